@@ -1,0 +1,98 @@
+"""`[tool.specbind]` in pyproject.toml: which specs become which packages, with which options."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.generate import Options
+from generator.problems import Problem, SpecError
+
+BINDING_KEYS = {"spec", "package", "output", "lenient", "idempotent", "webhooks"}
+
+
+@dataclass
+class Binding:
+    spec: Path
+    package: str
+    output: Path
+    options: Options = field(default_factory=Options)
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_bindings(pyproject: Path | None = None) -> list[Binding]:
+    """Every binding configured in `[tool.specbind]`; paths are relative to pyproject.toml's folder."""
+    pyproject = pyproject or find_pyproject()
+    if pyproject is None:
+        raise SpecError([Problem(Path("pyproject.toml"), "not found here or in any parent folder")])
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError([Problem(pyproject, f"cannot read: {exc}")]) from None
+    table = data.get("tool", {}).get("specbind")
+    if not isinstance(table, dict):
+        raise SpecError([Problem(pyproject, "has no [tool.specbind] table", "tool.specbind")])
+    unknown = sorted(set(table) - {"bindings"})
+    problems = [Problem(pyproject, f"unknown key {k!r} (expected 'bindings')", f"tool.specbind.{k}") for k in unknown]
+    raw = table.get("bindings", [])
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem(pyproject, "needs at least one [[tool.specbind.bindings]] entry", "tool.specbind.bindings"))
+        raise SpecError(problems)
+    root = pyproject.parent
+    bindings = []
+    for i, entry in enumerate(raw):
+        where = f"tool.specbind.bindings[{i}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(pyproject, "must be a table", where))
+            continue
+        for key in sorted(set(entry) - BINDING_KEYS):
+            problems.append(
+                Problem(pyproject, f"unknown key {key!r}; known keys: {', '.join(sorted(BINDING_KEYS))}", f"{where}.{key}")
+            )
+        for key in ("spec", "package"):
+            if not isinstance(entry.get(key), str):
+                problems.append(Problem(pyproject, f"{key!r} is required and must be a string", f"{where}.{key}"))
+        if problems:
+            continue
+        bindings.append(
+            Binding(
+                spec=_relative(root, entry["spec"]),
+                package=entry["package"],
+                output=_relative(root, entry.get("output", "generated")),
+                options=_options(entry, pyproject, where, problems),
+            )
+        )
+    if problems:
+        raise SpecError(problems)
+    return bindings
+
+
+def _relative(root: Path, value: str) -> Path:
+    path = root / value
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _options(entry: dict[str, Any], pyproject: Path, where: str, problems: list[Problem]) -> Options:
+    lenient = entry.get("lenient", False)
+    idempotent = entry.get("idempotent", [])
+    webhooks = entry.get("webhooks", {})
+    if not isinstance(lenient, bool):
+        problems.append(Problem(pyproject, "'lenient' must be true or false", f"{where}.lenient"))
+    if not (isinstance(idempotent, list) and all(isinstance(x, str) for x in idempotent)):
+        problems.append(Problem(pyproject, "'idempotent' must be a list of operationIds", f"{where}.idempotent"))
+    if not (isinstance(webhooks, dict) and all(isinstance(v, str) for v in webhooks.values())):
+        problems.append(Problem(pyproject, "'webhooks' must map event names to schema names", f"{where}.webhooks"))
+    return Options(lenient=bool(lenient), idempotent=list(idempotent), webhooks=dict(webhooks))

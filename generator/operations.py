@@ -1,0 +1,354 @@
+"""Describe the spec's operations as plain data for the endpoint templates (and for diff and mock)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.names import snake_case, unique
+from generator.problems import pointer_of
+from generator.validate import resolve_pointer
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
+RESERVED = {"self", "body", "timeout", "extra_headers"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # Python name
+    wire_name: str
+    location: str  # path, query, header, cookie
+    required: bool
+    type_hint: str
+    encode: str  # how the value becomes text: "str", "uuid", "datetime", "enum", "bool", "list"
+    description: str = ""
+    default: str | None = None  # Python literal
+    explode: bool = True
+    style: str = "form"
+
+
+@dataclass(frozen=True)
+class Body:
+    content_type: str
+    type_hint: str
+    kind: str  # model, json, form, multipart, binary, text
+    required: bool
+    description: str = ""
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # '200', '2XX', 'default'
+    description: str
+    content_type: str | None
+    kind: str  # model, json, binary, text, empty
+    type_hint: str
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    operation_id: str | None
+    method: str
+    path: str
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    responses: tuple[Response, ...]
+    idempotent: bool
+    deprecated: bool = False
+
+    @property
+    def success(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if r.status.startswith("2"))
+
+    @property
+    def result_hint(self) -> str:
+        hints = []
+        for response in self.success:
+            if response.type_hint not in hints:
+                hints.append(response.type_hint)
+        return " | ".join(hints) if hints else "None"
+
+
+@dataclass(frozen=True)
+class Security:
+    kind: str  # apiKey-header, apiKey-query, apiKey-cookie, bearer, basic
+    name: str  # header/query/cookie name
+    scheme: str  # securitySchemes key
+    description: str = ""
+
+
+@dataclass
+class Api:
+    title: str
+    version: str
+    description: str
+    base_url: str
+    security: list[Security]
+    operations: list[Operation]
+    models: dict[str, str] = field(default_factory=dict)  # schema pointer -> class name
+
+
+def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: set[str] = frozenset()) -> Api:  # type: ignore[assignment]
+    """The API as plain data: its operations, auth and base URL."""
+    info = document.get("info", {}) or {}
+    typer = _Types(document, models)
+    operations: list[Operation] = []
+    taken: set[str] = set()
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        item = _deref(document, item)
+        shared = item.get("parameters", []) or []
+        for method in METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            at = ("paths", path, method)
+            op_id = op.get("operationId")
+            base = snake_case(op_id) if op_id else snake_case(f"{method} {path}")
+            name = unique(base, taken)
+            params = _parameters(document, typer, shared, op.get("parameters", []) or [], at)
+            body = _body(document, typer, op.get("requestBody"), at + ("requestBody",))
+            responses = _responses(document, typer, op.get("responses", {}) or {}, at + ("responses",))
+            operations.append(
+                Operation(
+                    name=name,
+                    operation_id=op_id,
+                    method=method.upper(),
+                    path=path,
+                    summary=str(op.get("summary", "") or ""),
+                    description=str(op.get("description", "") or ""),
+                    tags=tuple(str(t) for t in op.get("tags", []) or []),
+                    parameters=params,
+                    body=body,
+                    responses=responses,
+                    idempotent=method in IDEMPOTENT
+                    or bool(op.get("x-idempotent"))
+                    or (op_id or name) in idempotent_ids,
+                    deprecated=bool(op.get("deprecated")),
+                )
+            )
+    return Api(
+        title=str(info.get("title", "") or ""),
+        version=str(info.get("version", "") or ""),
+        description=str(info.get("description", "") or ""),
+        base_url=_base_url(document),
+        security=_security(document),
+        operations=operations,
+        models=models,
+    )
+
+
+def _deref(document: dict[str, Any], node: Any) -> Any:
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 50:
+        node = resolve_pointer(document, node["$ref"])
+        seen += 1
+    return node
+
+
+def _base_url(document: dict[str, Any]) -> str:
+    servers = document.get("servers") or []
+    if not servers or not isinstance(servers[0], dict):
+        return ""
+    url = str(servers[0].get("url", ""))
+    for var, spec in (servers[0].get("variables") or {}).items():
+        url = url.replace("{" + var + "}", str((spec or {}).get("default", "")))
+    return url.rstrip("/")
+
+
+def _security(document: dict[str, Any]) -> list[Security]:
+    schemes = ((document.get("components") or {}).get("securitySchemes")) or {}
+    used: list[str] = []
+    for requirement in document.get("security") or []:
+        for key in requirement or {}:
+            if key not in used:
+                used.append(key)
+    if not used:
+        used = list(schemes)
+    found = []
+    for key in used:
+        scheme = _deref(document, schemes.get(key))
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if kind == "apiKey":
+            found.append(Security(f"apiKey-{scheme.get('in', 'header')}", str(scheme.get("name", "")), key,
+                                  str(scheme.get("description", "") or "")))
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            found.append(Security("bearer", "Authorization", key, str(scheme.get("description", "") or "")))
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            found.append(Security("basic", "Authorization", key, str(scheme.get("description", "") or "")))
+        elif kind in ("oauth2", "openIdConnect"):
+            found.append(Security("bearer", "Authorization", key, str(scheme.get("description", "") or "")))
+    return found
+
+
+class _Types:
+    """Python type hints for schemas, naming generated model classes where there is one."""
+
+    def __init__(self, document: dict[str, Any], models: dict[str, str]) -> None:
+        self.document = document
+        self.models = models
+
+    def hint(self, schema: Any, at: tuple[Any, ...]) -> tuple[str, str | None]:
+        """(type hint, model class or None)."""
+        pointer = pointer_of(at)
+        if pointer in self.models:
+            return self.models[pointer], self.models[pointer]
+        if not isinstance(schema, dict):
+            return "Any", None
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if ref in self.models:
+                return self.models[ref], self.models[ref]
+            target = _deref(self.document, schema)
+            return self.hint(target, tuple(_parts(ref)))
+        for combiner in ("allOf", "oneOf", "anyOf"):
+            subs = schema.get(combiner)
+            if isinstance(subs, list) and len(subs) == 1:
+                return self.hint(subs[0], at + (combiner, 0))
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kinds = [k for k in kind if k != "null"]
+            kind = kinds[0] if len(kinds) == 1 else None
+        fmt = schema.get("format")
+        if kind == "string":
+            if fmt == "binary":
+                return "bytes", None
+            return {"uuid": "UUID", "date-time": "datetime", "date": "date"}.get(str(fmt), "str"), None
+        if kind == "integer":
+            return "int", None
+        if kind == "number":
+            return "float", None
+        if kind == "boolean":
+            return "bool", None
+        if kind == "array":
+            inner, _ = self.hint(schema.get("items", {}), at + ("items",))
+            return f"list[{inner}]", None
+        if kind == "object" or "properties" in schema or "additionalProperties" in schema:
+            return "dict[str, Any]", None
+        return "Any", None
+
+
+def _parts(ref: str) -> list[str]:
+    from generator.problems import parts_of
+
+    return parts_of(ref)
+
+
+def _encoding(hint: str) -> str:
+    if hint.startswith("list["):
+        return "list"
+    return {"UUID": "str", "datetime": "datetime", "date": "isoformat", "bool": "bool"}.get(hint, "str")
+
+
+def _parameters(
+    document: dict[str, Any], typer: _Types, shared: list[Any], own: list[Any], at: tuple[Any, ...]
+) -> tuple[Parameter, ...]:
+    merged: dict[tuple[str, str], tuple[dict[str, Any], tuple[Any, ...]]] = {}
+    for i, raw in enumerate(shared):
+        param = _deref(document, raw)
+        if isinstance(param, dict):
+            merged[(param.get("in", ""), param.get("name", ""))] = (param, at[:2] + ("parameters", i))
+    for i, raw in enumerate(own):
+        param = _deref(document, raw)
+        if isinstance(param, dict):
+            merged[(param.get("in", ""), param.get("name", ""))] = (param, at + ("parameters", i))
+    taken = set(RESERVED)
+    result = []
+    for (location, wire), (param, where) in merged.items():
+        if location not in ("path", "query", "header", "cookie"):
+            continue
+        schema = param.get("schema", {})
+        hint, _ = typer.hint(schema, where + ("schema",))
+        required = bool(param.get("required")) or location == "path"
+        default = schema.get("default") if isinstance(schema, dict) else None
+        result.append(
+            Parameter(
+                name=unique(snake_case(str(wire)), taken),
+                wire_name=str(wire),
+                location=location,
+                required=required,
+                type_hint=hint,
+                encode=_encoding(hint),
+                description=str(param.get("description", "") or ""),
+                default=repr(default) if default is not None and not required else None,
+                explode=bool(param.get("explode", param.get("style", "form") == "form")),
+                style=str(param.get("style", "simple" if location in ("path", "header") else "form")),
+            )
+        )
+    # required first, so the signature reads naturally
+    result.sort(key=lambda p: (not p.required, p.location != "path"))
+    return tuple(result)
+
+
+def _kind_of(content_type: str, hint: str, model: str | None) -> str:
+    base = content_type.split(";")[0].strip().lower()
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base == "application/json" or base.endswith("+json"):
+        return "model" if model else "json"
+    if hint == "bytes" or base == "application/octet-stream" or "*" in base:
+        return "binary"
+    if base.startswith("text/"):
+        return "text"
+    return "binary"
+
+
+def _body(document: dict[str, Any], typer: _Types, raw: Any, at: tuple[Any, ...]) -> Body | None:
+    body = _deref(document, raw)
+    if not isinstance(body, dict):
+        return None
+    content = body.get("content") or {}
+    if not content:
+        return None
+    content_type = next((c for c in content if c.split(";")[0].strip() == "application/json"), next(iter(content)))
+    media = content[content_type] or {}
+    hint, model = typer.hint(media.get("schema", {}), at + ("content", content_type, "schema"))
+    kind = _kind_of(content_type, hint, model)
+    if kind == "binary":
+        hint = "bytes"
+    elif kind == "text":
+        hint = "str"
+    return Body(content_type, hint, kind, bool(body.get("required")), str(body.get("description", "") or ""), model)
+
+
+def _responses(document: dict[str, Any], typer: _Types, raw: dict[str, Any], at: tuple[Any, ...]) -> tuple[Response, ...]:
+    result = []
+    for status, value in raw.items():
+        response = _deref(document, value)
+        if not isinstance(response, dict):
+            continue
+        status = str(status)
+        content = response.get("content") or {}
+        description = str(response.get("description", "") or "")
+        if not content:
+            result.append(Response(status, description, None, "empty", "None"))
+            continue
+        content_type = next((c for c in content if "json" in c), next(iter(content)))
+        media = content[content_type] or {}
+        hint, model = typer.hint(media.get("schema", {}), at + (status, "content", content_type, "schema"))
+        kind = _kind_of(content_type, hint, model)
+        if kind == "binary":
+            hint = "BinaryContent"
+        elif kind == "text":
+            hint = "str"
+        result.append(Response(status, description, content_type, kind, hint, model))
+    return tuple(result)
+
+
+def path_template(path: str, params: tuple[Parameter, ...]) -> str:
+    """`/messages/{message-id}` -> `/messages/{message_id}` using the parameters' Python names."""
+    names = {p.wire_name: p.name for p in params if p.location == "path"}
+    return re.sub(r"\{([^}]+)\}", lambda m: "{" + names.get(m.group(1), snake_case(m.group(1))) + "}", path)
