@@ -80,15 +80,17 @@ def validate(spec: str) -> None:
 @click.option("-o", "--output", help="Folder holding the package.")
 @click.option("-p", "--package", help="Python package name.")
 def check(spec: str | None, output: str | None, package: str | None) -> None:
-    """Exit 1 when committed bindings differ from what generation produces now."""
-    from generator.check import compare
-    from generator.generate import generate as run
+    """Exit 1 when committed bindings differ from what generation produces now.
+
+    Prints the reasons (spec, generator, templates, options or formatter changed; files edited
+    by hand) and a unified diff from the committed files to the ones generation would write.
+    """
+    from generator.check import check_binding
 
     dirty = False
     try:
         for binding in _targets(spec, output, package):
-            result = run(binding.spec, binding.package, binding.options)
-            drift = compare(binding.output / binding.package, result.files)
+            drift = check_binding(binding)
             if drift.clean:
                 click.echo(f"{drift.package_dir}: up to date")
                 continue
@@ -97,20 +99,97 @@ def check(spec: str | None, output: str | None, package: str | None) -> None:
             for reason in drift.reasons:
                 click.echo(f"  - {reason}", err=True)
             if drift.diff:
-                click.echo(_colour(drift.diff), err=True)
+                click.echo(_colour(drift.diff), nl=False)
     except SpecError as exc:
         _fail(exc)
     sys.exit(EXIT_BAD_INPUT if dirty else EXIT_OK)
 
 
+@main.command()
+@click.argument("specs", nargs=-1)
+@click.option("--against", "rev", metavar="GIT_REV", help="Compare the spec at this git revision with the working tree.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "any", "never"]),
+    default="never",
+    show_default=True,
+    help="Exit 1 when the report has a breaking change (or any change).",
+)
+def diff(specs: tuple[str, ...], rev: str | None, fmt: str, fail_on: str) -> None:
+    """Report what regenerating changes in the Python API, with a semver verdict.
+
+    specbind diff OLD_SPEC NEW_SPEC, or specbind diff --against GIT_REV [SPEC] (every binding in
+    [tool.specbind] without SPEC).
+    """
+    import tempfile
+
+    from generator.api_surface import surface_of
+    from generator.diff import compare_surfaces, export_revision, render
+
+    if rev is None and len(specs) != 2:
+        raise click.UsageError("give OLD_SPEC NEW_SPEC, or --against GIT_REV [SPEC]")
+    if rev is not None and len(specs) > 1:
+        raise click.UsageError("with --against, give at most one SPEC")
+    reports = []
+    try:
+        if rev is None:
+            old, new = (Path(s) for s in specs)
+            reports.append(compare_surfaces(surface_of(old), surface_of(new), str(old), str(new)))
+        else:
+            targets = _diff_targets(specs[0] if specs else None)
+            with tempfile.TemporaryDirectory(prefix="specbind-diff-") as tmp:
+                for binding in targets:
+                    old_spec = export_revision(rev, binding.spec, Path(tmp) / str(len(reports)))
+                    reports.append(
+                        compare_surfaces(
+                            surface_of(old_spec, binding.options),
+                            surface_of(binding.spec, binding.options),
+                            f"{binding.spec}@{rev}",
+                            str(binding.spec),
+                        )
+                    )
+    except SpecError as exc:
+        _fail(exc)
+    click.echo(render(reports, fmt), nl=False)
+    changed = any(r.changes for r in reports)
+    breaking = any(r.breaking for r in reports)
+    failed = (fail_on == "breaking" and breaking) or (fail_on == "any" and changed)
+    sys.exit(EXIT_BAD_INPUT if failed else EXIT_OK)
+
+
+def _diff_targets(spec: str | None) -> list:  # type: ignore[type-arg]
+    """The bindings to diff: all configured, or the one for SPEC (its options when configured)."""
+    from generator.config import Binding, find_pyproject, load_bindings
+
+    if spec is None:
+        return load_bindings()
+    if find_pyproject() is not None:
+        try:
+            for binding in load_bindings():
+                if binding.spec.resolve() == Path(spec).resolve():
+                    return [binding]
+        except SpecError:
+            pass
+    return [Binding(Path(spec), "", Path())]
+
+
 def _colour(diff: str) -> str:
-    if not sys.stderr.isatty():
+    """Added lines green, removed lines red, when stdout is a terminal."""
+    if not sys.stdout.isatty():
         return diff
     out = []
-    for line in diff.splitlines():
-        colour = "green" if line.startswith("+") else "red" if line.startswith("-") else None
-        out.append(click.style(line, fg=colour) if colour and not line.startswith(("+++", "---")) else line)
-    return "\n".join(out)
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(click.style(line, bold=True))
+        elif line.startswith(("+", "-", "@@")):
+            colour = {"+": "green", "-": "red", "@": "cyan"}[line[0]]
+            out.append(click.style(line, fg=colour))
+        else:
+            out.append(line)
+    return "".join(out)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.generate import Options
+from generator.options import Options
 from generator.problems import Problem, SpecError
 
 BINDING_KEYS = {"spec", "package", "output", "lenient", "idempotent", "webhooks"}

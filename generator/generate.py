@@ -5,33 +5,20 @@ from __future__ import annotations
 import keyword
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator.endpoints import render_package
 from generator.format import format_code
 from generator.load import load
-from generator.models import MODEL_OPTIONS, generate_models
+from generator.models import generate_models
 from generator.operations import describe
+from generator.options import Options
 from generator.problems import Problem, SpecError
 from generator.record import RECORD_NAME, dump_record, make_record
 from generator.validate import check
 
 _SPEC_COMMENT = re.compile(r"^# spec: (\S+)\n(?:@[^\n]*\n)*class (\w+)", re.MULTILINE)
-
-
-@dataclass
-class Options:
-    """What a binding may set in `[tool.specbind]` besides spec, package and output."""
-
-    lenient: bool = False
-    idempotent: list[str] = field(default_factory=list)  # operationIds safe to retry
-    webhooks: dict[str, str] = field(default_factory=dict)  # event name -> schema name (3.0 specs)
-
-    def as_record(self) -> dict[str, Any]:
-        return {"lenient": self.lenient, "idempotent": sorted(self.idempotent), "webhooks": dict(sorted(self.webhooks.items())),
-                "models": MODEL_OPTIONS}
 
 
 @dataclass
