@@ -18,6 +18,7 @@ from generator.record import (
     FORMATTERS,
     RECORD_FORMAT,
     RECORD_NAME,
+    fingerprint,
     read_record,
     recorded_files,
     sha256,
@@ -59,6 +60,8 @@ def record_is_current(spec: Path, package_dir: Path, options: dict[str, Any]) ->
     """True when the record proves a fresh generation would write exactly what is on disk."""
     record = read_record(package_dir)
     if record is None or record.get("format") != RECORD_FORMAT:
+        return False
+    if record.get("fingerprint") != fingerprint(record):
         return False
     spec_files = record.get("spec", {}).get("files", {})
     generator = record.get("generator", {})
@@ -122,6 +125,10 @@ def compare(package_dir: Path, files: dict[str, str]) -> Drift:
             "or the record was removed"
         )
     else:
+        if old_record.get("fingerprint") != fingerprint(old_record):
+            drift.reasons.append(
+                f"{RECORD_NAME} was edited by hand or merged: its fingerprint does not match its content"
+            )
         drift.reasons.extend(input_reasons(old_record, new_record))
         drift.reasons.extend(edit_reasons(package_dir, old_files))
     if not changed_code:

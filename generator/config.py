@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from keyword import iskeyword
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,12 +57,17 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
             problems.append(Problem(pyproject, "must be a table", where))
             continue
         for key in sorted(set(entry) - BINDING_KEYS):
-            problems.append(
-                Problem(pyproject, f"unknown key {key!r}; known keys: {', '.join(sorted(BINDING_KEYS))}", f"{where}.{key}")
-            )
+            problems.append(Problem(pyproject, _unknown(key), f"{where}.{key}"))
         for key in ("spec", "package"):
             if not isinstance(entry.get(key), str):
                 problems.append(Problem(pyproject, f"{key!r} is required and must be a string", f"{where}.{key}"))
+        if not isinstance(entry.get("output", "generated"), str):
+            problems.append(Problem(pyproject, "'output' must be a string (a folder)", f"{where}.output"))
+        package = entry.get("package")
+        if isinstance(package, str) and not (package.isidentifier() and not iskeyword(package)):
+            problems.append(
+                Problem(pyproject, f"'package' must be a Python identifier, such as 'my_api', not {package!r}", f"{where}.package")
+            )
         if problems:
             continue
         bindings.append(
@@ -72,9 +78,29 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
                 options=_options(entry, pyproject, where, problems),
             )
         )
+    seen: dict[Path, int] = {}
+    for i, binding in enumerate(bindings):
+        folder = (binding.output / binding.package).absolute()
+        if folder in seen:
+            problems.append(
+                Problem(
+                    pyproject,
+                    f"writes {binding.output / binding.package}, as bindings[{seen[folder]}] does",
+                    f"tool.specbind.bindings[{i}]",
+                )
+            )
+        seen.setdefault(folder, i)
     if problems:
         raise SpecError(problems)
     return bindings
+
+
+def _unknown(key: str) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(key, sorted(BINDING_KEYS), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key {key!r}{hint}; known keys: {', '.join(sorted(BINDING_KEYS))}"
 
 
 def _relative(root: Path, value: str) -> Path:

@@ -127,7 +127,7 @@ def make_record(
 ) -> dict[str, Any]:
     """The record for a generation; spec file paths are relative to the root spec's folder."""
     combined, per_file = spec_digest(spec_files)
-    return {
+    record = {
         "format": RECORD_FORMAT,
         "spec": {"sha256": combined, "files": per_file},
         "tools": tool_versions(),
@@ -136,6 +136,17 @@ def make_record(
         "options": options,
         "files": {name: sha256(content) for name, content in sorted(files.items())},
     }
+    record["fingerprint"] = fingerprint(record)
+    return record
+
+
+def fingerprint(record: dict[str, Any]) -> str:
+    """sha256 over the whole record but this key: a record merged or edited by hand fails it.
+
+    (Two branches that both regenerate conflict on this line; whichever side a merge keeps, it no
+    longer matches the merged record, so `specbind check` cannot trust it.)
+    """
+    return sha256(dump_record({k: v for k, v in record.items() if k != "fingerprint"}))
 
 
 def dump_record(record: dict[str, Any]) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from generator.problems import Problem, SpecError
-from generator.record import RECORD_NAME, read_record
+from generator.record import RECORD_NAME, read_record, recorded_files
 
 
 def owned_files(package_dir: Path) -> set[str] | None:
@@ -16,7 +17,7 @@ def owned_files(package_dir: Path) -> set[str] | None:
     record = read_record(package_dir)
     if record is None:
         return None
-    return set(record.get("files", {})) | {RECORD_NAME}
+    return set(recorded_files(record)) | {RECORD_NAME}
 
 
 def foreign_files(package_dir: Path) -> list[str]:
@@ -27,7 +28,7 @@ def foreign_files(package_dir: Path) -> list[str]:
     found = []
     for path in sorted(package_dir.rglob("*")):
         rel = path.relative_to(package_dir).as_posix()
-        if path.is_file() and rel not in owned and "__pycache__" not in path.parts:
+        if (path.is_file() or path.is_symlink()) and rel not in owned and "__pycache__" not in path.parts:
             found.append(rel)
     return found
 
@@ -39,6 +40,7 @@ def write_package(out_dir: Path, package: str, files: dict[str, str]) -> Path:
     overwrite one of them is an error. Stale generated files (from removed models) disappear.
     """
     target = out_dir / package
+    _recover(target)
     if target.exists() and not target.is_dir():
         raise SpecError([Problem(target, "exists and is not a directory; refusing to replace it")])
     keep = foreign_files(target)
@@ -59,7 +61,7 @@ def write_package(out_dir: Path, package: str, files: dict[str, str]) -> Path:
             path.write_bytes(content.encode("utf-8"))
         for name in keep:
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target / name, staging / name)
+            shutil.copy2(target / name, staging / name, follow_symlinks=False)
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -68,11 +70,15 @@ def write_package(out_dir: Path, package: str, files: dict[str, str]) -> Path:
 
 
 def _swap(staging: Path, target: Path) -> None:
-    """Put staging in target's place; the old folder survives until the new one is in place."""
+    """Put staging in target's place in one step; the old folder is removed afterwards."""
     if not target.exists():
         os.replace(staging, target)
         return
-    old = target.with_name(f".{target.name}.old")
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    # No atomic exchange here: two renames; _recover() repairs a crash between them.
+    old = _old(target)
     if old.exists():
         shutil.rmtree(old)
     os.replace(target, old)
@@ -82,3 +88,27 @@ def _swap(staging: Path, target: Path) -> None:
         os.replace(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _old(target: Path) -> Path:
+    return target.with_name(f".{target.name}.old")
+
+
+def _recover(target: Path) -> None:
+    """A crash between the two renames of the fallback swap leaves only the old folder: restore it."""
+    old = _old(target)
+    if old.is_dir() and not target.exists():
+        os.replace(old, target)
