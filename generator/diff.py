@@ -218,8 +218,8 @@ def export_revision(rev: str, spec: Path, into: Path) -> Path:
     spec = spec.absolute()
     folder = spec.parent if spec.parent.is_dir() else Path.cwd()
 
-    def git(*args: str) -> bytes:
-        run = subprocess.run(["git", *args], cwd=folder, capture_output=True)
+    def git(*args: str, cwd: Path = folder) -> bytes:
+        run = subprocess.run(["git", *args], cwd=cwd, capture_output=True)
         if run.returncode != 0:
             message = run.stderr.decode(errors="replace").strip().splitlines()
             raise SpecError([Problem(spec, f"git {args[0]} {rev}: {message[-1] if message else 'unknown revision'}")])
@@ -227,7 +227,8 @@ def export_revision(rev: str, spec: Path, into: Path) -> Path:
 
     top = Path(git("rev-parse", "--show-toplevel").decode().strip()).resolve()
     commit = git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
-    with tarfile.open(fileobj=io.BytesIO(git("archive", "--format=tar", commit)), mode="r:") as tar:
+    # at the top: run in a subfolder, git archive exports only that subfolder
+    with tarfile.open(fileobj=io.BytesIO(git("archive", "--format=tar", commit, cwd=top)), mode="r:") as tar:
         tar.extractall(into, filter="data")
     try:
         relative = spec.resolve().relative_to(top)
