@@ -50,9 +50,10 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
         problems.append(Problem(pyproject, "needs at least one [[tool.specbind.bindings]] entry", "tool.specbind.bindings"))
         raise SpecError(problems)
     root = pyproject.parent
-    bindings = []
+    bindings: list[tuple[int, Binding]] = []
     for i, entry in enumerate(raw):
         where = f"tool.specbind.bindings[{i}]"
+        found_before = len(problems)
         if not isinstance(entry, dict):
             problems.append(Problem(pyproject, "must be a table", where))
             continue
@@ -68,18 +69,22 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
             problems.append(
                 Problem(pyproject, f"'package' must be a Python identifier, such as 'my_api', not {package!r}", f"{where}.package")
             )
-        if problems:
+        options = _options(entry, pyproject, where, problems)
+        if len(problems) > found_before:
             continue
         bindings.append(
-            Binding(
-                spec=_relative(root, entry["spec"]),
-                package=entry["package"],
-                output=_relative(root, entry.get("output", "generated")),
-                options=_options(entry, pyproject, where, problems),
+            (
+                i,
+                Binding(
+                    spec=_relative(root, entry["spec"]),
+                    package=entry["package"],
+                    output=_relative(root, entry.get("output", "generated")),
+                    options=options,
+                ),
             )
         )
     seen: dict[Path, int] = {}
-    for i, binding in enumerate(bindings):
+    for i, binding in bindings:
         folder = (binding.output / binding.package).absolute()
         if folder in seen:
             problems.append(
@@ -92,7 +97,7 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
         seen.setdefault(folder, i)
     if problems:
         raise SpecError(problems)
-    return bindings
+    return [binding for _, binding in bindings]
 
 
 def _unknown(key: str) -> str:
@@ -117,8 +122,11 @@ def _options(entry: dict[str, Any], pyproject: Path, where: str, problems: list[
     webhooks = entry.get("webhooks", {})
     if not isinstance(lenient, bool):
         problems.append(Problem(pyproject, "'lenient' must be true or false", f"{where}.lenient"))
+        lenient = False
     if not (isinstance(idempotent, list) and all(isinstance(x, str) for x in idempotent)):
         problems.append(Problem(pyproject, "'idempotent' must be a list of operationIds", f"{where}.idempotent"))
+        idempotent = []
     if not (isinstance(webhooks, dict) and all(isinstance(v, str) for v in webhooks.values())):
         problems.append(Problem(pyproject, "'webhooks' must map event names to schema names", f"{where}.webhooks"))
+        webhooks = {}
     return Options(lenient=bool(lenient), idempotent=list(idempotent), webhooks=dict(webhooks))
