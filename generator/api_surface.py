@@ -68,9 +68,7 @@ def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface
     api = describe(spec.document, model_classes(code), set(options.idempotent))
     methods = {}
     for op in api.operations:
-        params = {
-            p.name: Param(p.name, p.type_hint, p.required, p.location) for p in op.parameters
-        }
+        params = {p.name: Param(p.name, p.type_hint, p.required, p.location) for p in op.parameters}
         if op.body is not None:
             params["body"] = Param("body", op.body.type_hint, op.body.required, "body")
         methods[op.name] = Method(
@@ -133,5 +131,5 @@ def _wire_names(node: ast.ClassDef) -> set[str] | None:
             and stmt.target.id == "WIRE_NAMES"
             and isinstance(stmt.value, ast.Dict)
         ):
-            return {k.value for k in stmt.value.keys if isinstance(k, ast.Constant)}
+            return {str(k.value) for k in stmt.value.keys if isinstance(k, ast.Constant)}
     return None

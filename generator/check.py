@@ -139,7 +139,8 @@ def compare(package_dir: Path, files: dict[str, str]) -> Drift:
     elif not drift.reasons:
         drift.reasons.append(
             "generated files differ although the record's inputs match "
-            "(a different Python version, or a non-deterministic generator?): " + ", ".join(changed_code)
+            "(a different Python version, or a non-deterministic generator?): "
+            + ", ".join(changed_code)
         )
     return drift
 
@@ -154,7 +155,9 @@ def input_reasons(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     old_tools, new_tools = old.get("tools", {}), new.get("tools", {})
     for tool in _changed_keys(old_tools, new_tools):
         kind = "the formatter" if tool in FORMATTERS else "the generator"
-        reasons.append(f"{kind} version changed: {tool} {old_tools.get(tool)} -> {new_tools.get(tool)}")
+        reasons.append(
+            f"{kind} version changed: {tool} {old_tools.get(tool)} -> {new_tools.get(tool)}"
+        )
     sources = _changed_keys(old.get("generator", {}), new.get("generator", {}))
     if sources:
         reasons.append("the generator's code changed: " + ", ".join(sources))
@@ -163,7 +166,9 @@ def input_reasons(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         reasons.append("templates changed: " + ", ".join(templates))
     old_opts, new_opts = old.get("options", {}), new.get("options", {})
     for option in _changed_keys(old_opts, new_opts):
-        reasons.append(f"the options changed: {option} {old_opts.get(option)!r} -> {new_opts.get(option)!r}")
+        reasons.append(
+            f"the options changed: {option} {old_opts.get(option)!r} -> {new_opts.get(option)!r}"
+        )
     return reasons
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from keyword import iskeyword
 from dataclasses import dataclass, field
+from keyword import iskeyword
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,19 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
     if not isinstance(table, dict):
         raise SpecError([Problem(pyproject, "has no [tool.specbind] table", "tool.specbind")])
     unknown = sorted(set(table) - {"bindings"})
-    problems = [Problem(pyproject, f"unknown key {k!r} (expected 'bindings')", f"tool.specbind.{k}") for k in unknown]
+    problems = [
+        Problem(pyproject, f"unknown key {k!r} (expected 'bindings')", f"tool.specbind.{k}")
+        for k in unknown
+    ]
     raw = table.get("bindings", [])
     if not isinstance(raw, list) or not raw:
-        problems.append(Problem(pyproject, "needs at least one [[tool.specbind.bindings]] entry", "tool.specbind.bindings"))
+        problems.append(
+            Problem(
+                pyproject,
+                "needs at least one [[tool.specbind.bindings]] entry",
+                "tool.specbind.bindings",
+            )
+        )
         raise SpecError(problems)
     root = pyproject.parent
     bindings: list[tuple[int, Binding]] = []
@@ -61,13 +70,23 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
             problems.append(Problem(pyproject, _unknown(key), f"{where}.{key}"))
         for key in ("spec", "package"):
             if not isinstance(entry.get(key), str):
-                problems.append(Problem(pyproject, f"{key!r} is required and must be a string", f"{where}.{key}"))
+                problems.append(
+                    Problem(
+                        pyproject, f"{key!r} is required and must be a string", f"{where}.{key}"
+                    )
+                )
         if not isinstance(entry.get("output", "generated"), str):
-            problems.append(Problem(pyproject, "'output' must be a string (a folder)", f"{where}.output"))
+            problems.append(
+                Problem(pyproject, "'output' must be a string (a folder)", f"{where}.output")
+            )
         package = entry.get("package")
         if isinstance(package, str) and not (package.isidentifier() and not iskeyword(package)):
             problems.append(
-                Problem(pyproject, f"'package' must be a Python identifier, such as 'my_api', not {package!r}", f"{where}.package")
+                Problem(
+                    pyproject,
+                    f"'package' must be a Python identifier, such as 'my_api', not {package!r}",
+                    f"{where}.package",
+                )
             )
         options = _options(entry, pyproject, where, problems)
         if len(problems) > found_before:
@@ -116,7 +135,9 @@ def _relative(root: Path, value: str) -> Path:
         return path
 
 
-def _options(entry: dict[str, Any], pyproject: Path, where: str, problems: list[Problem]) -> Options:
+def _options(
+    entry: dict[str, Any], pyproject: Path, where: str, problems: list[Problem]
+) -> Options:
     lenient = entry.get("lenient", False)
     idempotent = entry.get("idempotent", [])
     webhooks = entry.get("webhooks", {})
@@ -124,9 +145,15 @@ def _options(entry: dict[str, Any], pyproject: Path, where: str, problems: list[
         problems.append(Problem(pyproject, "'lenient' must be true or false", f"{where}.lenient"))
         lenient = False
     if not (isinstance(idempotent, list) and all(isinstance(x, str) for x in idempotent)):
-        problems.append(Problem(pyproject, "'idempotent' must be a list of operationIds", f"{where}.idempotent"))
+        problems.append(
+            Problem(pyproject, "'idempotent' must be a list of operationIds", f"{where}.idempotent")
+        )
         idempotent = []
     if not (isinstance(webhooks, dict) and all(isinstance(v, str) for v in webhooks.values())):
-        problems.append(Problem(pyproject, "'webhooks' must map event names to schema names", f"{where}.webhooks"))
+        problems.append(
+            Problem(
+                pyproject, "'webhooks' must map event names to schema names", f"{where}.webhooks"
+            )
+        )
         webhooks = {}
     return Options(lenient=bool(lenient), idempotent=list(idempotent), webhooks=dict(webhooks))

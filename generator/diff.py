@@ -29,7 +29,11 @@ class Change:
 
     @property
     def level(self) -> str:
-        return MAJOR if self.breaking else MINOR if "added" in self.kind or "optional" in self.kind else PATCH
+        return (
+            MAJOR
+            if self.breaking
+            else MINOR if "added" in self.kind or "optional" in self.kind else PATCH
+        )
 
 
 @dataclass
@@ -48,7 +52,9 @@ class Report:
         return MAJOR if MAJOR in levels else MINOR if MINOR in levels else PATCH
 
 
-def compare_surfaces(old: Surface, new: Surface, old_name: str = "old", new_name: str = "new") -> Report:
+def compare_surfaces(
+    old: Surface, new: Surface, old_name: str = "old", new_name: str = "new"
+) -> Report:
     """Every change to the generated API between two surfaces, methods first, then models."""
     changes: list[Change] = []
     renamed_models = _model_renames(old.models, new.models)
@@ -57,7 +63,9 @@ def compare_surfaces(old: Surface, new: Surface, old_name: str = "old", new_name
     return Report(old_name, new_name, changes)
 
 
-def _method_changes(old: dict[str, Method], new: dict[str, Method], renames: dict[str, str]) -> list[Change]:
+def _method_changes(
+    old: dict[str, Method], new: dict[str, Method], renames: dict[str, str]
+) -> list[Change]:
     changes = []
     added = sorted(n for n in new if n not in old)
     renamed_to: set[str] = set()
@@ -95,11 +103,15 @@ def _method_diff(old: Method, new: Method, renames: dict[str, str]) -> list[Chan
             )
     for name, param in sorted(old.params.items()):
         if name not in new.params:
-            changes.append(Change("parameter removed", f"{where}({name})", f"{param.location} parameter", True))
+            changes.append(
+                Change("parameter removed", f"{where}({name})", f"{param.location} parameter", True)
+            )
             continue
         changes += _param_diff(where, param, new.params[name], renames)
     if _renamed(old.returns, renames) != new.returns:
-        changes.append(Change("return type changed", where, f"{old.returns} -> {new.returns}", True))
+        changes.append(
+            Change("return type changed", where, f"{old.returns} -> {new.returns}", True)
+        )
     return changes
 
 
@@ -107,11 +119,15 @@ def _param_diff(where: str, old: Param, new: Param, renames: dict[str, str]) -> 
     target = f"{where}({new.name})"
     changes = []
     if not old.required and new.required:
-        changes.append(Change("parameter newly required", target, f"{new.location} parameter", True))
+        changes.append(
+            Change("parameter newly required", target, f"{new.location} parameter", True)
+        )
     elif old.required and not new.required:
         changes.append(Change("parameter now optional", target, f"{new.location} parameter", False))
     if _renamed(old.type_hint, renames) != new.type_hint:
-        changes.append(Change("parameter type changed", target, f"{old.type_hint} -> {new.type_hint}", True))
+        changes.append(
+            Change("parameter type changed", target, f"{old.type_hint} -> {new.type_hint}", True)
+        )
     return changes
 
 
@@ -137,13 +153,19 @@ def _shape(model: Model) -> tuple[object, ...]:
     return (model.kind, tuple(sorted(model.fields.items())), tuple(sorted(model.members.items())))
 
 
-def _model_changes(old: dict[str, Model], new: dict[str, Model], renames: dict[str, str]) -> list[Change]:
+def _model_changes(
+    old: dict[str, Model], new: dict[str, Model], renames: dict[str, str]
+) -> list[Change]:
     changes = []
     for name, model in sorted(old.items()):
         if name in new:
             changes += _model_diff(model, new[name], renames)
         elif name in renames:
-            changes.append(Change(f"{_noun(model)} renamed", f"models.{name}", f"now models.{renames[name]}", True))
+            changes.append(
+                Change(
+                    f"{_noun(model)} renamed", f"models.{name}", f"now models.{renames[name]}", True
+                )
+            )
             changes += _model_diff(model, new[renames[name]], renames)
         else:
             changes.append(Change(f"{_noun(model)} removed", f"models.{name}", model.pointer, True))
@@ -166,7 +188,9 @@ def _model_diff(old: Model, new: Model, renames: dict[str, str]) -> list[Change]
     for member in sorted(set(new.members) - set(old.members)):
         changes.append(Change("enum member added", f"{where}.{member}", new.members[member], False))
     for member in sorted(set(old.members) - set(new.members)):
-        changes.append(Change("enum member removed", f"{where}.{member}", old.members[member], True))
+        changes.append(
+            Change("enum member removed", f"{where}.{member}", old.members[member], True)
+        )
     for name, fld in sorted(new.fields.items()):
         if name not in old.fields:
             kind = "required field added" if fld.required else "field added"
@@ -184,12 +208,18 @@ def _field_diff(target: str, old: Field, new: Field, renames: dict[str, str]) ->
     old_hint, new_hint = _renamed(old.type_hint, renames), new.type_hint
     if old.required != new.required:
         if new.required:
-            changes.append(Change("field newly required", target, "constructors must now pass it", True))
+            changes.append(
+                Change("field newly required", target, "constructors must now pass it", True)
+            )
         else:
-            changes.append(Change("field now optional", target, "readers must now handle None", True))
+            changes.append(
+                Change("field now optional", target, "readers must now handle None", True)
+            )
         old_hint, new_hint = _without_none(old_hint), _without_none(new_hint)
     if old_hint != new_hint:
-        changes.append(Change("field type changed", target, f"{old.type_hint} -> {new.type_hint}", True))
+        changes.append(
+            Change("field type changed", target, f"{old.type_hint} -> {new.type_hint}", True)
+        )
     return changes
 
 
@@ -222,13 +252,22 @@ def export_revision(rev: str, spec: Path, into: Path) -> Path:
         run = subprocess.run(["git", *args], cwd=cwd, capture_output=True)
         if run.returncode != 0:
             message = run.stderr.decode(errors="replace").strip().splitlines()
-            raise SpecError([Problem(spec, f"git {args[0]} {rev}: {message[-1] if message else 'unknown revision'}")])
+            raise SpecError(
+                [
+                    Problem(
+                        spec,
+                        f"git {args[0]} {rev}: {message[-1] if message else 'unknown revision'}",
+                    )
+                ]
+            )
         return run.stdout
 
     top = Path(git("rev-parse", "--show-toplevel").decode().strip()).resolve()
     commit = git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
     # at the top: run in a subfolder, git archive exports only that subfolder
-    with tarfile.open(fileobj=io.BytesIO(git("archive", "--format=tar", commit, cwd=top)), mode="r:") as tar:
+    with tarfile.open(
+        fileobj=io.BytesIO(git("archive", "--format=tar", commit, cwd=top)), mode="r:"
+    ) as tar:
         tar.extractall(into, filter="data")
     try:
         relative = spec.resolve().relative_to(top)
@@ -275,11 +314,17 @@ def render(reports: list[Report], fmt: str = "text") -> str:
             lines.append(f"{report.old} -> {report.new}")
             for c in report.changes:
                 flag = "BREAKING" if c.breaking else "ok      "
-                lines.append(f"  {flag} {c.kind}: {c.target}" + (f" ({c.detail})" if c.detail else ""))
+                lines.append(
+                    f"  {flag} {c.kind}: {c.target}" + (f" ({c.detail})" if c.detail else "")
+                )
             if not report.changes:
                 lines.append("  no change to the generated Python API")
     summary = _summary(reports)
-    lines.append(f"**Semver verdict: {verdict}** ({summary})" if fmt == "markdown" else f"semver: {verdict} ({summary})")
+    lines.append(
+        f"**Semver verdict: {verdict}** ({summary})"
+        if fmt == "markdown"
+        else f"semver: {verdict} ({summary})"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -28,7 +28,11 @@ def foreign_files(package_dir: Path) -> list[str]:
     found = []
     for path in sorted(package_dir.rglob("*")):
         rel = path.relative_to(package_dir).as_posix()
-        if (path.is_file() or path.is_symlink()) and rel not in owned and "__pycache__" not in path.parts:
+        if (
+            (path.is_file() or path.is_symlink())
+            and rel not in owned
+            and "__pycache__" not in path.parts
+        ):
             found.append(rel)
     return found
 
@@ -47,7 +51,10 @@ def write_package(out_dir: Path, package: str, files: dict[str, str]) -> Path:
     clashes = sorted(set(keep) & set(files))
     if clashes:
         raise SpecError(
-            [Problem(target / name, "was not written by specbind; refusing to overwrite it") for name in clashes]
+            [
+                Problem(target / name, "was not written by specbind; refusing to overwrite it")
+                for name in clashes
+            ]
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{package}.", suffix=".new", dir=out_dir))
@@ -100,7 +107,7 @@ def _exchange(a: Path, b: Path) -> bool:
     if renameat2 is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
 
 
 def _old(target: Path) -> Path:

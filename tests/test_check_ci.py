@@ -75,7 +75,10 @@ def test_github_actions_recipe_runs_in_a_clone(tmp_path: Path) -> None:
     assert names[0] == "Install specbind" and steps[0][1] == "python -m pip install specbind"
     # specbind is not on a package index from here; this interpreter already has it installed.
     summary = tmp_path / "summary.md"
-    results = {name: _run(["bash", "-e", "-c", cmd], clone, GITHUB_STEP_SUMMARY=str(summary)) for name, cmd in steps[1:]}
+    results = {
+        name: _run(["bash", "-e", "-c", cmd], clone, GITHUB_STEP_SUMMARY=str(summary))
+        for name, cmd in steps[1:]
+    }
 
     check = results["Committed bindings match their specs"]
     assert check.returncode == 0, check.stderr
@@ -117,7 +120,13 @@ def test_pre_commit_hook_via_try_repo(tmp_path: Path) -> None:
     hook_repo = _hook_repo(tmp_path / "specbind")
     project = _project(tmp_path / "project")
     home = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    try_repo = [str(BIN / "pre-commit"), "try-repo", str(hook_repo), "specbind-check", "--all-files"]
+    try_repo = [
+        str(BIN / "pre-commit"),
+        "try-repo",
+        str(hook_repo),
+        "specbind-check",
+        "--all-files",
+    ]
 
     clean = _run(try_repo, project, **home)
     assert clean.returncode == 0, clean.stdout + clean.stderr

@@ -35,7 +35,9 @@ def test_several_bindings_with_their_options(tmp_path: Path) -> None:
         (tmp_path / "spec/pets.yaml", "pets", tmp_path / "src/vendor"),
     ]
     assert bindings[0].options == Options()
-    assert bindings[1].options == Options(lenient=True, idempotent=["createPet"], webhooks={"petAdded": "Pet"})
+    assert bindings[1].options == Options(
+        lenient=True, idempotent=["createPet"], webhooks={"petAdded": "Pet"}
+    )
 
 
 def test_unknown_keys_are_named_with_a_suggestion(tmp_path: Path) -> None:

@@ -26,11 +26,19 @@ def _files(names: dict[str, str]) -> dict[str, str]:
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_text()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_stale_generated_files_disappear_and_user_files_stay(tmp_path: Path) -> None:
-    write_package(tmp_path, "pkg", _files({"__init__.py": "", "models.py": "A = 1\n", "old_model.py": "B = 2\n"}))
+    write_package(
+        tmp_path,
+        "pkg",
+        _files({"__init__.py": "", "models.py": "A = 1\n", "old_model.py": "B = 2\n"}),
+    )
     (tmp_path / "pkg" / "custom.py").write_text("mine\n")
     (tmp_path / "pkg" / "notes").mkdir()
     (tmp_path / "pkg" / "notes" / "todo.txt").write_text("mine too\n")
@@ -60,7 +68,9 @@ def test_never_overwrites_a_file_specbind_did_not_write(tmp_path: Path) -> None:
     before = _tree(tmp_path / "pkg")
     with pytest.raises(SpecError) as err:
         write_package(tmp_path, "pkg", _files({"__init__.py": "", "models.py": "A = 1\n"}))
-    assert "models.py: error: was not written by specbind; refusing to overwrite it" in str(err.value)
+    assert "models.py: error: was not written by specbind; refusing to overwrite it" in str(
+        err.value
+    )
     assert _tree(tmp_path / "pkg") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # no staging folder left behind
 
@@ -83,10 +93,14 @@ def test_symlink_kept_as_a_symlink(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
-def test_replacement_swaps_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool) -> None:
+def test_replacement_swaps_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
     results: list[bool] = []
     real = write._exchange
-    monkeypatch.setattr(write, "_exchange", lambda a, b: results.append(exchange and real(a, b)) or results[-1])
+    monkeypatch.setattr(
+        write, "_exchange", lambda a, b: results.append(exchange and real(a, b)) or results[-1]
+    )
     write_package(tmp_path, "pkg", _files({"__init__.py": "v1\n"}))
     inode = (tmp_path / "pkg").stat().st_ino
     write_package(tmp_path, "pkg", _files({"__init__.py": "v2\n"}))
@@ -96,7 +110,9 @@ def test_replacement_swaps_the_folder(tmp_path: Path, monkeypatch: pytest.Monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
 
 
-def test_failure_while_staging_leaves_the_old_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_staging_leaves_the_old_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_package(tmp_path, "pkg", _files({"__init__.py": "v1\n"}))
     before = _tree(tmp_path / "pkg")
 

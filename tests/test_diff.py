@@ -26,15 +26,27 @@ def base() -> Surface:
 
 # variant -> (the one change it makes, semver verdict)
 EXPECTED = {
-    "add-operation.yaml": (Change("method added", "Client.delete_pet", "DELETE /pets/{petId}", False), "minor"),
+    "add-operation.yaml": (
+        Change("method added", "Client.delete_pet", "DELETE /pets/{petId}", False),
+        "minor",
+    ),
     "remove-field.yaml": (Change("field removed", "models.Pet.tag", "str | None", True), "major"),
     "make-field-required.yaml": (
         Change("field newly required", "models.Pet.tag", "constructors must now pass it", True),
         "major",
     ),
-    "add-enum-value.yaml": (Change("enum member added", "models.PetStatus.pending", "'pending'", False), "minor"),
-    "rename-schema.yaml": (Change("model renamed", "models.NewPet", "now models.PetInput", True), "major"),
-    "change-type.yaml": (Change("field type changed", "models.Pet.id", "int -> str", True), "major"),
+    "add-enum-value.yaml": (
+        Change("enum member added", "models.PetStatus.pending", "'pending'", False),
+        "minor",
+    ),
+    "rename-schema.yaml": (
+        Change("model renamed", "models.NewPet", "now models.PetInput", True),
+        "major",
+    ),
+    "change-type.yaml": (
+        Change("field type changed", "models.Pet.id", "int -> str", True),
+        "major",
+    ),
     "rename-operation.yaml": (
         Change(
             "method renamed",
@@ -61,26 +73,40 @@ def test_each_evolution_is_reported_and_classed(base: Surface, variant: str) -> 
 
 def test_the_reverse_changes_are_classed_too(base: Surface) -> None:
     back = compare_surfaces(surface_of(EVOLUTION / "add-enum-value.yaml"), base)
-    assert back.changes == [Change("enum member removed", "models.PetStatus.pending", "'pending'", True)]
+    assert back.changes == [
+        Change("enum member removed", "models.PetStatus.pending", "'pending'", True)
+    ]
     back = compare_surfaces(surface_of(EVOLUTION / "make-field-required.yaml"), base)
-    assert back.changes == [Change("field now optional", "models.Pet.tag", "readers must now handle None", True)]
+    assert back.changes == [
+        Change("field now optional", "models.Pet.tag", "readers must now handle None", True)
+    ]
     back = compare_surfaces(surface_of(EVOLUTION / "require-parameter.yaml"), base)
-    assert back.changes == [Change("parameter now optional", "Client.list_pets(limit)", "query parameter", False)]
+    assert back.changes == [
+        Change("parameter now optional", "Client.list_pets(limit)", "query parameter", False)
+    ]
     assert back.verdict == "minor"
     back = compare_surfaces(surface_of(EVOLUTION / "add-operation.yaml"), base)
-    assert back.changes == [Change("method removed", "Client.delete_pet", "DELETE /pets/{petId}", True)]
+    assert back.changes == [
+        Change("method removed", "Client.delete_pet", "DELETE /pets/{petId}", True)
+    ]
 
 
 def test_no_api_change_is_a_patch(base: Surface) -> None:
     report = compare_surfaces(base, surface_of(EVOLUTION / "base.yaml"))
     assert report.changes == [] and report.verdict == "patch"
-    assert render([report]).endswith("no change to the generated Python API\nsemver: patch (0 changes, 0 breaking)\n")
+    assert render([report]).endswith(
+        "no change to the generated Python API\nsemver: patch (0 changes, 0 breaking)\n"
+    )
 
 
 def test_chat_api_surface_is_read_from_the_generated_models() -> None:
     surface = surface_of(CHAT_SPEC)
     assert set(surface.methods) == {
-        "send_message", "retrieve_message", "get_message_history", "download_media", "check_message_status"
+        "send_message",
+        "retrieve_message",
+        "get_message_history",
+        "download_media",
+        "check_message_status",
     }
     assert surface.methods["retrieve_message"].params["message_id"].required
     sms = surface.models["SMSRequest"]
@@ -91,7 +117,11 @@ def test_chat_api_surface_is_read_from_the_generated_models() -> None:
         "text": ("str | None", False),
         "url": ("str | None", False),
     }
-    assert surface.models["Channel"].members == {"sms": "'sms'", "whatsapp": "'whatsapp'", "tyntec_echo": "'tyntecEcho'"}
+    assert surface.models["Channel"].members == {
+        "sms": "'sms'",
+        "whatsapp": "'whatsapp'",
+        "tyntec_echo": "'tyntecEcho'",
+    }
 
 
 def test_models_of_reads_fields_without_wire_names_too() -> None:
@@ -128,7 +158,13 @@ def test_formats(base: Surface) -> None:
     data = json.loads(render([report], "json"))
     assert data["verdict"] == "major" and data["breaking"] == 1
     assert data["reports"][0]["changes"] == [
-        {"kind": "field removed", "target": "models.Pet.tag", "detail": "str | None", "breaking": True, "level": "major"}
+        {
+            "kind": "field removed",
+            "target": "models.Pet.tag",
+            "detail": "str | None",
+            "breaking": True,
+            "level": "major",
+        }
     ]
 
 
@@ -146,7 +182,11 @@ def test_cli_fail_on_breaking() -> None:
 
 def test_cli_reports_a_bad_spec_in_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    broken.write_text((EVOLUTION / "base.yaml").read_text().replace("#/components/schemas/NewPet", "#/components/schemas/Nope"))
+    broken.write_text(
+        (EVOLUTION / "base.yaml")
+        .read_text()
+        .replace("#/components/schemas/NewPet", "#/components/schemas/Nope")
+    )
     result = CliRunner().invoke(main, ["diff", str(EVOLUTION / "base.yaml"), str(broken)])
     assert result.exit_code == 1
     assert "broken.yaml:" in result.stderr and "does not resolve" in result.stderr
@@ -155,11 +195,16 @@ def test_cli_reports_a_bad_spec_in_one_line(tmp_path: Path) -> None:
 
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
-def test_against_a_git_revision_with_a_multi_file_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_against_a_git_revision_with_a_multi_file_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(MULTIFILE, repo / "api")
     (repo / "pyproject.toml").write_text(
@@ -178,7 +223,9 @@ def test_against_a_git_revision_with_a_multi_file_spec(tmp_path: Path, monkeypat
     assert unchanged.exit_code == 0, unchanged.output
     assert unchanged.stdout.endswith("semver: patch (0 changes, 0 breaking)\n")
     assert "api/openapi.yaml@HEAD -> api/openapi.yaml" in unchanged.stdout
-    result = runner.invoke(main, ["diff", "--against", "HEAD", "api/openapi.yaml", "--fail-on", "breaking"])
+    result = runner.invoke(
+        main, ["diff", "--against", "HEAD", "api/openapi.yaml", "--fail-on", "breaking"]
+    )
     assert result.exit_code == 1
     assert "BREAKING field removed: models.Pet.owner (Owner | None)" in result.stdout
     bad = runner.invoke(main, ["diff", "--against", "no-such-rev"])
