@@ -9,7 +9,6 @@ compare file by file, and explain the difference from the two records.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,6 +95,8 @@ def compare(package_dir: Path, files: dict[str, str]) -> Drift:
     old_record = read_record(package_dir)
     new_record = _parse_record(files.get(RECORD_NAME))
     old_files = recorded_files(old_record or {})
+    import difflib
+
     changed_code = []
     chunks = []
     for name in sorted((set(files) | set(old_files)) - {RECORD_NAME}):

@@ -274,3 +274,22 @@ def test_record_names_every_input(project: Binding) -> None:
     assert record["spec"]["files"] == {"pets.yaml": sha256((EVOLUTION / "base.yaml").read_bytes())}
     for name, digest in record["files"].items():
         assert sha256((project.output / "pets" / name).read_bytes()) == digest
+
+
+def test_console_script_answers_a_clean_check_without_click(project: Binding) -> None:
+    root = project.spec.parent.parent
+    (root / "pyproject.toml").write_text(
+        '[tool.specbind]\n[[tool.specbind.bindings]]\nspec = "spec/pets.yaml"\npackage = "pets"\noutput = "generated"\n'
+    )
+    code = (
+        "import sys\n"
+        "sys.argv = ['specbind', 'check']\n"
+        "from generator.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    print('exit', exc.code, 'click' in sys.modules)\n"
+    )
+    clean = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert clean.stdout == "generated/pets: up to date\nexit 0 False\n"
+    (project.output / "pets" / "client.py").write_text("edited = True\n")
+    dirty = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert dirty.stdout.endswith("exit 1 True\n")  # drift goes through the full CLI
+    assert "edited by hand since generation: client.py" in dirty.stderr
