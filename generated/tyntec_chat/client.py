@@ -160,6 +160,7 @@ class Client(_BaseClient):
     ) -> None:
         super().__init__(**options)
         self._http = http_client or httpx.Client()
+        self._owns_http = http_client is None
         self._sleep = sleep
 
     def __enter__(self) -> Client:
@@ -169,8 +170,9 @@ class Client(_BaseClient):
         self.close()
 
     def close(self) -> None:
-        """Close the underlying connections."""
-        self._http.close()
+        """Close the underlying connections (an `http_client` passed in stays open: its owner closes it)."""
+        if self._owns_http:
+            self._http.close()
 
     def send(
         self,
@@ -383,6 +385,7 @@ class AsyncClient(_BaseClient):
     ) -> None:
         super().__init__(**options)
         self._http = http_client or httpx.AsyncClient()
+        self._owns_http = http_client is None
         self._sleep = sleep
 
     async def __aenter__(self) -> AsyncClient:
@@ -392,8 +395,9 @@ class AsyncClient(_BaseClient):
         await self.close()
 
     async def close(self) -> None:
-        """Close the underlying connections."""
-        await self._http.aclose()
+        """Close the underlying connections (an `http_client` passed in stays open: its owner closes it)."""
+        if self._owns_http:
+            await self._http.aclose()
 
     async def send(
         self,

@@ -1,0 +1,99 @@
+"""Run the same test against Client and AsyncClient, with waits between retries recorded, not slept.
+
+Test modules import the `api` and `server` fixtures from here:
+
+    from tests.calling import Api, api, server, shared_server  # noqa: F401  (pytest fixtures)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any, Iterator
+
+import pytest
+
+from tests.http_server import ScriptedServer, serve
+
+KEY = "s3cr3t-key-5f2c9a"
+NOW = 1_750_000_000.0  # the injected clock: seconds since the epoch
+
+
+class Api:
+    """call(name, *args) on a fresh Client or AsyncClient (by `flavour`) against `url`."""
+
+    def __init__(self, flavour: str, package: ModuleType, url: str) -> None:
+        self.flavour = flavour
+        self.package = package
+        self.url = url
+        self.sleeps: list[float] = []
+
+    def policy(self, **changes: Any) -> Any:
+        """A RetryPolicy with a fixed clock and a fixed jitter draw (0.5)."""
+        fixed: dict[str, Any] = {"clock": lambda: NOW, "random": lambda: 0.5}
+        return self.package.RetryPolicy(**{**fixed, **changes})
+
+    def options(self, options: dict[str, Any] | None) -> dict[str, Any]:
+        merged = {"api_key": KEY, "base_url": self.url, "retry_policy": self.policy()}
+        merged.update(options or {})
+        return merged
+
+    def call(self, name: str, *args: Any, client: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """The result of one method call; `client` holds options for the client's constructor."""
+        if self.flavour == "sync":
+            with self.package.Client(sleep=self.sleeps.append, **self.options(client)) as sync:
+                return getattr(sync, name)(*args, **kwargs)
+
+        async def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+
+        async def go() -> Any:
+            async with self.package.AsyncClient(sleep=sleep, **self.options(client)) as asynchronous:
+                return await getattr(asynchronous, name)(*args, **kwargs)
+
+        return asyncio.run(go())
+
+    def client(self, **options: Any) -> Any:
+        """A client of this flavour (for repr checks); the caller closes it."""
+        kind = self.package.Client if self.flavour == "sync" else self.package.AsyncClient
+        return kind(**self.options(options))
+
+
+@pytest.fixture(scope="session")
+def shared_server() -> Iterator[ScriptedServer]:
+    """One server for the session: stopping one takes half a second (its poll interval)."""
+    with serve() as script:
+        yield script
+
+
+@pytest.fixture
+def server(shared_server: ScriptedServer) -> ScriptedServer:
+    """The scripted server on 127.0.0.1, with no routes and no requests seen yet."""
+    shared_server.routes.clear()
+    shared_server.seen.clear()
+    return shared_server
+
+
+@pytest.fixture(params=["sync", "async"])
+def api(request: pytest.FixtureRequest, chat: ModuleType, server: ScriptedServer) -> Api:
+    """The chat-api client, sync or async, pointed at the scripted server."""
+    return Api(request.param, chat, server.url)
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A URL on 127.0.0.1 that accepts connections and never answers (requests time out)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
