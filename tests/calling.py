@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, Iterator
@@ -97,3 +98,23 @@ def silent_server() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(16)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextmanager
+def truncating_server(announced: int, sent: bytes, content_type: str = "application/octet-stream") -> Iterator[str]:
+    """A URL on 127.0.0.1 whose one answer promises `announced` bytes, sends `sent`, and hangs up."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+
+        def answer() -> None:
+            conn, _ = sock.accept()
+            with conn:
+                conn.recv(65536)
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {announced}\r\n\r\n"
+                conn.sendall(head.encode() + sent)
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        thread.join(5)

@@ -113,7 +113,7 @@ def test_connection_refused_raises_api_connection_error(api: Api) -> None:
         api.call("check_message_status", MESSAGE_ID, max_retries=0)
     assert type(caught.value) is api.package.ApiConnectionError
     assert str(caught.value).startswith(f"GET {STATUS_PATH} failed: ConnectError")
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
 
 
 def test_the_client_timeout_applies(api: Api) -> None:

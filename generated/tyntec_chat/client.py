@@ -30,6 +30,7 @@ from ._http import (
     wrap_transport_error,
 )
 from ._retries import RetryPolicy
+from .errors import ApiError
 from .models import MessageHistory, MessageRequest, MessageResponse, MessageStatus, StoredMessage
 
 T = TypeVar("T")
@@ -194,6 +195,7 @@ class Client(_BaseClient):
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
         response = self._send(spec, timeout, max_retries, stream=True)
+        failure: ApiError | None = None
         try:
             if not response.is_success:
                 response.read()
@@ -202,8 +204,11 @@ class Client(_BaseClient):
                 for chunk in response.iter_bytes():
                     out.write(chunk)
             return out.saved(response)
+        except httpx.TransportError as exc:  # the connection broke mid-body
+            failure = wrap_transport_error(exc, spec)
         finally:
             response.close()
+        raise failure
 
     def _send(
         self,
@@ -216,17 +221,18 @@ class Client(_BaseClient):
         policy = self._policy(max_retries)
         retry = 0
         while True:
-            request = self._request(spec, self._http, timeout)
             response: httpx.Response | None = None
+            failure: ApiError | None = None
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._http.send(self._request(spec, self._http, timeout), stream=stream)
             except httpx.TransportError as exc:
-                if not policy.should_retry(retry, spec.idempotent, None):
-                    raise wrap_transport_error(exc, spec) from None
+                failure = wrap_transport_error(exc, spec)
             if response is not None:
                 if not policy.should_retry(retry, spec.idempotent, response):
                     return response
                 response.close()
+            elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
+                raise failure  # outside the except block: no chained httpx error holding the request
             self._sleep(self._retry_delay(spec, policy, retry, response))
             retry += 1
 
@@ -419,6 +425,7 @@ class AsyncClient(_BaseClient):
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
         response = await self._send(spec, timeout, max_retries, stream=True)
+        failure: ApiError | None = None
         try:
             if not response.is_success:
                 await response.aread()
@@ -427,8 +434,11 @@ class AsyncClient(_BaseClient):
                 async for chunk in response.aiter_bytes():
                     out.write(chunk)
             return out.saved(response)
+        except httpx.TransportError as exc:  # the connection broke mid-body
+            failure = wrap_transport_error(exc, spec)
         finally:
             await response.aclose()
+        raise failure
 
     async def _send(
         self,
@@ -441,17 +451,20 @@ class AsyncClient(_BaseClient):
         policy = self._policy(max_retries)
         retry = 0
         while True:
-            request = self._request(spec, self._http, timeout)
             response: httpx.Response | None = None
+            failure: ApiError | None = None
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await self._http.send(
+                    self._request(spec, self._http, timeout), stream=stream
+                )
             except httpx.TransportError as exc:
-                if not policy.should_retry(retry, spec.idempotent, None):
-                    raise wrap_transport_error(exc, spec) from None
+                failure = wrap_transport_error(exc, spec)
             if response is not None:
                 if not policy.should_retry(retry, spec.idempotent, response):
                     return response
                 await response.aclose()
+            elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
+                raise failure  # outside the except block: no chained httpx error holding the request
             await self._sleep(self._retry_delay(spec, policy, retry, response))
             retry += 1
 
