@@ -70,16 +70,6 @@ class _BaseClient:
         validate_requests: bool = True,
         headers: dict[str, str] | None = None,
     ) -> None:
-        """
-        Args:
-            api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
-            base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
-            timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
-            max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
-            retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
-            validate_requests: check request bodies against the spec before sending them.
-            headers: extra headers sent with every request.
-        """
         self.base_url = (base_url if base_url is not None else DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         policy = retry_policy or RetryPolicy()
@@ -148,18 +138,43 @@ class Client(_BaseClient):
     """Synchronous client for Chat API 2.3.
 
     Use it as a context manager, or call `close()`, to release connections.
-    Options are those of `_BaseClient.__init__`; `http_client` replaces the underlying httpx client
-    and `sleep` the function that waits between retries.
     """
 
     def __init__(
         self,
         *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        validate_requests: bool = True,
+        headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        **options: Any,
     ) -> None:
-        super().__init__(**options)
+        """Set up a client; it opens connections only when a method is called.
+
+        Args:
+            api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
+            base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
+            timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+            max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
+            retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
+            validate_requests: check request bodies against the spec before sending them.
+            headers: extra headers sent with every request.
+            http_client: an `httpx.Client` to send with (you close it); by default the client makes its own.
+            sleep: how to wait between retries (tests replace it).
+        """
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            validate_requests=validate_requests,
+            headers=headers,
+        )
         self._http = http_client or httpx.Client()
         self._owns_http = http_client is None
         self._sleep = sleep
@@ -385,11 +400,38 @@ class AsyncClient(_BaseClient):
     def __init__(
         self,
         *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        validate_requests: bool = True,
+        headers: dict[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        **options: Any,
     ) -> None:
-        super().__init__(**options)
+        """Set up a client; it opens connections only when a method is called.
+
+        Args:
+            api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
+            base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
+            timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+            max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
+            retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
+            validate_requests: check request bodies against the spec before sending them.
+            headers: extra headers sent with every request.
+            http_client: an `httpx.AsyncClient` to send with (you close it); by default the client makes its own.
+            sleep: how to wait between retries (tests replace it).
+        """
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            validate_requests=validate_requests,
+            headers=headers,
+        )
         self._http = http_client or httpx.AsyncClient()
         self._owns_http = http_client is None
         self._sleep = sleep
