@@ -101,3 +101,12 @@ def test_checks_can_be_switched_off(api: Api, server: ScriptedServer) -> None:
 
 def _request(api: Api) -> Any:
     return api.package.models.MessageRequest.from_dict(message())
+
+
+def test_a_model_that_cannot_be_encoded_raises_request_validation_error(api: Api, server: ScriptedServer) -> None:
+    models = api.package.models
+    request = models.MessageRequest(to="+4917612345", channels=[models.Channel.sms],
+                                    sms=models.SMSRequest(content_type="text"))  # a str, not the enum  # fmt: skip
+    with pytest.raises(api.package.RequestValidationError, match=r"^MessageRequest: cannot be encoded \(AttributeError"):
+        api.call("send_message", request)
+    assert server.seen == []

@@ -16,7 +16,14 @@ from urllib.parse import quote
 import httpx
 
 from ._codec import DecodeError, format_datetime, to_wire
-from .errors import ApiConnectionError, ApiError, ApiResponseError, ApiTimeoutError, body_text
+from .errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiResponseError,
+    ApiTimeoutError,
+    RequestValidationError,
+    body_text,
+)
 
 T = TypeVar("T")
 
@@ -194,6 +201,17 @@ def header_params(values: Mapping[str, Any]) -> dict[str, str]:
         else:
             headers[name] = text(value)
     return headers
+
+
+def encode_model(body: Any, model: str) -> Any:
+    """The JSON value of a request body model; one that cannot be encoded raises RequestValidationError."""
+    if body is None:
+        return None
+    try:
+        return body.to_dict()
+    except (AttributeError, TypeError, ValueError) as exc:
+        reason = f"cannot be encoded ({type(exc).__name__}: {exc}); is every member of the documented type?"
+        raise RequestValidationError(model, "", reason) from None
 
 
 def read_json(response: httpx.Response) -> Any:

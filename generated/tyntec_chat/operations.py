@@ -31,7 +31,7 @@ def send_message(body: MessageRequest) -> RequestSpec[MessageResponse]:
         path="/messages",
         read=read_send_message,
         headers={"Accept": "application/json", "Content-Type": "application/json"},
-        json=body.to_dict(),
+        json=_http.encode_model(body, "MessageRequest"),
         checks="#/components/schemas/MessageRequest",
         body_name="MessageRequest",
         idempotent=False,
