@@ -160,3 +160,36 @@ def test_the_timeout_reaches_the_request(api: Api, server: ScriptedServer, chat:
     api.call("check_message_status", MESSAGE_ID, client={"http_client": http(), "timeout": 7.0})
     api.call("check_message_status", MESSAGE_ID, timeout=3.0, client={"http_client": http(), "timeout": 7.0})
     assert [t["read"] for t in seen] == [7.0, 3.0]
+
+
+REQUEST = {"to": "+4917612345", "channels": ["sms"], "sms": {"contentType": "text", "text": "hi"}}
+OPERATIONS = [  # (method name, HTTP method, path, retried)
+    ("send_message", "POST", "/messages", False),
+    ("retrieve_message", "GET", f"/messages/{MESSAGE_ID}", True),
+    ("get_message_history", "GET", f"/messages/{MESSAGE_ID}/history", True),
+    ("check_message_status", "GET", STATUS_PATH, True),
+    ("download_media", "GET", f"/media/{MESSAGE_ID}", True),
+    ("download_media_to_file", "GET", f"/media/{MESSAGE_ID}", True),
+]
+
+
+def arguments(api: Api, name: str, tmp_path: Any) -> tuple[Any, ...]:
+    if name == "send_message":
+        return (api.package.models.MessageRequest.from_dict(REQUEST),)
+    if name == "download_media_to_file":
+        return (MESSAGE_ID, tmp_path / "media.bin")
+    return (MESSAGE_ID,)
+
+
+@pytest.mark.parametrize(("name", "method", "path", "retried"), OPERATIONS)
+def test_every_operation_raises_typed_errors_and_retries_only_if_safe(
+    api: Api, server: ScriptedServer, tmp_path: Any, name: str, method: str, path: str, retried: bool
+) -> None:
+    server.on(method, path, Reply.json(503, problem(503)), Reply.json(404, problem(404)))
+    with pytest.raises(api.package.ApiStatusError) as caught:
+        api.call(name, *arguments(api, name, tmp_path), max_retries=1)
+    assert type(caught.value) is (api.package.NotFoundError if retried else api.package.InternalServerError)
+    assert caught.value.problem.status == (404 if retried else 503)
+    assert len(server.seen) == (2 if retried else 1)
+    assert all(seen.headers["apikey"] for seen in server.seen)
+    assert not any(tmp_path.iterdir())
