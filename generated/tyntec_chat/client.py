@@ -266,6 +266,7 @@ class Client(_BaseClient):
 
         Args:
             body: The message you would like to send
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             202: The message is accepted by our system
@@ -290,6 +291,7 @@ class Client(_BaseClient):
 
         Args:
             message_id: The id of the message
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The message id requested exists.
@@ -315,6 +317,7 @@ class Client(_BaseClient):
 
         Args:
             message_id: The id of the message
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The history of the message id.
@@ -338,6 +341,7 @@ class Client(_BaseClient):
 
         Args:
             media_id: The id of the media to be downloaded
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The media associated with the id requested exists.
@@ -363,6 +367,7 @@ class Client(_BaseClient):
         Args:
             media_id: The id of the media to be downloaded
             destination: a file path (written whole or not at all) or an open binary file.
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             where the body went, its size, media type and file name.
@@ -385,6 +390,7 @@ class Client(_BaseClient):
 
         Args:
             message_id: The id of the message
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The message id requested exists.
@@ -525,6 +531,7 @@ class AsyncClient(_BaseClient):
 
         Args:
             body: The message you would like to send
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             202: The message is accepted by our system
@@ -550,6 +557,7 @@ class AsyncClient(_BaseClient):
 
         Args:
             message_id: The id of the message
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The message id requested exists.
@@ -574,6 +582,7 @@ class AsyncClient(_BaseClient):
 
         Args:
             message_id: The id of the message
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The history of the message id.
@@ -596,6 +605,7 @@ class AsyncClient(_BaseClient):
 
         Args:
             media_id: The id of the media to be downloaded
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The media associated with the id requested exists.
@@ -620,6 +630,7 @@ class AsyncClient(_BaseClient):
         Args:
             media_id: The id of the media to be downloaded
             destination: a file path (written whole or not at all) or an open binary file.
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             where the body went, its size, media type and file name.
@@ -642,6 +653,7 @@ class AsyncClient(_BaseClient):
 
         Args:
             message_id: The id of the message
+            timeout, max_retries: this call's timeout and retries, instead of the client's.
 
         Returns:
             200: The message id requested exists.
