@@ -14,10 +14,13 @@ from generator.paths import template_dir
 PACKAGE_FILES = {
     "__init__.py": "__init__.py.jinja2",
     "_codec.py": "_codec.py.jinja2",
+    "_checks.py": "_checks.py.jinja2",
     "_http.py": "_http.py.jinja2",
+    "_retries.py": "_retries.py.jinja2",
     "errors.py": "errors.py.jinja2",
     "operations.py": "operations.py.jinja2",
     "client.py": "client.py.jinja2",
+    "webhooks.py": "webhooks.py.jinja2",
 }
 
 

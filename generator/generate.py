@@ -12,7 +12,7 @@ from generator.endpoints import render_package
 from generator.format import format_code
 from generator.load import load
 from generator.models import generate_models
-from generator.operations import describe
+from generator.operations import describe, describe_webhooks
 from generator.options import Options
 from generator.problems import Problem, SpecError
 from generator.record import RECORD_NAME, dump_record, make_record
@@ -45,6 +45,10 @@ def generate(spec_path: str | Path, package: str, options: Options | None = None
     models_code = generate_models(spec.document, header)
     classes = model_classes(models_code)
     api = describe(spec.document, classes, set(options.idempotent))
+    try:
+        api.webhooks = describe_webhooks(spec.document, classes, options.webhooks)
+    except ValueError as exc:
+        raise SpecError([Problem(spec.path, str(exc), "#/components/schemas")]) from None
     sources = render_package(api, package)
     sources["models.py"] = models_code
     files = {name: _with_header(header, format_code(code)) for name, code in sorted(sources.items())}

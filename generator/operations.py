@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.constraints import Table
 from generator.names import snake_case, unique
 from generator.problems import pointer_of
 from generator.validate import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
-RESERVED = {"self", "body", "timeout", "extra_headers"}
+RESERVED = {"self", "body", "timeout", "max_retries", "destination", "extra_headers", "spec"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Body:
     required: bool
     description: str = ""
     model: str | None = None
+    checks: str | None = None  # key of the body's schema in Api.checks, when it has something to check
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,12 @@ class Operation:
     responses: tuple[Response, ...]
     idempotent: bool
     deprecated: bool = False
+    accept: tuple[str, ...] = ()  # every media type the responses declare, for the Accept header
+
+    @property
+    def binary(self) -> bool:
+        """Whether a success response is a file (then the client also gets a streaming variant)."""
+        return any(r.kind == "binary" for r in self.success)
 
     @property
     def success(self) -> tuple[Response, ...]:
@@ -85,6 +93,17 @@ class Security:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """A request the API sends to the user: an event name and the schema of its JSON body."""
+
+    name: str  # Python name of the parse function's suffix: parse_<name>
+    event: str
+    type_hint: str
+    model: str | None
+    description: str = ""
+
+
 @dataclass
 class Api:
     title: str
@@ -94,12 +113,15 @@ class Api:
     security: list[Security]
     operations: list[Operation]
     models: dict[str, str] = field(default_factory=dict)  # schema pointer -> class name
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)  # pruned request body schemas by pointer
+    webhooks: list[Webhook] = field(default_factory=list)
 
 
 def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: set[str] = frozenset()) -> Api:  # type: ignore[assignment]
     """The API as plain data: its operations, auth and base URL."""
     info = document.get("info", {}) or {}
     typer = _Types(document, models)
+    table = Table(document)
     operations: list[Operation] = []
     taken: set[str] = set()
     for path, item in (document.get("paths") or {}).items():
@@ -116,7 +138,7 @@ def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: s
             base = snake_case(op_id) if op_id else snake_case(f"{method} {path}")
             name = unique(base, taken)
             params = _parameters(document, typer, shared, op.get("parameters", []) or [], at)
-            body = _body(document, typer, op.get("requestBody"), at + ("requestBody",))
+            body = _body(document, typer, table, op.get("requestBody"), at + ("requestBody",))
             responses = _responses(document, typer, op.get("responses", {}) or {}, at + ("responses",))
             operations.append(
                 Operation(
@@ -134,6 +156,7 @@ def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: s
                     or bool(op.get("x-idempotent"))
                     or (op_id or name) in idempotent_ids,
                     deprecated=bool(op.get("deprecated")),
+                    accept=_accept(document, op.get("responses", {}) or {}),
                 )
             )
     return Api(
@@ -144,7 +167,40 @@ def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: s
         security=_security(document),
         operations=operations,
         models=models,
+        checks=table.schemas,
     )
+
+
+def describe_webhooks(document: dict[str, Any], models: dict[str, str], configured: dict[str, str]) -> list[Webhook]:
+    """The payloads the API POSTs to the user: 3.1's top-level `webhooks`, else the configured event -> schema names.
+
+    Raises ValueError naming a configured schema that `components/schemas` does not have.
+    """
+    typer = _Types(document, models)
+    found: list[Webhook] = []
+    taken: set[str] = set()
+    for event, item in (document.get("webhooks") or {}).items():
+        item = _deref(document, item)
+        if not isinstance(item, dict):
+            continue
+        op = item.get("post") or next((item[m] for m in METHODS if isinstance(item.get(m), dict)), None)
+        body = _deref(document, (op or {}).get("requestBody"))
+        content = (body or {}).get("content") or {}
+        media_type = next((c for c in content if "json" in c), None)
+        if media_type is None:
+            continue
+        method = "post" if item.get("post") else next(m for m in METHODS if isinstance(item.get(m), dict))
+        at = ("webhooks", event, method, "requestBody", "content", media_type, "schema")
+        hint, model = typer.hint((content[media_type] or {}).get("schema", {}), at)
+        text = str((op or {}).get("summary") or (op or {}).get("description") or (body or {}).get("description") or "")
+        found.append(Webhook(unique(snake_case(str(event)), taken), str(event), hint, model, text))
+    for event, schema in configured.items():
+        pointer = "#/components/schemas/" + schema.replace("~", "~0").replace("/", "~1")
+        if pointer not in models:
+            raise ValueError(f"webhook {event!r}: no schema named {schema!r} in components/schemas")
+        description = str((resolve_pointer(document, pointer) or {}).get("description", "") or "")
+        found.append(Webhook(unique(snake_case(event), taken), event, models[pointer], models[pointer], description))
+    return found
 
 
 def _deref(document: dict[str, Any], node: Any) -> Any:
@@ -306,7 +362,7 @@ def _kind_of(content_type: str, hint: str, model: str | None) -> str:
     return "binary"
 
 
-def _body(document: dict[str, Any], typer: _Types, raw: Any, at: tuple[Any, ...]) -> Body | None:
+def _body(document: dict[str, Any], typer: _Types, table: Table, raw: Any, at: tuple[Any, ...]) -> Body | None:
     body = _deref(document, raw)
     if not isinstance(body, dict):
         return None
@@ -321,7 +377,20 @@ def _body(document: dict[str, Any], typer: _Types, raw: Any, at: tuple[Any, ...]
         hint = "bytes"
     elif kind == "text":
         hint = "str"
-    return Body(content_type, hint, kind, bool(body.get("required")), str(body.get("description", "") or ""), model)
+    checks = table.add(media.get("schema"), pointer_of(at + ("content", content_type, "schema"))) if kind in ("model", "json") else None
+    return Body(content_type, hint, kind, bool(body.get("required")), str(body.get("description", "") or ""), model, checks)
+
+
+def _accept(document: dict[str, Any], responses: dict[str, Any]) -> tuple[str, ...]:
+    """The media types an operation's responses declare, in spec order (wildcards such as `audio/*` included)."""
+    found: list[str] = []
+    for value in responses.values():
+        response = _deref(document, value)
+        if isinstance(response, dict):
+            for media_type in response.get("content") or {}:
+                if str(media_type) not in found:
+                    found.append(str(media_type))
+    return tuple(found)
 
 
 def _responses(document: dict[str, Any], typer: _Types, raw: dict[str, Any], at: tuple[Any, ...]) -> tuple[Response, ...]:

@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAT_SPEC = ROOT / "spec" / "chat-api.yaml"
 
 
+def chat_options() -> Options:
+    """The options `[tool.specbind]` in pyproject.toml gives the chat-api binding (webhooks, ...)."""
+    from generator.config import load_bindings
+
+    (binding,) = [b for b in load_bindings(ROOT / "pyproject.toml") if b.package == "tyntec_chat"]
+    return binding.options
+
+
 def generate_and_import(spec: Path, package: str, folder: Path, options: Options | None = None) -> ModuleType:
     """Generate `spec` as `folder/package`, import it and return the package module."""
     result = generate(spec, package, options)

@@ -96,7 +96,8 @@ def test_problem_response_raises_status_error(call: Any, chat: ModuleType, serve
     with pytest.raises(chat.ApiStatusError) as caught:
         call("retrieve_message", MESSAGE_ID)
     assert caught.value.status_code == 404
-    assert caught.value.problem == problem
+    assert caught.value.problem == chat.Problem.from_body(problem)
+    assert (caught.value.problem.title, caught.value.problem.status) == ("Not found", 404)
 
 
 def test_the_key_is_not_in_the_repr(chat: ModuleType) -> None:

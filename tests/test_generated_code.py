@@ -10,18 +10,18 @@ import pytest
 
 from generator.generate import generate
 from generator.record import RECORD_NAME
-from tests.helpers import CHAT_SPEC, ROOT
+from tests.helpers import CHAT_SPEC, ROOT, chat_options
 
 COMMITTED = ROOT / "generated" / "tyntec_chat"
 
 
 @pytest.fixture(scope="module")
 def fresh() -> dict[str, str]:
-    return generate(CHAT_SPEC, "tyntec_chat").files
+    return generate(CHAT_SPEC, "tyntec_chat", chat_options()).files
 
 
 def test_two_generations_are_byte_identical(fresh: dict[str, str]) -> None:
-    assert generate(CHAT_SPEC, "tyntec_chat").files == fresh
+    assert generate(CHAT_SPEC, "tyntec_chat", chat_options()).files == fresh
 
 
 def test_committed_bindings_equal_a_fresh_generation(fresh: dict[str, str]) -> None:

@@ -4,16 +4,26 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Callable, Generic, Mapping, TypeVar
+from types import TracebackType
+from typing import IO, Any, Callable, Generic, Mapping, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from ._codec import format_datetime, to_wire
-from .errors import ApiConnectionError, ApiError, ApiTimeoutError
+from ._codec import DecodeError, format_datetime, to_wire
+from .errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiResponseError,
+    ApiTimeoutError,
+    RequestValidationError,
+    body_text,
+)
 
 T = TypeVar("T")
 
@@ -36,6 +46,8 @@ class RequestSpec(Generic[T]):
     data: Mapping[str, Any] | None = None
     files: Mapping[str, Any] | None = None
     idempotent: bool = False
+    checks: str | None = None  # key of the body's schema in `_checks.SCHEMAS`
+    body_name: str = "body"  # how errors about the body name it
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,72 @@ class BinaryContent:
         return cls(
             response.content, response.headers.get("content-type", ""), filename_of(response)
         )
+
+
+@dataclass(frozen=True)
+class SavedContent:
+    """A binary response body that was written to a file, with its media type and file name."""
+
+    path: str | None  # None when written to an open file object
+    size: int
+    content_type: str
+    filename: str | None = None
+
+
+class Destination:
+    """Where a streamed body goes: a path, written to a temporary file and renamed into place only when
+    complete (a failed download leaves nothing behind), or an open binary file, written as it comes.
+    """
+
+    def __init__(self, target: str | os.PathLike[str] | IO[bytes]) -> None:
+        self.path: str | None = None
+        self._out: IO[bytes] | None = None
+        if isinstance(target, (str, os.PathLike)):
+            self.path = os.fspath(target)
+        else:
+            self._out = target
+        self._temp: str | None = None
+        self.size = 0
+
+    def __enter__(self) -> Destination:
+        if self.path is not None:
+            folder = os.path.dirname(os.path.abspath(self.path))
+            self._out = tempfile.NamedTemporaryFile(dir=folder, prefix=".download-", delete=False)
+            self._temp = self._out.name
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        """Append one chunk."""
+        if self._out is None:
+            raise RuntimeError("use Destination in a with statement")
+        self._out.write(chunk)
+        self.size += len(chunk)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.path is None or self._out is None or self._temp is None:
+            return
+        self._out.close()
+        if kind is None:
+            os.replace(self._temp, self.path)
+        else:
+            os.unlink(self._temp)
+
+    def saved(self, response: httpx.Response) -> SavedContent:
+        """What was written, described."""
+        content_type = response.headers.get("content-type", "")
+        return SavedContent(self.path, self.size, content_type, filename_of(response))
+
+
+class NotGiven:
+    """Marks an argument that was not passed (None may be meaningful, as in `timeout=None`)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
 
 
 def filename_of(response: httpx.Response) -> str | None:
@@ -125,16 +203,38 @@ def header_params(values: Mapping[str, Any]) -> dict[str, str]:
     return headers
 
 
+def encode_model(body: Any, model: str) -> Any:
+    """The JSON value of a request body model; one that cannot be encoded raises RequestValidationError."""
+    if body is None:
+        return None
+    try:
+        return body.to_dict()
+    except (AttributeError, TypeError, ValueError) as exc:
+        reason = f"cannot be encoded ({type(exc).__name__}: {exc}); is every member of the documented type?"
+        raise RequestValidationError(model, "", reason) from None
+
+
 def read_json(response: httpx.Response) -> Any:
-    """The JSON body of a success response; a body that is not JSON raises ApiError."""
+    """The JSON body of a success response; a body that is not JSON raises ApiResponseError."""
     try:
         return json.loads(response.content)
     except ValueError:
-        raise ApiError.from_response(response, "the response body is not valid JSON") from None
+        raise ApiResponseError(
+            response.status_code, "the body is not valid JSON", body_text(response)
+        ) from None
+
+
+def read(spec: RequestSpec[T], response: httpx.Response) -> T:
+    """The operation's result; a success body that does not fit its model raises ApiResponseError."""
+    try:
+        return spec.read(response)
+    except DecodeError as exc:
+        reason = f"the body does not fit the spec: {exc}"
+        raise ApiResponseError(response.status_code, reason, body_text(response)) from None
 
 
 def wrap_transport_error(exc: httpx.TransportError, request: RequestSpec[Any]) -> ApiError:
-    """The package's own exception for a network failure."""
+    """The package's own exception for a network failure (its message has no URL, so no query credential)."""
     where = f"{request.method} {request.path}"
     if isinstance(exc, httpx.TimeoutException):
         return ApiTimeoutError(f"{where} timed out ({type(exc).__name__})")

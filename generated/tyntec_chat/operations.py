@@ -30,8 +30,10 @@ def send_message(body: MessageRequest) -> RequestSpec[MessageResponse]:
         method="POST",
         path="/messages",
         read=read_send_message,
-        json=body.to_dict(),
-        headers={"Content-Type": "application/json"},
+        headers={"Accept": "application/json", "Content-Type": "application/json"},
+        json=_http.encode_model(body, "MessageRequest"),
+        checks="#/components/schemas/MessageRequest",
+        body_name="MessageRequest",
         idempotent=False,
     )
 
@@ -64,6 +66,7 @@ def retrieve_message(message_id: UUID | str) -> RequestSpec[StoredMessage]:
         method="GET",
         path=f"/messages/{_http.path_param(message_id)}",
         read=read_retrieve_message,
+        headers={"Accept": "application/json"},
         idempotent=True,
     )
 
@@ -95,6 +98,7 @@ def get_message_history(message_id: UUID | str) -> RequestSpec[MessageHistory]:
         method="GET",
         path=f"/messages/{_http.path_param(message_id)}/history",
         read=read_get_message_history,
+        headers={"Accept": "application/json"},
         idempotent=True,
     )
 
@@ -124,6 +128,7 @@ def download_media(media_id: UUID | str) -> RequestSpec[BinaryContent]:
         method="GET",
         path=f"/media/{_http.path_param(media_id)}",
         read=read_download_media,
+        headers={"Accept": "audio/*, application/*, text/*, video/*, application/json"},
         idempotent=True,
     )
 
@@ -153,6 +158,7 @@ def check_message_status(message_id: UUID | str) -> RequestSpec[MessageStatus]:
         method="GET",
         path=f"/messages/{_http.path_param(message_id)}/status",
         read=read_check_message_status,
+        headers={"Accept": "application/json"},
         idempotent=True,
     )
 

@@ -1,0 +1,195 @@
+"""Every way a request can fail surfaces as one of the package's typed exceptions, sync and async alike."""
+
+from __future__ import annotations
+
+import json
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.calling import Api, api, closed_port_url, server, shared_server, silent_server  # noqa: F401
+from tests.http_server import Reply, ScriptedServer
+
+MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
+STATUS_PATH = f"/messages/{MESSAGE_ID}/status"
+NOT_OURS = (json.JSONDecodeError, KeyError, TypeError, AttributeError)
+
+
+def problem(status: Any, **extra: Any) -> dict[str, Any]:
+    return {"type": "https://docs.tyntec.com/problems/x", "title": "Went wrong", "status": status,
+            "detail": "because", **extra}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "name"),
+    [
+        (400, "BadRequestError"),
+        (401, "AuthenticationError"),
+        (403, "PermissionDeniedError"),
+        (404, "NotFoundError"),
+        (409, "ConflictError"),
+        (422, "UnprocessableEntityError"),
+        (429, "RateLimitError"),
+        (500, "InternalServerError"),
+        (503, "InternalServerError"),
+        (418, "ApiStatusError"),
+    ],
+)
+def test_problem_bodies_raise_the_class_for_their_status(
+    api: Api, server: ScriptedServer, chat: ModuleType, status: int, name: str
+) -> None:
+    body = problem(status, invalidParams=[{"name": "to"}])
+    server.on("GET", STATUS_PATH, Reply.json(status, body, "application/problem+json"))
+    with pytest.raises(chat.ApiStatusError) as caught:
+        api.call("check_message_status", MESSAGE_ID, max_retries=0)
+    error = caught.value
+    assert type(error) is getattr(chat, name)
+    assert isinstance(error, chat.ApiError)
+    assert error.status_code == status
+    assert error.problem == chat.Problem(
+        type="https://docs.tyntec.com/problems/x", title="Went wrong", status=status, detail="because",
+        extensions={"invalidParams": [{"name": "to"}]},
+    )  # fmt: skip
+    assert json.loads(error.body) == body
+    assert error.headers["content-type"] == "application/problem+json"
+    assert str(error) == f"HTTP {status} Went wrong - because (GET {STATUS_PATH})"
+
+
+def test_a_status_given_as_a_string_is_read_as_a_number(api: Api, server: ScriptedServer) -> None:
+    server.on("GET", STATUS_PATH, Reply.json(404, problem("404")))
+    with pytest.raises(api.package.NotFoundError) as caught:
+        api.call("check_message_status", MESSAGE_ID)
+    assert caught.value.problem.status == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><body>Bad gateway</body></html>", "text/html"),
+        (b'{"type": "about:blank", "title": ', "application/json"),  # cut off
+        (b"[1, 2, 3]", "application/problem+json"),  # JSON, but not an object
+        (b"\xff\xfe not utf-8", "text/plain; charset=utf-8"),
+        (b"", "application/json"),
+    ],
+)
+def test_error_bodies_that_are_not_problems_keep_the_raw_text(
+    api: Api, server: ScriptedServer, body: bytes, content_type: str
+) -> None:
+    server.on("GET", STATUS_PATH, Reply(400, body, {"Content-Type": content_type}))
+    with pytest.raises(api.package.BadRequestError) as caught:
+        api.call("check_message_status", MESSAGE_ID)
+    assert caught.value.problem is None
+    assert caught.value.body == body.decode("utf-8", "replace")
+    assert not isinstance(caught.value, NOT_OURS)
+
+
+def test_an_unlisted_error_status_of_an_operation_is_still_typed(api: Api, server: ScriptedServer) -> None:
+    """POST /messages lists 400, 403 and default; a 422 still becomes UnprocessableEntityError."""
+    server.on("POST", "/messages", Reply.json(422, problem(422)))
+    request = api.package.models.MessageRequest.from_dict({"to": "+4917612345", "channels": ["sms"]})
+    with pytest.raises(api.package.UnprocessableEntityError):
+        api.call("send_message", request)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json at all", b'{"messageId": "x"}', b"[]", b'{"messageId": "x", "status": 7, "timestamp": "soon"}'],
+)
+def test_a_success_body_that_does_not_fit_raises_api_response_error(
+    api: Api, server: ScriptedServer, body: bytes
+) -> None:
+    server.on("GET", STATUS_PATH, Reply(200, body, {"Content-Type": "application/json"}))
+    with pytest.raises(api.package.ApiResponseError) as caught:
+        api.call("check_message_status", MESSAGE_ID)
+    assert caught.value.status_code == 200
+    assert caught.value.body == body.decode()
+    assert not isinstance(caught.value, NOT_OURS) and not isinstance(caught.value, ValueError)
+
+
+def test_connection_refused_raises_api_connection_error(api: Api) -> None:
+    api.url = closed_port_url()
+    with pytest.raises(api.package.ApiConnectionError) as caught:
+        api.call("check_message_status", MESSAGE_ID, max_retries=0)
+    assert type(caught.value) is api.package.ApiConnectionError
+    assert str(caught.value).startswith(f"GET {STATUS_PATH} failed: ConnectError")
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_the_client_timeout_applies(api: Api) -> None:
+    with silent_server() as url:
+        api.url = url
+        with pytest.raises(api.package.ApiTimeoutError) as caught:
+            api.call("check_message_status", MESSAGE_ID, client={"timeout": 0.2, "max_retries": 0})
+    assert isinstance(caught.value, api.package.ApiConnectionError)
+    assert "timed out (ReadTimeout)" in str(caught.value)
+
+
+def test_a_per_call_timeout_overrides_the_client_timeout(api: Api) -> None:
+    with silent_server() as url:
+        api.url = url
+        with pytest.raises(api.package.ApiTimeoutError):
+            api.call("check_message_status", MESSAGE_ID, timeout=0.2, max_retries=0, client={"timeout": 600})
+
+
+def test_the_default_timeout_is_finite(chat: ModuleType) -> None:
+    with chat.Client(api_key="k") as client:
+        assert client.timeout == chat._http.DEFAULT_TIMEOUT
+        assert client.timeout.read is not None and client.timeout.connect is not None
+
+
+def test_the_timeout_reaches_the_request(api: Api, server: ScriptedServer, chat: ModuleType) -> None:
+    """The client's timeout is sent with each request, also through a caller's own httpx client."""
+    import httpx
+
+    seen: list[Any] = []
+    server.on("GET", STATUS_PATH, Reply.json(200, {"messageId": MESSAGE_ID, "status": "seen"}))
+
+    def record(request: httpx.Request) -> None:
+        seen.append(request.extensions["timeout"])
+
+    def http() -> Any:
+        if api.flavour == "sync":
+            return httpx.Client(event_hooks={"request": [record]})
+
+        async def arecord(request: httpx.Request) -> None:
+            record(request)
+
+        return httpx.AsyncClient(event_hooks={"request": [arecord]})
+
+    api.call("check_message_status", MESSAGE_ID, client={"http_client": http(), "timeout": 7.0})
+    api.call("check_message_status", MESSAGE_ID, timeout=3.0, client={"http_client": http(), "timeout": 7.0})
+    assert [t["read"] for t in seen] == [7.0, 3.0]
+
+
+REQUEST = {"to": "+4917612345", "channels": ["sms"], "sms": {"contentType": "text", "text": "hi"}}
+OPERATIONS = [  # (method name, HTTP method, path, retried)
+    ("send_message", "POST", "/messages", False),
+    ("retrieve_message", "GET", f"/messages/{MESSAGE_ID}", True),
+    ("get_message_history", "GET", f"/messages/{MESSAGE_ID}/history", True),
+    ("check_message_status", "GET", STATUS_PATH, True),
+    ("download_media", "GET", f"/media/{MESSAGE_ID}", True),
+    ("download_media_to_file", "GET", f"/media/{MESSAGE_ID}", True),
+]
+
+
+def arguments(api: Api, name: str, tmp_path: Any) -> tuple[Any, ...]:
+    if name == "send_message":
+        return (api.package.models.MessageRequest.from_dict(REQUEST),)
+    if name == "download_media_to_file":
+        return (MESSAGE_ID, tmp_path / "media.bin")
+    return (MESSAGE_ID,)
+
+
+@pytest.mark.parametrize(("name", "method", "path", "retried"), OPERATIONS)
+def test_every_operation_raises_typed_errors_and_retries_only_if_safe(
+    api: Api, server: ScriptedServer, tmp_path: Any, name: str, method: str, path: str, retried: bool
+) -> None:
+    server.on(method, path, Reply.json(503, problem(503)), Reply.json(404, problem(404)))
+    with pytest.raises(api.package.ApiStatusError) as caught:
+        api.call(name, *arguments(api, name, tmp_path), max_retries=1)
+    assert type(caught.value) is (api.package.NotFoundError if retried else api.package.InternalServerError)
+    assert caught.value.problem.status == (404 if retried else 503)
+    assert len(server.seen) == (2 if retried else 1)
+    assert all(seen.headers["apikey"] for seen in server.seen)
+    assert not any(tmp_path.iterdir())
