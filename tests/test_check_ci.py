@@ -99,7 +99,7 @@ def test_github_actions_check_step_fails_on_a_forgotten_regeneration(tmp_path: P
     result = _run(["bash", "-e", "-c", check], repo)
     assert result.returncode == 1
     assert "generated/pets: out of date\n  - the spec changed: pets.yaml\n" in result.stderr
-    assert "+    def delete_pet(self, pet_id: str) -> None:" in result.stdout
+    assert "+    def delete_pet(" in result.stdout
 
 
 def _hook_repo(folder: Path) -> Path:
