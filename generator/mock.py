@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from generator.mock_requests import (
     Request,
@@ -123,7 +123,7 @@ class Mock:
                     if not match:
                         continue
                     if route.method == request.method.lower():
-                        return route, dict(zip(route.names, match.groups()))
+                        return route, dict(zip(route.names, map(unquote, match.groups())))
                     allowed.append(route.method.upper())
         if allowed:
             detail = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(dict.fromkeys(allowed))}"
@@ -237,12 +237,13 @@ class Mock:
             return Response(status, self._headers(response) + extra, b"")
         declared, content_type = chosen
         schema = (content[declared] or {}).get("schema")
-        value = self._error_value(schema, status, title, detail) if isinstance(schema, dict) else detail
+        value = self._error_value(schema, status, title, problems) if isinstance(schema, dict) else detail
         headers = self._headers(response) + extra + (("Content-Type", content_type),)
         return Response(status, headers, encode(value, content_type, schema, self.document))
 
-    def _error_value(self, schema: dict[str, Any], status: int, title: str, detail: str) -> Any:
+    def _error_value(self, schema: dict[str, Any], status: int, title: str, problems: list[str]) -> Any:
         """A body valid for `schema` that says what is wrong, where the schema has room for it."""
+        detail = "; ".join(problems)
         base = self._sample(schema)
         if not isinstance(base, dict):
             return detail if self.schemas.valid(detail, schema, "response") else base
@@ -257,7 +258,9 @@ class Mock:
                 filled[name] = title
             elif word in ("detail", "details", "message", "description", "errordescription") and kind == "string":
                 filled[name] = detail
-        if detail not in filled.values():
+            elif kind == "array" and _is_strings(self.document, member):
+                filled[name] = problems
+        if detail not in filled.values() and problems not in filled.values():
             filled["detail"] = detail
         for attempt in (filled, {k: v for k, v in filled.items() if k != "detail" or "detail" in members}):
             if self.schemas.valid(attempt, schema, "response"):
@@ -372,6 +375,11 @@ def _properties(document: dict[str, Any], schema: dict[str, Any], depth: int = 0
     for part in schema.get("allOf") or [] if depth < 8 else []:
         members.update(_properties(document, part, depth + 1))
     return members
+
+
+def _is_strings(document: dict[str, Any], schema: Any) -> bool:
+    items = (deref(document, schema) or {}).get("items")
+    return (deref(document, items) or {}).get("type") == "string"
 
 
 def negotiate(declared: list[str], accept: str) -> tuple[str, str] | None:

@@ -28,7 +28,7 @@ class Request:
     """An HTTP request as the mock sees it: header names lower-case, query pairs in order."""
 
     method: str
-    path: str
+    path: str  # as sent, percent-encoded
     query: list[tuple[str, str]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""

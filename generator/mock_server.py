@@ -35,7 +35,7 @@ def asgi_app(mock: Mock) -> Callable[..., Any]:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         request = Request(
             method=incoming.method,
-            path=incoming.url.path,
+            path=scope.get("raw_path", b"").decode("latin-1").split("?")[0] or incoming.url.path,
             query=list(incoming.query_params.multi_items()),
             headers=headers,
             body=await incoming.body(),

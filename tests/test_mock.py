@@ -1,0 +1,612 @@
+"""The mock server: every operation of every feature spec answers with responses valid against the
+spec, requests are validated (security, parameters, body, content type), errors come in the spec's
+own shape, and the server binds, serves concurrently and stops cleanly as told."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import openapi_schema_validator as osv
+import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4, DRAFT202012
+
+from generator.mock import Mock, Request, Response
+from generator.mock_server import serve_mock
+from generator.problems import SpecError, parts_of, pointer_of
+from generator.samples import sample
+from generator.validate import resolve_pointer
+from tests.helpers import CHAT_SPEC, ROOT
+
+SPECS_DIR = ROOT / "tests" / "specs"
+FEATURES = SPECS_DIR / "mock_features.yaml"
+OPENAPI31 = SPECS_DIR / "mock_openapi31.yaml"
+MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _usable_specs() -> list[Path]:
+    """chat-api and every valid spec under tests/specs (invalid ones there test the validator)."""
+    found = [CHAT_SPEC]
+    for path in sorted(SPECS_DIR.glob("*.yaml")) + sorted(SPECS_DIR.glob("*/openapi.yaml")):
+        try:
+            Mock.from_spec(path)
+        except SpecError:
+            continue
+        found.append(path)
+    return found
+
+
+MOCKS = {path: Mock.from_spec(path) for path in _usable_specs()}
+
+
+# -- the oracle: an independent check of a served response against the spec ----------------------
+
+
+def _follow(document: dict[str, Any], pointer: str) -> tuple[Any, str]:
+    node = resolve_pointer(document, pointer)
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        pointer = node["$ref"]
+        node = resolve_pointer(document, pointer)
+    return node, pointer
+
+
+def _validator(document: dict[str, Any], pointer: str) -> Any:
+    """A validator for the schema at `pointer`, resolving references through `referencing`."""
+    v30 = str(document["openapi"]).startswith("3.0")
+    resource = Resource.from_contents(document, default_specification=DRAFT4 if v30 else DRAFT202012)
+    registry = Registry().with_resource("urn:spec", resource)
+    cls = osv.OAS30ReadValidator if v30 else osv.OAS31Validator
+    checker = osv.oas30_format_checker if v30 else osv.oas31_format_checker
+    return cls({"$ref": "urn:spec" + pointer}, registry=registry, format_checker=checker)
+
+
+def _covers(declared: str, content_type: str) -> bool:
+    declared, content_type = declared.lower(), content_type.split(";")[0].strip().lower()
+    if declared.endswith("/*"):
+        return content_type.startswith(declared[:-1]) and "*" not in content_type
+    return declared == content_type
+
+
+def response_errors(document: dict[str, Any], op_pointer: str, answer: Response) -> list[str]:
+    """What is wrong with `answer` as a response of the operation at `op_pointer`."""
+    responses = resolve_pointer(document, op_pointer + "/responses")
+    code = str(answer.status)
+    key = next((k for k in (code, code[0] + "XX", "default") if k in responses), None)
+    if key is None:
+        return [f"status {code} is not declared"]
+    response, at = _follow(document, pointer_of(parts_of(op_pointer) + ["responses", key]))
+    errors = []
+    for name, header in (response.get("headers") or {}).items():
+        header, _ = _follow(document, pointer_of(parts_of(at) + ["headers", name]))
+        if header.get("required") and answer.header(name) is None:
+            errors.append(f"required header {name} missing")
+    content = response.get("content") or {}
+    if not content:
+        return errors + ([f"unexpected body {answer.body[:40]!r}"] if answer.body else [])
+    content_type = answer.header("content-type") or ""
+    declared = next((m for m in content if _covers(m, content_type)), None)
+    if declared is None:
+        return errors + [f"Content-Type {content_type!r} is not one of {list(content)}"]
+    media = content[declared] or {}
+    schema_at = pointer_of(parts_of(at) + ["content", declared, "schema"])
+    schema = media.get("schema")
+    if declared.split("/")[0] in ("audio", "video", "image") or (schema or {}).get("format") == "binary":
+        return errors + ([] if answer.body else ["empty binary body"])
+    if "json" not in content_type:
+        return errors + ([] if answer.body else ["empty body"])
+    value = json.loads(answer.body)
+    if schema is None:
+        return errors
+    return errors + [f"{list(e.absolute_path)}: {e.message}" for e in _validator(document, schema_at).iter_errors(value)]
+
+
+# -- making a valid request for any operation ----------------------------------------------------
+
+
+def _request_fits(mock: Mock) -> Any:
+    return lambda value, schema: mock.schemas.valid(value, schema, "request")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def valid_request(mock: Mock, template: str, method: str, headers: dict[str, str] | None = None) -> Request:
+    """A request that the spec allows for this operation: required parameters, credentials, a body."""
+    document = mock.document
+    route = next(r for r in mock.routes if r.template == template and r.method == method)
+    fits = _request_fits(mock)
+    path, query, sent = template, [], dict(headers or {})
+    for parameter in route.parameters:
+        if not (parameter.get("required") or parameter["in"] == "path"):
+            continue
+        value = sample(parameter.get("schema") or {}, document, accept=fits, omit="readOnly")
+        if parameter["in"] == "path":
+            path = path.replace("{" + parameter["name"] + "}", quote(_text(value), safe=""))
+        elif parameter["in"] == "query":
+            values = value if isinstance(value, list) else [value]
+            query += [(parameter["name"], _text(v)) for v in values] or [(parameter["name"], "")]
+        elif parameter["in"] == "header":
+            sent[parameter["name"].lower()] = _text(value)
+    sent.update(_credentials(document, route.operation, query))
+    body = b""
+    if "requestBody" in route.operation:
+        request_body, _ = _follow(document, pointer_of(["paths", template, method, "requestBody"]))
+        media_type, media = next(iter(request_body["content"].items()))
+        value = media.get("example", sample(media.get("schema") or {}, document, accept=fits, omit="readOnly"))
+        built = httpx.Request(method, "http://mock/", **_encode_body(media_type, value))
+        body = built.read()
+        sent["content-type"] = built.headers["content-type"]
+    return Request(method.upper(), path, query, sent, body)
+
+
+def _encode_body(media_type: str, value: Any) -> dict[str, Any]:
+    if "json" in media_type:
+        return {"json": value}
+    if media_type == "application/x-www-form-urlencoded":
+        return {"data": {k: _text(v) for k, v in value.items()}}
+    if media_type.startswith("multipart/"):
+        files = {"file": ("a.bin", b"\x00\x01")}
+        return {"data": {k: _text(v) for k, v in value.items() if k != "file"}, "files": files}
+    concrete = media_type.replace("*", "png") if media_type.endswith("/*") else media_type
+    return {"content": bytes(range(8)), "headers": {"content-type": concrete}}
+
+
+def _credentials(document: dict[str, Any], operation: dict[str, Any], query: list[tuple[str, str]]) -> dict[str, str]:
+    requirements = operation.get("security", document.get("security")) or [{}]
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    headers: dict[str, str] = {}
+    for name in requirements[0]:
+        scheme = schemes[name]
+        if scheme["type"] == "apiKey" and scheme["in"] == "header":
+            headers[scheme["name"].lower()] = "test-key"
+        elif scheme["type"] == "apiKey" and scheme["in"] == "query":
+            query.append((scheme["name"], "test-key"))
+        elif scheme.get("scheme") == "basic":
+            headers["authorization"] = "Basic dXNlcjpwYXNz"
+        else:
+            headers["authorization"] = "Bearer test-token"
+    return headers
+
+
+# -- every operation, every declared response, every named example: valid answers -----------------
+
+
+@dataclass(frozen=True)
+class Case:
+    spec: Path
+    template: str
+    method: str
+    prefer: str
+
+    def __str__(self) -> str:
+        return f"{self.spec.name}:{self.method.upper()} {self.template} [{self.prefer or 'default'}]"
+
+
+def _cases() -> list[Case]:
+    cases = []
+    for spec, mock in MOCKS.items():
+        for route in mock.routes:
+            responses = route.operation.get("responses") or {}
+            cases.append(Case(spec, route.template, route.method, ""))
+            for key in responses:
+                cases.append(Case(spec, route.template, route.method, f"code={_code_for(key, responses)}"))
+                content = (_follow(mock.document, pointer_of(["paths", route.template, route.method, "responses", key]))[0]
+                           .get("content") or {})
+                for media in content.values():
+                    for name in (media or {}).get("examples") or {}:
+                        cases.append(Case(spec, route.template, route.method, f"code={_code_for(key, responses)}, example={name}"))
+    return cases
+
+
+def _code_for(key: str, responses: dict[str, Any]) -> int:
+    if key.isdigit():
+        return int(key)
+    first = 400 if key == "default" else int(key[0]) * 100
+    return next(c for c in range(first, 600) if str(c) not in responses)
+
+
+CASES = _cases()
+
+
+def test_every_usable_spec_and_operation_is_covered() -> None:
+    assert {CHAT_SPEC, FEATURES, OPENAPI31, SPECS_DIR / "multifile" / "openapi.yaml"} <= set(MOCKS)
+    operations = {(c.spec, c.method, c.template) for c in CASES}
+    assert sum(1 for spec, _, _ in operations if spec == CHAT_SPEC) == 5
+    assert sum(len(m.routes) for m in MOCKS.values()) == len(operations)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_served_responses_are_valid_against_the_spec(case: Case) -> None:
+    mock = MOCKS[case.spec]
+    headers = {"prefer": case.prefer} if case.prefer else {}
+    answer = mock.handle(valid_request(mock, case.template, case.method, headers))
+    wanted = re.search(r"code=(\d+)", case.prefer)
+    if wanted:
+        assert answer.status == int(wanted.group(1)), answer.body
+    else:
+        assert 200 <= answer.status < 300, answer.body
+    op_pointer = pointer_of(["paths", case.template, case.method])
+    assert response_errors(mock.document, op_pointer, answer) == []
+
+
+# -- choosing what to serve ----------------------------------------------------------------------
+
+CHAT = MOCKS[CHAT_SPEC]
+SCHEMAS = CHAT.document["components"]["schemas"]
+KEY = {"apikey": "test-key"}
+
+
+def _json(answer: Response) -> Any:
+    return json.loads(answer.body)
+
+
+def test_schema_examples_come_first() -> None:
+    answer = CHAT.handle(Request("GET", f"/messages/{MESSAGE_ID}", headers=KEY))
+    assert answer.status == 200
+    assert _json(answer) == SCHEMAS["StoredMessage"]["example"]
+
+
+def test_media_type_examples_come_before_schema_examples() -> None:
+    features = MOCKS[FEATURES]
+    answer = features.handle(valid_request(features, "/items", "get"))
+    named = resolve_pointer(features.document, "#/paths/~1items/get/responses/200/content/application~1json/examples")
+    assert _json(answer) == named["two"]["value"]
+
+
+def test_prefer_example_picks_a_named_example() -> None:
+    features = MOCKS[FEATURES]
+    answer = features.handle(valid_request(features, "/items", "get", {"prefer": "example=none"}))
+    assert answer.status == 200 and _json(answer) == []
+
+
+def test_prefer_example_that_does_not_exist_is_named_in_the_error() -> None:
+    features = MOCKS[FEATURES]
+    answer = features.handle(valid_request(features, "/items", "get", {"prefer": "example=three"}))
+    assert answer.status == 500
+    assert "example=three" in _json(answer)["detail"] and "two, none" in _json(answer)["detail"]
+
+
+def test_prefer_code_that_is_not_declared_is_refused() -> None:
+    answer = MOCKS[FEATURES].handle(Request("GET", "/items/1", headers={"prefer": "code=503"}))
+    assert answer.status == 500
+    assert "declares no such response" in _json(answer)["detail"]
+
+
+def test_an_invalid_schema_example_is_replaced_by_a_valid_value() -> None:
+    """chat-api's Problem.status example is the int 400 but the schema says string."""
+    answer = CHAT.handle(Request("GET", f"/messages/{MESSAGE_ID}", headers={**KEY, "prefer": "code=404"}))
+    assert answer.status == 404
+    problem = _json(answer)
+    assert problem["status"] == "404"
+    assert problem["title"] == SCHEMAS["Problem"]["properties"]["title"]["example"]
+
+
+def test_values_made_from_schemas_follow_patterns_and_bounds() -> None:
+    features = MOCKS[FEATURES]
+    answer = features.handle(valid_request(features, "/items", "post", {"prefer": "dynamic=true"}))
+    item = _json(answer)
+    assert answer.status == 201 and item["id"] >= 1 and len(item["name"]) >= 2
+    mine = _json(features.handle(valid_request(features, "/items/mine", "get")))
+    assert len(mine["items"]) == 1 and mine["items"][0]["name"] == "hammer"
+
+
+def test_binary_media_types_get_binary_bodies() -> None:
+    answer = CHAT.handle(Request("GET", f"/media/{MESSAGE_ID}", headers=KEY))
+    assert answer.status == 200 and answer.header("content-type") == "audio/mpeg"
+    with pytest.raises(UnicodeDecodeError):
+        answer.body.decode("utf-8")
+    wanted = CHAT.handle(Request("GET", f"/media/{MESSAGE_ID}", headers={**KEY, "accept": "video/webm"}))
+    assert wanted.header("content-type") == "video/webm"
+    pdf = MOCKS[OPENAPI31].handle(Request("GET", "/export", headers={"accept": "application/pdf"}))
+    assert pdf.header("content-type") == "application/pdf" and len(pdf.body) == 256
+
+
+def test_accept_chooses_among_media_types_and_406_when_none_fits() -> None:
+    text = MOCKS[FEATURES].handle(Request("GET", "/items/1", headers={"accept": "text/plain"}))
+    assert text.header("content-type") == "text/plain" and text.body == b"item 1"
+    csv = MOCKS[OPENAPI31].handle(Request("GET", "/export", headers={"accept": "text/csv"}))
+    assert csv.body == b"id,text\n1,hello\n"
+    refused = MOCKS[FEATURES].handle(Request("GET", "/items/1", headers={"accept": "application/xml"}))
+    assert refused.status == 406
+
+
+def test_declared_response_headers_are_sent() -> None:
+    features = MOCKS[FEATURES]
+    answer = features.handle(valid_request(features, "/items", "get"))
+    assert answer.header("X-Total") == "0" and answer.header("X-Page-Token") == "abc123"
+
+
+def test_empty_responses_have_no_body() -> None:
+    answer = MOCKS[FEATURES].handle(Request("DELETE", "/items/3", headers={"authorization": "Bearer t"}))
+    assert (answer.status, answer.body, answer.header("content-type")) == (204, b"", None)
+
+
+def test_concrete_paths_win_over_templates_and_server_prefixes_are_accepted() -> None:
+    features = MOCKS[FEATURES]
+    mine = features.handle(Request("GET", "/items/mine", headers={"authorization": "Bearer t"}))
+    assert mine.status == 200 and "items" in _json(mine)
+    prefixed = features.handle(Request("GET", "/v1/items/5"))
+    assert prefixed.status == 200
+
+
+def test_unknown_paths_and_methods() -> None:
+    missing = CHAT.handle(Request("GET", "/nope", headers=KEY))
+    assert missing.status == 404 and missing.header("content-type") == "application/problem+json"
+    assert "GET /nope" in _json(missing)["detail"]
+    wrong = CHAT.handle(Request("DELETE", "/messages", headers=KEY))
+    assert wrong.status == 405 and wrong.header("allow") == "POST"
+
+
+# -- request validation --------------------------------------------------------------------------
+
+
+def _problem_detail(answer: Response) -> str:
+    body = _json(answer)
+    assert set(body) == {"type", "title", "status", "detail"}  # chat-api's own Problem shape
+    assert body["status"] == str(answer.status)
+    return str(body["detail"])
+
+
+def test_missing_api_key_gets_401_in_the_spec_shape() -> None:
+    answer = CHAT.handle(Request("GET", f"/messages/{MESSAGE_ID}"))
+    assert answer.status == 401
+    assert "apikey" in _problem_detail(answer)
+    assert answer.header("www-authenticate")
+
+
+def test_bad_path_parameter_is_named() -> None:
+    answer = CHAT.handle(Request("GET", "/messages/not-a-uuid/status", headers=KEY))
+    assert answer.status == 400
+    assert _problem_detail(answer) == "path parameter 'message-id': 'not-a-uuid' is not a 'uuid'"
+
+
+def test_bad_body_members_are_named_with_their_location() -> None:
+    body = {**SCHEMAS["MessageRequest"]["example"], "to": "12"}
+    del body["channels"]
+    answer = CHAT.handle(Request("POST", "/messages", [], {**KEY, "content-type": "application/json"},
+                                 json.dumps(body).encode()))
+    assert answer.status == 400
+    detail = _problem_detail(answer)
+    assert "request body: 'channels' is a required property" in detail
+    assert "request body at /to: '12' does not match" in detail
+
+
+@pytest.mark.parametrize(
+    "content_type, body, status, words",
+    [
+        ("application/json", b"{not json", 400, "not valid JSON"),
+        ("application/json", b"", 400, "request body: required but missing"),
+        ("text/plain", b"hello", 415, "content type 'text/plain' is not accepted"),
+        ("", b"{}", 415, "content type 'none' is not accepted"),
+    ],
+)
+def test_unreadable_bodies_and_content_types(content_type: str, body: bytes, status: int, words: str) -> None:
+    headers = {**KEY, "content-type": content_type} if content_type else KEY
+    answer = CHAT.handle(Request("POST", "/messages", [], headers, body))
+    assert answer.status == status
+    assert words in _problem_detail(answer)
+
+
+def test_valid_chat_request_passes() -> None:
+    body = json.dumps(SCHEMAS["MessageRequest"]["example"]).encode()
+    answer = CHAT.handle(Request("POST", "/messages", [], {**KEY, "content-type": "application/json"}, body))
+    assert answer.status == 202 and set(_json(answer)) == {"messageId", "acceptedAt"}
+
+
+def _features(request: Request) -> tuple[int, dict[str, Any]]:
+    answer = MOCKS[FEATURES].handle(request)
+    return answer.status, _json(answer) if answer.body else {}
+
+
+GOOD_LIST = {"authorization": "Bearer t", "x-trace": "0123abcd"}
+
+
+@pytest.mark.parametrize(
+    "query, headers, words",
+    [
+        ([], GOOD_LIST, "query parameter 'limit': required but missing"),
+        ([("limit", "x")], GOOD_LIST, "query parameter 'limit': 'x' is not of type 'integer'"),
+        ([("limit", "500")], GOOD_LIST, "query parameter 'limit': 500 is greater than the maximum of 100"),
+        ([("limit", "5"), ("tags", "red"), ("tags", "pink")], GOOD_LIST, "query parameter 'tags' at /1: 'pink' is not one of"),
+        ([("limit", "5"), ("ids", "1,x")], GOOD_LIST, "query parameter 'ids' at /1: 'x' is not of type 'integer'"),
+        ([("limit", "5")], {"authorization": "Bearer t"}, "header parameter 'X-Trace': required but missing"),
+        ([("limit", "5")], {**GOOD_LIST, "x-trace": "zz"}, "header parameter 'X-Trace': 'zz' does not match"),
+        ([("limit", "5")], {**GOOD_LIST, "cookie": "session=ab"}, "cookie parameter 'session': 'ab' is too short"),
+    ],
+)
+def test_parameters_are_validated_and_422_uses_the_declared_shape(
+    query: list[tuple[str, str]], headers: dict[str, str], words: str
+) -> None:
+    status, body = _features(Request("GET", "/items", query, headers))
+    assert status == 422
+    assert body["status"] == 422 and any(words in e for e in [body.get("message", "")] + body.get("errors", [])), body
+
+
+def test_good_parameters_pass() -> None:
+    query = [("limit", "5"), ("tags", "red"), ("tags", "blue"), ("ids", "1,2")]
+    status, _ = _features(Request("GET", "/items", query, {**GOOD_LIST, "cookie": "session=abc"}))
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "headers, query, status",
+    [
+        ({}, [], 401),
+        ({"authorization": "Basic dXNlcjpwYXNz"}, [], 201),  # basic instead of the query key
+        ({"authorization": "Basic bm9jb2xvbg=="}, [], 401),  # "nocolon": not user:password
+        ({}, [("key", "k")], 201),
+        ({"authorization": "Bearer t"}, [], 401),  # the document's bearer does not apply here
+    ],
+)
+def test_operation_security_overrides_the_document(headers: dict[str, str], query: list[tuple[str, str]], status: int) -> None:
+    built = httpx.Request("POST", "http://mock/attachments", data={"label": "cat"}, files={"file": ("a.png", b"\x89PNG")})
+    body = built.read()
+    request = Request("POST", "/attachments", query, {**headers, "content-type": built.headers["content-type"]}, body)
+    answer = MOCKS[FEATURES].handle(request)
+    assert answer.status == status, answer.body
+    if status == 201:
+        assert _json(answer) == {"label": "string"}  # the writeOnly member is never served
+
+
+def test_multipart_and_form_bodies_are_validated() -> None:
+    built = httpx.Request("POST", "http://mock/attachments", data={"label": "far too long a label"},
+                          files={"file": ("a.png", b"\x89PNG")})
+    body = built.read()
+    answer = MOCKS[FEATURES].handle(
+        Request("POST", "/attachments", [("key", "k")], {"content-type": built.headers["content-type"]}, body))
+    assert answer.status == 400 and "request body at /label: 'far too long a label' is too long" in answer.body.decode()
+    form = {"content-type": "application/x-www-form-urlencoded", "authorization": "Bearer t"}
+    status, _ = _features(Request("POST", "/items", [], form, b"name=saw&kind=tool&quantity=3"))
+    assert status == 201
+    status, body = _features(Request("POST", "/items", [], form, b"name=saw&kind=tool&quantity=lots"))
+    assert status == 422 and any("quantity: 'lots' is not of type 'integer'" in e for e in body["errors"])
+
+
+def test_read_only_members_are_refused_in_requests() -> None:
+    body = json.dumps({"id": 3, "name": "saw", "kind": "tool"}).encode()
+    status, problem = _features(Request("POST", "/items", [], {"authorization": "Bearer t",
+                                                               "content-type": "application/json"}, body))
+    assert status == 422
+    assert any("read-only" in e or "readOnly" in e or "'id'" in e for e in problem["errors"]), problem
+
+
+def test_binary_request_bodies_under_a_media_range() -> None:
+    headers = {"authorization": "Bearer t", "content-type": "image/png"}
+    answer = MOCKS[FEATURES].handle(Request("PUT", "/items/2", [], headers, b"\x89PNG\r\n"))
+    assert answer.status == 200 and answer.header("content-type") == "image/png"
+    refused = MOCKS[FEATURES].handle(Request("PUT", "/items/2", [], {**headers, "content-type": "text/plain"}, b"x"))
+    assert refused.status == 415
+
+
+def test_openapi_31_problem_shape_and_types() -> None:
+    mock = MOCKS[OPENAPI31]
+    bad = mock.handle(Request("GET", "/notes/nope", [("verbose", "maybe")]))
+    assert bad.status == 400 and bad.header("content-type") == "application/problem+json"
+    problem = _json(bad)
+    assert problem["status"] == 400 and "noteId" in problem["detail"] and "verbose" in problem["detail"]
+    good = mock.handle(Request("POST", "/notes", [], {"content-type": "application/json"},
+                               json.dumps({"text": "x", "tags": [], "priority": None}).encode()))
+    assert good.status == 201 and _json(good) == {"text": "buy milk", "tags": []}
+
+
+# -- over HTTP: the server itself ----------------------------------------------------------------
+
+
+def test_concurrent_clients_get_valid_answers() -> None:
+    with serve_mock(CHAT) as url:
+        results: list[int] = []
+
+        def client() -> None:
+            with httpx.Client(base_url=url, headers=KEY) as http:
+                for _ in range(10):
+                    results.append(http.get(f"/messages/{MESSAGE_ID}/history").status_code)
+                    results.append(http.get("/messages/bad/history").status_code)
+
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(set(results)) == [200, 400] and len(results) == 160
+
+
+def test_percent_encoded_path_values_are_decoded() -> None:
+    with serve_mock(CHAT) as url:
+        answer = httpx.get(f"{url}/messages/a%2Fb/status", headers=KEY)
+    assert answer.status_code == 400
+    assert "'a/b' is not a 'uuid'" in answer.json()["detail"]
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "mock", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"http://\S+", line)
+    if not match:
+        process.kill()
+        raise AssertionError(f"no URL in {line!r}: {process.communicate()[1]}")
+    return process, match.group(0)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_command_serves_and_stops_cleanly(stop: signal.Signals) -> None:
+    process, url = _start(str(CHAT_SPEC), "--port", "0")
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        with httpx.Client(base_url=url, headers=KEY) as http:
+            kept_alive = http.get(f"/messages/{MESSAGE_ID}/status")
+            assert kept_alive.status_code == 200
+            process.send_signal(stop)
+            out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert f"stopped by {stop.name}" in out
+    assert "Traceback" not in err
+
+
+def test_command_binds_only_where_told() -> None:
+    process, url = _start(str(CHAT_SPEC), "--port", "0")
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        assert httpx.get(f"{url}/messages/{MESSAGE_ID}/status", headers=KEY).status_code == 200
+        # Linux routes all of 127/8 to the loopback device: 127.0.0.2 reaches this machine,
+        # but not a server bound to 127.0.0.1 alone.
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+
+
+def test_command_on_a_custom_host() -> None:
+    process, url = _start(str(FEATURES), "--host", "127.0.0.2", "--port", "0")
+    try:
+        assert url.startswith("http://127.0.0.2:")
+        assert httpx.get(f"{url}/items/1").status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+def test_command_reports_a_bad_spec_and_a_busy_port(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {$ref: '#/nope'}}}\n")
+    done = subprocess.run([sys.executable, "-m", "generator.cli", "mock", str(bad)], capture_output=True, text=True)
+    assert done.returncode == 1 and "bad.yaml:5" in done.stderr and "Traceback" not in done.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = subprocess.run([sys.executable, "-m", "generator.cli", "mock", str(CHAT_SPEC), "--port", port],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_the_pytest_fixture(specbind_mock: Any) -> None:
+    url = specbind_mock(FEATURES)
+    assert httpx.get(f"{url}/items/4").json() == SCHEMAS_FEATURES_ITEM_EXAMPLE
+    other = specbind_mock(CHAT_SPEC)
+    assert other != url
+    assert httpx.get(f"{other}/messages/{MESSAGE_ID}").status_code == 401
+
+
+SCHEMAS_FEATURES_ITEM_EXAMPLE = MOCKS[FEATURES].document["components"]["schemas"]["Item"]["example"]
