@@ -26,6 +26,7 @@ from generator.mock_requests import (
     Request,
     body_problems,
     deref,
+    first_media,
     is_json,
     parameter_problems,
     security_problems,
@@ -114,7 +115,9 @@ class Mock:
     # -- finding the operation -------------------------------------------------------------
 
     def _find(self, request: Request) -> tuple[Route, dict[str, str]] | Response:
-        paths = [request.path] + [request.path[len(p) :] or "/" for p in self.prefixes if request.path.startswith(p + "/")]
+        paths = [request.path] + [
+            request.path[len(p) :] or "/" for p in self.prefixes if request.path.startswith(p + "/")
+        ]
         allowed: list[str] = []
         for path in paths:
             for candidate in (path, path.rstrip("/") or "/"):
@@ -139,8 +142,11 @@ class Mock:
             key = _response_key(responses, prefer["code"])
             if key is None or not prefer["code"].isdigit() or not 100 <= int(prefer["code"]) <= 599:
                 declared = ", ".join(responses) or "none"
-                return _problem(500, f"Prefer: code={prefer['code']}: {route.label} declares no such response "
-                                     f"(declared: {declared})")
+                return _problem(
+                    500,
+                    f"Prefer: code={prefer['code']}: {route.label} declares no such response "
+                    f"(declared: {declared})",
+                )
             status = int(prefer["code"])
         else:
             key, status = _default_response(responses)
@@ -148,7 +154,9 @@ class Mock:
             return Response(200, (), b"")
         return self._render(route, key, status, request, prefer)
 
-    def _render(self, route: Route, key: str, status: int, request: Request, prefer: dict[str, str]) -> Response:
+    def _render(
+        self, route: Route, key: str, status: int, request: Request, prefer: dict[str, str]
+    ) -> Response:
         response = deref(self.document, (route.operation.get("responses") or {})[key]) or {}
         headers = self._headers(response)
         content = response.get("content") or {}
@@ -156,7 +164,9 @@ class Mock:
             return Response(status, headers, b"")
         chosen = negotiate(list(content), request.headers.get("accept", ""))
         if chosen is None:
-            detail = f"Accept {request.headers.get('accept')!r} matches none of {', '.join(content)}"
+            detail = (
+                f"Accept {request.headers.get('accept')!r} matches none of {', '.join(content)}"
+            )
             return self._error(route, 406, [detail], request)
         declared, content_type = chosen
         media = content[declared] or {}
@@ -166,16 +176,23 @@ class Mock:
             return _problem(500, f"{route.label} {key} {declared}: {exc.args[0]}")
         if status >= 400 and "example" not in prefer and isinstance(media.get("schema"), dict):
             value = self._with_status(value, media["schema"], status)
-        return Response(status, headers + (("Content-Type", content_type),),
-                        encode(value, content_type, media.get("schema"), self.document))
+        return Response(
+            status,
+            headers + (("Content-Type", content_type),),
+            encode(value, content_type, media.get("schema"), self.document),
+        )
 
     def _body_value(self, media: dict[str, Any], prefer: dict[str, str]) -> Any:
         schema = media.get("schema")
-        examples = {name: deref(self.document, e) or {} for name, e in (media.get("examples") or {}).items()}
+        examples = {
+            name: deref(self.document, e) or {} for name, e in (media.get("examples") or {}).items()
+        }
         if "example" in prefer:
             if prefer["example"] not in examples:
-                raise LookupError(f"Prefer: example={prefer['example']}: no such example "
-                                  f"(declared: {', '.join(examples) or 'none'})")
+                raise LookupError(
+                    f"Prefer: example={prefer['example']}: no such example "
+                    f"(declared: {', '.join(examples) or 'none'})"
+                )
             return examples[prefer["example"]].get("value")
         if not isinstance(schema, dict):
             return media.get("example", next((e.get("value") for e in examples.values()), None))
@@ -183,7 +200,9 @@ class Mock:
             return sample(schema, self.document, use_examples=False, omit="writeOnly")
         return self._valid_value(schema, media, examples)
 
-    def _valid_value(self, schema: dict[str, Any], media: dict[str, Any], examples: dict[str, Any]) -> Any:
+    def _valid_value(
+        self, schema: dict[str, Any], media: dict[str, Any], examples: dict[str, Any]
+    ) -> Any:
         candidates = [media["example"]] if "example" in media else []
         candidates += [e["value"] for e in examples.values() if "value" in e]
         for value in candidates:
@@ -210,7 +229,7 @@ class Mock:
             if "example" in header:
                 value = header["example"]
             else:
-                schema = header.get("schema") or next(iter((header.get("content") or {}).values()), {}).get("schema")
+                schema = header.get("schema") or first_media(header).get("schema")
                 value = self._sample(schema) if isinstance(schema, dict) else None
             if value is not None:
                 out.append((name, _header_text(value)))
@@ -237,11 +256,17 @@ class Mock:
             return Response(status, self._headers(response) + extra, b"")
         declared, content_type = chosen
         schema = (content[declared] or {}).get("schema")
-        value = self._error_value(schema, status, title, problems) if isinstance(schema, dict) else detail
+        value = (
+            self._error_value(schema, status, title, problems)
+            if isinstance(schema, dict)
+            else detail
+        )
         headers = self._headers(response) + extra + (("Content-Type", content_type),)
         return Response(status, headers, encode(value, content_type, schema, self.document))
 
-    def _error_value(self, schema: dict[str, Any], status: int, title: str, problems: list[str]) -> Any:
+    def _error_value(
+        self, schema: dict[str, Any], status: int, title: str, problems: list[str]
+    ) -> Any:
         """A body valid for `schema` that says what is wrong, where the schema has room for it."""
         detail = "; ".join(problems)
         base = self._sample(schema)
@@ -256,13 +281,19 @@ class Mock:
                 filled[name] = str(status) if kind == "string" else status
             elif word in ("title", "error", "reason") and kind == "string":
                 filled[name] = title
-            elif word in ("detail", "details", "message", "description", "errordescription") and kind == "string":
+            elif (
+                word in ("detail", "details", "message", "description", "errordescription")
+                and kind == "string"
+            ):
                 filled[name] = detail
             elif kind == "array" and _is_strings(self.document, member):
                 filled[name] = problems
         if detail not in filled.values() and problems not in filled.values():
             filled["detail"] = detail
-        for attempt in (filled, {k: v for k, v in filled.items() if k != "detail" or "detail" in members}):
+        for attempt in (
+            filled,
+            {k: v for k, v in filled.items() if k != "detail" or "detail" in members},
+        ):
             if self.schemas.valid(attempt, schema, "response"):
                 return attempt
         return base
@@ -308,7 +339,9 @@ def _routes(document: dict[str, Any]) -> list[Route]:
                 continue
             own = [deref(document, p) for p in operation.get("parameters") or []]
             keys = {(p.get("name"), p.get("in")) for p in own}
-            parameters = tuple(p for p in shared if (p.get("name"), p.get("in")) not in keys) + tuple(own)
+            parameters = tuple(
+                p for p in shared if (p.get("name"), p.get("in")) not in keys
+            ) + tuple(own)
             routes.append(Route(method, template, pattern, names, operation, parameters))
     # concrete paths before templated ones (`/users/me` before `/users/{id}`), as OpenAPI says
     routes.sort(key=lambda r: (len(r.names), -len(r.template)))
@@ -410,7 +443,10 @@ def _accept_ranges(accept: str) -> list[str]:
 
 
 def _covers(media_range: str, media_type: str) -> bool:
-    media_range, media_type = media_range.split(";")[0].strip(), media_type.split(";")[0].strip().lower()
+    media_range, media_type = (
+        media_range.split(";")[0].strip(),
+        media_type.split(";")[0].strip().lower(),
+    )
     if media_range == "*/*":
         return True
     if media_range.endswith("/*"):
@@ -433,7 +469,11 @@ def is_binary(content_type: str, schema: Any, document: dict[str, Any]) -> bool:
     schema = deref(document, schema) if isinstance(schema, dict) else None
     if isinstance(schema, dict) and schema.get("format") == "binary":
         return True
-    if isinstance(schema, dict) and schema.get("type") == "string" or content_type.startswith("text/"):
+    if (
+        isinstance(schema, dict)
+        and schema.get("type") == "string"
+        or content_type.startswith("text/")
+    ):
         return False
     return content_type.split("/")[0] in ("application", "audio", "image", "video", "font") and (
         schema is None or "xml" not in content_type
@@ -442,7 +482,11 @@ def is_binary(content_type: str, schema: Any, document: dict[str, Any]) -> bool:
 
 def encode(value: Any, content_type: str, schema: Any, document: dict[str, Any]) -> bytes:
     if is_binary(content_type, schema, document):
-        return value.encode() if isinstance(value, str) and value else value if isinstance(value, bytes) else BINARY_BODY
+        return (
+            value.encode()
+            if isinstance(value, str) and value
+            else value if isinstance(value, bytes) else BINARY_BODY
+        )
     if is_json(content_type) or not isinstance(value, str):
         return json.dumps(value).encode()
     return value.encode()
@@ -460,6 +504,10 @@ def _header_text(value: Any) -> str:
 
 def _problem(status: int, detail: str, headers: tuple[tuple[str, str], ...] = ()) -> Response:
     """An RFC 7807 problem from the mock itself, for requests the spec has no answer shape for."""
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
     return Response(status, headers + (("Content-Type", PROBLEM_JSON),), json.dumps(body).encode())
-

@@ -19,7 +19,11 @@ from urllib.parse import parse_qsl
 from generator.mock_schemas import Schemas
 from generator.samples import resolve
 
-SKIPPED_HEADERS = {"accept", "content-type", "authorization"}  # OpenAPI: such header parameters are ignored
+SKIPPED_HEADERS = {
+    "accept",
+    "content-type",
+    "authorization",
+}  # OpenAPI: such header parameters are ignored
 SPLITTERS = {"form": ",", "simple": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 
@@ -53,13 +57,26 @@ class Request:
 def deref(document: dict[str, Any], node: Any) -> Any:
     """Follow local `$ref`s until a node that is not a reference."""
     for _ in range(32):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#")):
+        if not (
+            isinstance(node, dict)
+            and isinstance(node.get("$ref"), str)
+            and node["$ref"].startswith("#")
+        ):
             return node
         node = resolve(document, node["$ref"])
     return node
 
 
-def security_problems(document: dict[str, Any], operation: dict[str, Any], request: Request) -> list[str]:
+def first_media(node: dict[str, Any]) -> dict[str, Any]:
+    """The first media type object of a parameter's or header's `content`, or {}."""
+    for media in (node.get("content") or {}).values():
+        return media if isinstance(media, dict) else {}
+    return {}
+
+
+def security_problems(
+    document: dict[str, Any], operation: dict[str, Any], request: Request
+) -> list[str]:
     """Why no security requirement of the operation is met (empty when one is, or none applies)."""
     requirements = operation.get("security", document.get("security")) or []
     if not requirements:
@@ -82,11 +99,13 @@ def _credential_problem(scheme: dict[str, Any], name: str, request: Request) -> 
     kind = scheme.get("type")
     if kind == "apiKey":
         where, key = scheme.get("in"), str(scheme.get("name", ""))
-        present = {
-            "header": lambda: request.headers.get(key.lower()),
-            "query": lambda: (request.query_values(key) or [""])[0],
-            "cookie": lambda: request.cookies.get(key),
-        }.get(str(where), lambda: None)()
+        present: str | None = None
+        if where == "header":
+            present = request.headers.get(key.lower())
+        elif where == "query":
+            present = next(iter(request.query_values(key)), None)
+        elif where == "cookie":
+            present = request.cookies.get(key)
         return "" if present else f"missing API key: {where} {key!r} (security scheme {name!r})"
     if kind in ("http", "oauth2", "openIdConnect"):
         wanted = str(scheme.get("scheme", "bearer")).lower() if kind == "http" else "bearer"
@@ -107,7 +126,10 @@ def _is_basic(credentials: str) -> bool:
 
 
 def parameter_problems(
-    schemas: Schemas, parameters: list[dict[str, Any]], path_values: dict[str, str], request: Request
+    schemas: Schemas,
+    parameters: list[dict[str, Any]],
+    path_values: dict[str, str],
+    request: Request,
 ) -> list[str]:
     """Missing required parameters and values that do not fit their schemas."""
     problems: list[str] = []
@@ -129,18 +151,26 @@ def parameter_problems(
     return problems
 
 
-def _raw_values(parameter: dict[str, Any], path_values: dict[str, str], request: Request) -> list[str] | None:
+def _raw_values(
+    parameter: dict[str, Any], path_values: dict[str, str], request: Request
+) -> list[str] | None:
     name, where = str(parameter.get("name")), parameter.get("in")
     if where == "path":
         return [path_values[name]] if name in path_values else None
     if where == "query":
         if parameter.get("style") == "deepObject":
             prefix = name + "["
-            pairs = [f"{k[len(prefix):-1]}={v}" for k, v in request.query if k.startswith(prefix) and k.endswith("]")]
+            pairs = [
+                f"{k[len(prefix):-1]}={v}"
+                for k, v in request.query
+                if k.startswith(prefix) and k.endswith("]")
+            ]
             return pairs or None
         values = request.query_values(name)
         if not values and _explodes_object(parameter):
-            values = [f"{k}={v}" for k, v in request.query]  # form-exploded object: its members are the query
+            values = [
+                f"{k}={v}" for k, v in request.query
+            ]  # form-exploded object: its members are the query
             return values or None
         return values or None
     if where == "header":
@@ -157,10 +187,12 @@ def _explodes_object(parameter: dict[str, Any]) -> bool:
     return parameter.get("explode", True) and schema.get("type") == "object"
 
 
-def _parameter_value(document: dict[str, Any], parameter: dict[str, Any], raw: list[str]) -> tuple[Any, Any]:
+def _parameter_value(
+    document: dict[str, Any], parameter: dict[str, Any], raw: list[str]
+) -> tuple[Any, Any]:
     """(schema node, deserialized value), or (None, error message) when the text cannot be read."""
     if "content" in parameter:  # a parameter carried as a media type, e.g. JSON in a query value
-        media = next(iter((parameter.get("content") or {}).values()), {}) or {}
+        media = first_media(parameter)
         try:
             return media.get("schema") or {}, json.loads(raw[0])
         except json.JSONDecodeError as exc:
@@ -184,12 +216,19 @@ def _parameter_value(document: dict[str, Any], parameter: dict[str, Any], raw: l
     if kind == "object":
         if style == "deepObject" or (where == "query" and explode):
             pairs = [p.partition("=") for p in raw]
-            return schema, {k: coerce(v, _member(document, resolved, k), document) for k, _, v in pairs}
+            return schema, {
+                k: coerce(v, _member(document, resolved, k), document) for k, _, v in pairs
+            }
         parts = text.split(",")
         if explode:
             pairs = [p.partition("=") for p in parts]
-            return schema, {k: coerce(v, _member(document, resolved, k), document) for k, _, v in pairs}
-        return schema, {k: coerce(v, _member(document, resolved, k), document) for k, v in zip(parts[::2], parts[1::2])}
+            return schema, {
+                k: coerce(v, _member(document, resolved, k), document) for k, _, v in pairs
+            }
+        return schema, {
+            k: coerce(v, _member(document, resolved, k), document)
+            for k, v in zip(parts[::2], parts[1::2])
+        }
     return schema, coerce(text, resolved, document)
 
 
@@ -225,7 +264,9 @@ def coerce(text: str, schema: dict[str, Any], document: dict[str, Any]) -> Any:
     return text
 
 
-def body_problems(schemas: Schemas, operation: dict[str, Any], request: Request) -> tuple[int, list[str]]:
+def body_problems(
+    schemas: Schemas, operation: dict[str, Any], request: Request
+) -> tuple[int, list[str]]:
     """(status, problems) for the request body: 415 for a content type the operation does not take,
     400 for a body that is missing, unreadable or does not fit its schema."""
     document = schemas.document
@@ -238,7 +279,9 @@ def body_problems(schemas: Schemas, operation: dict[str, Any], request: Request)
     declared = match_media_type(request.media_type, list(content))
     if declared is None:
         given = request.media_type or "none"
-        return 415, [f"content type {given!r} is not accepted; the operation takes {', '.join(content) or 'no body'}"]
+        return 415, [
+            f"content type {given!r} is not accepted; the operation takes {', '.join(content) or 'no body'}"
+        ]
     media = content.get(declared) or {}
     schema = media.get("schema")
     value, problem = _read_body(document, request, declared, schema)
@@ -249,7 +292,9 @@ def body_problems(schemas: Schemas, operation: dict[str, Any], request: Request)
     return 400, schemas.errors(value, schema, "request", "request body")
 
 
-def _read_body(document: dict[str, Any], request: Request, declared: str, schema: Any) -> tuple[Any, str]:
+def _read_body(
+    document: dict[str, Any], request: Request, declared: str, schema: Any
+) -> tuple[Any, str]:
     media_type = request.media_type
     if is_json(media_type):
         try:
@@ -259,7 +304,9 @@ def _read_body(document: dict[str, Any], request: Request, declared: str, schema
     resolved = deref(document, schema) or {}
     if media_type == "application/x-www-form-urlencoded":
         try:
-            pairs = parse_qsl(request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            pairs = parse_qsl(
+                request.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False
+            )
         except UnicodeDecodeError:
             return None, "form data is not UTF-8"
         return _form_object(document, resolved, pairs), ""
@@ -270,19 +317,24 @@ def _read_body(document: dict[str, Any], request: Request, declared: str, schema
             return None, "multipart body could not be read (boundary missing or wrong)"
         pairs = []
         for part in message.iter_parts():
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            payload = payload if isinstance(payload, bytes) else b""
             filename = part.get_filename()
             text = filename if filename is not None else payload.decode("utf-8", "replace")
             pairs.append((str(part.get_param("name", header="content-disposition") or ""), text))
         return _form_object(document, resolved, pairs), ""
     if _type_of(resolved) == "string" or not resolved:
-        return (request.body.decode("utf-8", "replace") if resolved.get("format") != "binary" else ""), ""
+        return (
+            request.body.decode("utf-8", "replace") if resolved.get("format") != "binary" else ""
+        ), ""
     if media_type.startswith("text/"):
         return request.body.decode("utf-8", "replace"), ""
     return None, f"cannot read a {media_type!r} body to check it"
 
 
-def _form_object(document: dict[str, Any], schema: dict[str, Any], pairs: list[tuple[str, str]]) -> dict[str, Any]:
+def _form_object(
+    document: dict[str, Any], schema: dict[str, Any], pairs: list[tuple[str, str]]
+) -> dict[str, Any]:
     value: dict[str, Any] = {}
     for name, text in pairs:
         member = _member(document, schema, name)

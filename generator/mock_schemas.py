@@ -29,14 +29,16 @@ class Schemas:
             self._formats = osv.oas31_format_checker
         self._cache: dict[tuple[int, str], Any] = {}
 
-    def errors(self, value: Any, schema: dict[str, Any], direction: Direction, where: str = "") -> list[str]:
+    def errors(
+        self, value: Any, schema: dict[str, Any], direction: Direction, where: str = ""
+    ) -> list[str]:
         """What is wrong with `value` for `schema` (a node of the document), one message each."""
         validator = self._validator(schema, direction)
         found = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
         return [_message(best_match([error]) or error, where) for error in found]
 
     def valid(self, value: Any, schema: dict[str, Any], direction: Direction) -> bool:
-        return self._validator(schema, direction).is_valid(value)
+        return bool(self._validator(schema, direction).is_valid(value))
 
     def _validator(self, schema: dict[str, Any], direction: Direction) -> Any:
         key = (id(schema), direction)

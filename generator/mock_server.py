@@ -101,8 +101,10 @@ def run(mock: Mock, host: str, port: int, announce: Callable[[str], None] = prin
     received: list[int] = []
     # uvicorn stops gracefully on these signals and then re-raises them to the handlers it found:
     # ours only note them, so the process ends normally instead of dying of the signal.
-    previous = {sig: signal.signal(sig, lambda number, _frame: received.append(number))
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, lambda number, _frame: received.append(number))
+        for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         server = _Server(_config(mock, quiet=False), lambda: announce(url))
         server.run(sockets=[sock])
@@ -124,7 +126,9 @@ def serve_mock(spec: str | Path | Mock, host: str = "127.0.0.1", port: int = 0) 
     sock = bind(host, port)
     started = threading.Event()
     server = _Server(_config(mock, quiet=True), started.set)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="specbind-mock", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="specbind-mock", daemon=True
+    )
     thread.start()
     try:
         if not started.wait(START_TIMEOUT):
@@ -134,4 +138,3 @@ def serve_mock(spec: str | Path | Mock, host: str = "127.0.0.1", port: int = 0) 
         server.should_exit = True
         thread.join(GRACE_SECONDS + 5)
         sock.close()
-

@@ -150,7 +150,9 @@ def _from_pattern(pattern: str, min_length: int, max_length: Any) -> str | None:
             value = str(maker.xeger(pattern))
         except Exception:  # rstr cannot read every regex dialect; fall back to the plain value
             return None
-        fits = len(value) >= min_length and (not isinstance(max_length, int) or len(value) <= max_length)
+        fits = len(value) >= min_length and (
+            not isinstance(max_length, int) or len(value) <= max_length
+        )
         if fits and _matches(pattern, value):
             return value
     return None

@@ -65,7 +65,9 @@ def _follow(document: dict[str, Any], pointer: str) -> tuple[Any, str]:
 def _validator(document: dict[str, Any], pointer: str) -> Any:
     """A validator for the schema at `pointer`, resolving references through `referencing`."""
     v30 = str(document["openapi"]).startswith("3.0")
-    resource = Resource.from_contents(document, default_specification=DRAFT4 if v30 else DRAFT202012)
+    resource = Resource.from_contents(
+        document, default_specification=DRAFT4 if v30 else DRAFT202012
+    )
     registry = Registry().with_resource("urn:spec", resource)
     cls = osv.OAS30ReadValidator if v30 else osv.OAS31Validator
     checker = osv.oas30_format_checker if v30 else osv.oas31_format_checker
@@ -102,14 +104,20 @@ def response_errors(document: dict[str, Any], op_pointer: str, answer: Response)
     media = content[declared] or {}
     schema_at = pointer_of(parts_of(at) + ["content", declared, "schema"])
     schema = media.get("schema")
-    if declared.split("/")[0] in ("audio", "video", "image") or (schema or {}).get("format") == "binary":
+    if (
+        declared.split("/")[0] in ("audio", "video", "image")
+        or (schema or {}).get("format") == "binary"
+    ):
         return errors + ([] if answer.body else ["empty binary body"])
     if "json" not in content_type:
         return errors + ([] if answer.body else ["empty body"])
     value = json.loads(answer.body)
     if schema is None:
         return errors
-    return errors + [f"{list(e.absolute_path)}: {e.message}" for e in _validator(document, schema_at).iter_errors(value)]
+    return errors + [
+        f"{list(e.absolute_path)}: {e.message}"
+        for e in _validator(document, schema_at).iter_errors(value)
+    ]
 
 
 # -- making a valid request for any operation ----------------------------------------------------
@@ -125,7 +133,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def valid_request(mock: Mock, template: str, method: str, headers: dict[str, str] | None = None) -> Request:
+def valid_request(
+    mock: Mock, template: str, method: str, headers: dict[str, str] | None = None
+) -> Request:
     """A request that the spec allows for this operation: required parameters, credentials, a body."""
     document = mock.document
     route = next(r for r in mock.routes if r.template == template and r.method == method)
@@ -147,7 +157,9 @@ def valid_request(mock: Mock, template: str, method: str, headers: dict[str, str
     if "requestBody" in route.operation:
         request_body, _ = _follow(document, pointer_of(["paths", template, method, "requestBody"]))
         media_type, media = next(iter(request_body["content"].items()))
-        value = media.get("example", sample(media.get("schema") or {}, document, accept=fits, omit="readOnly"))
+        value = media.get(
+            "example", sample(media.get("schema") or {}, document, accept=fits, omit="readOnly")
+        )
         built = httpx.Request(method, "http://mock/", **_encode_body(media_type, value))
         body = built.read()
         sent["content-type"] = built.headers["content-type"]
@@ -166,7 +178,9 @@ def _encode_body(media_type: str, value: Any) -> dict[str, Any]:
     return {"content": bytes(range(8)), "headers": {"content-type": concrete}}
 
 
-def _credentials(document: dict[str, Any], operation: dict[str, Any], query: list[tuple[str, str]]) -> dict[str, str]:
+def _credentials(
+    document: dict[str, Any], operation: dict[str, Any], query: list[tuple[str, str]]
+) -> dict[str, str]:
     requirements = operation.get("security", document.get("security")) or [{}]
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     headers: dict[str, str] = {}
@@ -194,7 +208,9 @@ class Case:
     prefer: str
 
     def __str__(self) -> str:
-        return f"{self.spec.name}:{self.method.upper()} {self.template} [{self.prefer or 'default'}]"
+        return (
+            f"{self.spec.name}:{self.method.upper()} {self.template} [{self.prefer or 'default'}]"
+        )
 
 
 def _cases() -> list[Case]:
@@ -204,12 +220,26 @@ def _cases() -> list[Case]:
             responses = route.operation.get("responses") or {}
             cases.append(Case(spec, route.template, route.method, ""))
             for key in responses:
-                cases.append(Case(spec, route.template, route.method, f"code={_code_for(key, responses)}"))
-                content = (_follow(mock.document, pointer_of(["paths", route.template, route.method, "responses", key]))[0]
-                           .get("content") or {})
+                cases.append(
+                    Case(spec, route.template, route.method, f"code={_code_for(key, responses)}")
+                )
+                content = (
+                    _follow(
+                        mock.document,
+                        pointer_of(["paths", route.template, route.method, "responses", key]),
+                    )[0].get("content")
+                    or {}
+                )
                 for media in content.values():
                     for name in (media or {}).get("examples") or {}:
-                        cases.append(Case(spec, route.template, route.method, f"code={_code_for(key, responses)}, example={name}"))
+                        cases.append(
+                            Case(
+                                spec,
+                                route.template,
+                                route.method,
+                                f"code={_code_for(key, responses)}, example={name}",
+                            )
+                        )
     return cases
 
 
@@ -264,7 +294,9 @@ def test_schema_examples_come_first() -> None:
 def test_media_type_examples_come_before_schema_examples() -> None:
     features = MOCKS[FEATURES]
     answer = features.handle(valid_request(features, "/items", "get"))
-    named = resolve_pointer(features.document, "#/paths/~1items/get/responses/200/content/application~1json/examples")
+    named = resolve_pointer(
+        features.document, "#/paths/~1items/get/responses/200/content/application~1json/examples"
+    )
     assert _json(answer) == named["two"]["value"]
 
 
@@ -289,7 +321,9 @@ def test_prefer_code_that_is_not_declared_is_refused() -> None:
 
 def test_an_invalid_schema_example_is_replaced_by_a_valid_value() -> None:
     """chat-api's Problem.status example is the int 400 but the schema says string."""
-    answer = CHAT.handle(Request("GET", f"/messages/{MESSAGE_ID}", headers={**KEY, "prefer": "code=404"}))
+    answer = CHAT.handle(
+        Request("GET", f"/messages/{MESSAGE_ID}", headers={**KEY, "prefer": "code=404"})
+    )
     assert answer.status == 404
     problem = _json(answer)
     assert problem["status"] == "404"
@@ -310,7 +344,9 @@ def test_binary_media_types_get_binary_bodies() -> None:
     assert answer.status == 200 and answer.header("content-type") == "audio/mpeg"
     with pytest.raises(UnicodeDecodeError):
         answer.body.decode("utf-8")
-    wanted = CHAT.handle(Request("GET", f"/media/{MESSAGE_ID}", headers={**KEY, "accept": "video/webm"}))
+    wanted = CHAT.handle(
+        Request("GET", f"/media/{MESSAGE_ID}", headers={**KEY, "accept": "video/webm"})
+    )
     assert wanted.header("content-type") == "video/webm"
     pdf = MOCKS[OPENAPI31].handle(Request("GET", "/export", headers={"accept": "application/pdf"}))
     assert pdf.header("content-type") == "application/pdf" and len(pdf.body) == 256
@@ -321,7 +357,9 @@ def test_accept_chooses_among_media_types_and_406_when_none_fits() -> None:
     assert text.header("content-type") == "text/plain" and text.body == b"item 1"
     csv = MOCKS[OPENAPI31].handle(Request("GET", "/export", headers={"accept": "text/csv"}))
     assert csv.body == b"id,text\n1,hello\n"
-    refused = MOCKS[FEATURES].handle(Request("GET", "/items/1", headers={"accept": "application/xml"}))
+    refused = MOCKS[FEATURES].handle(
+        Request("GET", "/items/1", headers={"accept": "application/xml"})
+    )
     assert refused.status == 406
 
 
@@ -332,7 +370,9 @@ def test_declared_response_headers_are_sent() -> None:
 
 
 def test_empty_responses_have_no_body() -> None:
-    answer = MOCKS[FEATURES].handle(Request("DELETE", "/items/3", headers={"authorization": "Bearer t"}))
+    answer = MOCKS[FEATURES].handle(
+        Request("DELETE", "/items/3", headers={"authorization": "Bearer t"})
+    )
     assert (answer.status, answer.body, answer.header("content-type")) == (204, b"", None)
 
 
@@ -378,8 +418,15 @@ def test_bad_path_parameter_is_named() -> None:
 def test_bad_body_members_are_named_with_their_location() -> None:
     body = {**SCHEMAS["MessageRequest"]["example"], "to": "12"}
     del body["channels"]
-    answer = CHAT.handle(Request("POST", "/messages", [], {**KEY, "content-type": "application/json"},
-                                 json.dumps(body).encode()))
+    answer = CHAT.handle(
+        Request(
+            "POST",
+            "/messages",
+            [],
+            {**KEY, "content-type": "application/json"},
+            json.dumps(body).encode(),
+        )
+    )
     assert answer.status == 400
     detail = _problem_detail(answer)
     assert "request body: 'channels' is a required property" in detail
@@ -395,7 +442,9 @@ def test_bad_body_members_are_named_with_their_location() -> None:
         ("", b"{}", 415, "content type 'none' is not accepted"),
     ],
 )
-def test_unreadable_bodies_and_content_types(content_type: str, body: bytes, status: int, words: str) -> None:
+def test_unreadable_bodies_and_content_types(
+    content_type: str, body: bytes, status: int, words: str
+) -> None:
     headers = {**KEY, "content-type": content_type} if content_type else KEY
     answer = CHAT.handle(Request("POST", "/messages", [], headers, body))
     assert answer.status == status
@@ -404,7 +453,9 @@ def test_unreadable_bodies_and_content_types(content_type: str, body: bytes, sta
 
 def test_valid_chat_request_passes() -> None:
     body = json.dumps(SCHEMAS["MessageRequest"]["example"]).encode()
-    answer = CHAT.handle(Request("POST", "/messages", [], {**KEY, "content-type": "application/json"}, body))
+    answer = CHAT.handle(
+        Request("POST", "/messages", [], {**KEY, "content-type": "application/json"}, body)
+    )
     assert answer.status == 202 and set(_json(answer)) == {"messageId", "acceptedAt"}
 
 
@@ -421,12 +472,36 @@ GOOD_LIST = {"authorization": "Bearer t", "x-trace": "0123abcd"}
     [
         ([], GOOD_LIST, "query parameter 'limit': required but missing"),
         ([("limit", "x")], GOOD_LIST, "query parameter 'limit': 'x' is not of type 'integer'"),
-        ([("limit", "500")], GOOD_LIST, "query parameter 'limit': 500 is greater than the maximum of 100"),
-        ([("limit", "5"), ("tags", "red"), ("tags", "pink")], GOOD_LIST, "query parameter 'tags' at /1: 'pink' is not one of"),
-        ([("limit", "5"), ("ids", "1,x")], GOOD_LIST, "query parameter 'ids' at /1: 'x' is not of type 'integer'"),
-        ([("limit", "5")], {"authorization": "Bearer t"}, "header parameter 'X-Trace': required but missing"),
-        ([("limit", "5")], {**GOOD_LIST, "x-trace": "zz"}, "header parameter 'X-Trace': 'zz' does not match"),
-        ([("limit", "5")], {**GOOD_LIST, "cookie": "session=ab"}, "cookie parameter 'session': 'ab' is too short"),
+        (
+            [("limit", "500")],
+            GOOD_LIST,
+            "query parameter 'limit': 500 is greater than the maximum of 100",
+        ),
+        (
+            [("limit", "5"), ("tags", "red"), ("tags", "pink")],
+            GOOD_LIST,
+            "query parameter 'tags' at /1: 'pink' is not one of",
+        ),
+        (
+            [("limit", "5"), ("ids", "1,x")],
+            GOOD_LIST,
+            "query parameter 'ids' at /1: 'x' is not of type 'integer'",
+        ),
+        (
+            [("limit", "5")],
+            {"authorization": "Bearer t"},
+            "header parameter 'X-Trace': required but missing",
+        ),
+        (
+            [("limit", "5")],
+            {**GOOD_LIST, "x-trace": "zz"},
+            "header parameter 'X-Trace': 'zz' does not match",
+        ),
+        (
+            [("limit", "5")],
+            {**GOOD_LIST, "cookie": "session=ab"},
+            "cookie parameter 'session': 'ab' is too short",
+        ),
     ],
 )
 def test_parameters_are_validated_and_422_uses_the_declared_shape(
@@ -434,7 +509,9 @@ def test_parameters_are_validated_and_422_uses_the_declared_shape(
 ) -> None:
     status, body = _features(Request("GET", "/items", query, headers))
     assert status == 422
-    assert body["status"] == 422 and any(words in e for e in [body.get("message", "")] + body.get("errors", [])), body
+    assert body["status"] == 422 and any(
+        words in e for e in [body.get("message", "")] + body.get("errors", [])
+    ), body
 
 
 def test_good_parameters_pass() -> None:
@@ -453,10 +530,23 @@ def test_good_parameters_pass() -> None:
         ({"authorization": "Bearer t"}, [], 401),  # the document's bearer does not apply here
     ],
 )
-def test_operation_security_overrides_the_document(headers: dict[str, str], query: list[tuple[str, str]], status: int) -> None:
-    built = httpx.Request("POST", "http://mock/attachments", data={"label": "cat"}, files={"file": ("a.png", b"\x89PNG")})
+def test_operation_security_overrides_the_document(
+    headers: dict[str, str], query: list[tuple[str, str]], status: int
+) -> None:
+    built = httpx.Request(
+        "POST",
+        "http://mock/attachments",
+        data={"label": "cat"},
+        files={"file": ("a.png", b"\x89PNG")},
+    )
     body = built.read()
-    request = Request("POST", "/attachments", query, {**headers, "content-type": built.headers["content-type"]}, body)
+    request = Request(
+        "POST",
+        "/attachments",
+        query,
+        {**headers, "content-type": built.headers["content-type"]},
+        body,
+    )
     answer = MOCKS[FEATURES].handle(request)
     assert answer.status == status, answer.body
     if status == 201:
@@ -464,32 +554,61 @@ def test_operation_security_overrides_the_document(headers: dict[str, str], quer
 
 
 def test_multipart_and_form_bodies_are_validated() -> None:
-    built = httpx.Request("POST", "http://mock/attachments", data={"label": "far too long a label"},
-                          files={"file": ("a.png", b"\x89PNG")})
+    built = httpx.Request(
+        "POST",
+        "http://mock/attachments",
+        data={"label": "far too long a label"},
+        files={"file": ("a.png", b"\x89PNG")},
+    )
     body = built.read()
     answer = MOCKS[FEATURES].handle(
-        Request("POST", "/attachments", [("key", "k")], {"content-type": built.headers["content-type"]}, body))
-    assert answer.status == 400 and "request body at /label: 'far too long a label' is too long" in answer.body.decode()
+        Request(
+            "POST",
+            "/attachments",
+            [("key", "k")],
+            {"content-type": built.headers["content-type"]},
+            body,
+        )
+    )
+    assert (
+        answer.status == 400
+        and "request body at /label: 'far too long a label' is too long" in answer.body.decode()
+    )
     form = {"content-type": "application/x-www-form-urlencoded", "authorization": "Bearer t"}
     status, _ = _features(Request("POST", "/items", [], form, b"name=saw&kind=tool&quantity=3"))
     assert status == 201
-    status, body = _features(Request("POST", "/items", [], form, b"name=saw&kind=tool&quantity=lots"))
-    assert status == 422 and any("quantity: 'lots' is not of type 'integer'" in e for e in body["errors"])
+    status, body = _features(
+        Request("POST", "/items", [], form, b"name=saw&kind=tool&quantity=lots")
+    )
+    assert status == 422 and any(
+        "quantity: 'lots' is not of type 'integer'" in e for e in body["errors"]
+    )
 
 
 def test_read_only_members_are_refused_in_requests() -> None:
     body = json.dumps({"id": 3, "name": "saw", "kind": "tool"}).encode()
-    status, problem = _features(Request("POST", "/items", [], {"authorization": "Bearer t",
-                                                               "content-type": "application/json"}, body))
+    status, problem = _features(
+        Request(
+            "POST",
+            "/items",
+            [],
+            {"authorization": "Bearer t", "content-type": "application/json"},
+            body,
+        )
+    )
     assert status == 422
-    assert any("read-only" in e or "readOnly" in e or "'id'" in e for e in problem["errors"]), problem
+    assert any(
+        "read-only" in e or "readOnly" in e or "'id'" in e for e in problem["errors"]
+    ), problem
 
 
 def test_binary_request_bodies_under_a_media_range() -> None:
     headers = {"authorization": "Bearer t", "content-type": "image/png"}
     answer = MOCKS[FEATURES].handle(Request("PUT", "/items/2", [], headers, b"\x89PNG\r\n"))
     assert answer.status == 200 and answer.header("content-type") == "image/png"
-    refused = MOCKS[FEATURES].handle(Request("PUT", "/items/2", [], {**headers, "content-type": "text/plain"}, b"x"))
+    refused = MOCKS[FEATURES].handle(
+        Request("PUT", "/items/2", [], {**headers, "content-type": "text/plain"}, b"x")
+    )
     assert refused.status == 415
 
 
@@ -498,9 +617,20 @@ def test_openapi_31_problem_shape_and_types() -> None:
     bad = mock.handle(Request("GET", "/notes/nope", [("verbose", "maybe")]))
     assert bad.status == 400 and bad.header("content-type") == "application/problem+json"
     problem = _json(bad)
-    assert problem["status"] == 400 and "noteId" in problem["detail"] and "verbose" in problem["detail"]
-    good = mock.handle(Request("POST", "/notes", [], {"content-type": "application/json"},
-                               json.dumps({"text": "x", "tags": [], "priority": None}).encode()))
+    assert (
+        problem["status"] == 400
+        and "noteId" in problem["detail"]
+        and "verbose" in problem["detail"]
+    )
+    good = mock.handle(
+        Request(
+            "POST",
+            "/notes",
+            [],
+            {"content-type": "application/json"},
+            json.dumps({"text": "x", "tags": [], "priority": None}).encode(),
+        )
+    )
     assert good.status == 201 and _json(good) == {"text": "buy milk", "tags": []}
 
 
@@ -535,7 +665,10 @@ def test_percent_encoded_path_values_are_decoded() -> None:
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "generator.cli", "mock", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -589,15 +722,23 @@ def test_command_on_a_custom_host() -> None:
 
 def test_command_reports_a_bad_spec_and_a_busy_port(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {$ref: '#/nope'}}}\n")
-    done = subprocess.run([sys.executable, "-m", "generator.cli", "mock", str(bad)], capture_output=True, text=True)
+    bad.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {$ref: '#/nope'}}}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "mock", str(bad)], capture_output=True, text=True
+    )
     assert done.returncode == 1 and "bad.yaml:5" in done.stderr and "Traceback" not in done.stderr
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        done = subprocess.run([sys.executable, "-m", "generator.cli", "mock", str(CHAT_SPEC), "--port", port],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "generator.cli", "mock", str(CHAT_SPEC), "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
 
 
