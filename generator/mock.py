@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlparse
 from generator.mock_requests import (
     Request,
     body_problems,
+    content_type_problems,
     deref,
     first_media,
     is_json,
@@ -83,6 +84,7 @@ class Mock:
         self.schemas = Schemas(document)
         self.routes = _routes(document)
         self.prefixes = _server_prefixes(document)
+        self._answers: dict[tuple[Any, ...], Response] = {}
 
     @classmethod
     def from_spec(cls, spec: str | Path) -> Mock:
@@ -102,11 +104,11 @@ class Mock:
         lacking = security_problems(self.document, route.operation, request)
         if lacking:
             return self._error(route, 401, lacking, request)
+        unreadable = content_type_problems(self.document, route.operation, request)
+        if unreadable:
+            return self._error(route, 415, unreadable, request)
         problems = parameter_problems(self.schemas, list(route.parameters), path_values, request)
-        status, body_issues = body_problems(self.schemas, route.operation, request)
-        if body_issues and status == 415:
-            return self._error(route, 415, body_issues, request)
-        problems += body_issues
+        problems += body_problems(self.schemas, route.operation, request)
         if problems:
             status = 422 if "422" in (route.operation.get("responses") or {}) else 400
             return self._error(route, status, problems, request)
@@ -169,18 +171,28 @@ class Mock:
             )
             return self._error(route, 406, [detail], request)
         declared, content_type = chosen
-        media = content[declared] or {}
-        try:
-            value = self._body_value(media, prefer)
-        except LookupError as exc:
-            return _problem(500, f"{route.label} {key} {declared}: {exc.args[0]}")
-        if status >= 400 and "example" not in prefer and isinstance(media.get("schema"), dict):
-            value = self._with_status(value, media["schema"], status)
-        return Response(
+        # answers depend only on these, so each is made once (examples are checked, samples built)
+        cache_key = (
+            route.label,
+            key,
             status,
-            headers + (("Content-Type", content_type),),
-            encode(value, content_type, media.get("schema"), self.document),
+            content_type,
+            prefer.get("example"),
+            prefer.get("dynamic"),
         )
+        if cache_key not in self._answers:
+            media = content[declared] or {}
+            try:
+                value = self._body_value(media, prefer)
+            except LookupError as exc:
+                return _problem(500, f"{route.label} {key} {declared}: {exc.args[0]}")
+            if status >= 400 and "example" not in prefer and isinstance(media.get("schema"), dict):
+                value = self._with_status(value, media["schema"], status)
+            body = encode(value, content_type, media.get("schema"), self.document)
+            self._answers[cache_key] = Response(
+                status, headers + (("Content-Type", content_type),), body
+            )
+        return self._answers[cache_key]
 
     def _body_value(self, media: dict[str, Any], prefer: dict[str, str]) -> Any:
         schema = media.get("schema")

@@ -264,37 +264,44 @@ def coerce(text: str, schema: dict[str, Any], document: dict[str, Any]) -> Any:
     return text
 
 
-def body_problems(
-    schemas: Schemas, operation: dict[str, Any], request: Request
-) -> tuple[int, list[str]]:
-    """(status, problems) for the request body: 415 for a content type the operation does not take,
-    400 for a body that is missing, unreadable or does not fit its schema."""
+def content_type_problems(
+    document: dict[str, Any], operation: dict[str, Any], request: Request
+) -> list[str]:
+    """A body in a media type that the operation does not take (the server answers 415)."""
+    body = deref(document, operation.get("requestBody"))
+    if not isinstance(body, dict) or not request.body:
+        return []
+    content = body.get("content") or {}
+    if match_media_type(request.media_type, list(content)) is not None:
+        return []
+    given = request.media_type or "none"
+    return [
+        f"content type {given!r} is not accepted; the operation takes {', '.join(content) or 'no body'}"
+    ]
+
+
+def body_problems(schemas: Schemas, operation: dict[str, Any], request: Request) -> list[str]:
+    """A body that is missing, unreadable or does not fit its schema."""
     document = schemas.document
     body = deref(document, operation.get("requestBody"))
     if not isinstance(body, dict):
-        return 400, []
-    content = body.get("content") or {}
+        return []
     if not request.body:
-        return (400, ["request body: required but missing"]) if body.get("required") else (400, [])
+        return ["request body: required but missing"] if body.get("required") else []
+    content = body.get("content") or {}
     declared = match_media_type(request.media_type, list(content))
     if declared is None:
-        given = request.media_type or "none"
-        return 415, [
-            f"content type {given!r} is not accepted; the operation takes {', '.join(content) or 'no body'}"
-        ]
-    media = content.get(declared) or {}
-    schema = media.get("schema")
-    value, problem = _read_body(document, request, declared, schema)
+        return []  # content_type_problems tells
+    schema = (content.get(declared) or {}).get("schema")
+    value, problem = _read_body(document, request, schema)
     if problem:
-        return 400, [f"request body: {problem}"]
+        return [f"request body: {problem}"]
     if not isinstance(schema, dict):
-        return 400, []
-    return 400, schemas.errors(value, schema, "request", "request body")
+        return []
+    return schemas.errors(value, schema, "request", "request body")
 
 
-def _read_body(
-    document: dict[str, Any], request: Request, declared: str, schema: Any
-) -> tuple[Any, str]:
+def _read_body(document: dict[str, Any], request: Request, schema: Any) -> tuple[Any, str]:
     media_type = request.media_type
     if is_json(media_type):
         try:
