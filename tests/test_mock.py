@@ -130,7 +130,15 @@ def _request_fits(mock: Mock) -> Any:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_text(v) for v in value)
     return str(value)
+
+
+def _path_value(parameter: dict[str, Any], value: Any) -> str:
+    text = quote(_text(value), safe=",")
+    style = parameter.get("style", "simple")
+    return {"label": f".{text}", "matrix": f";{parameter['name']}={text}"}.get(style, text)
 
 
 def valid_request(
@@ -146,7 +154,7 @@ def valid_request(
             continue
         value = sample(parameter.get("schema") or {}, document, accept=fits, omit="readOnly")
         if parameter["in"] == "path":
-            path = path.replace("{" + parameter["name"] + "}", quote(_text(value), safe=""))
+            path = path.replace("{" + parameter["name"] + "}", _path_value(parameter, value))
         elif parameter["in"] == "query":
             values = value if isinstance(value, list) else [value]
             query += [(parameter["name"], _text(v)) for v in values] or [(parameter["name"], "")]
@@ -512,6 +520,28 @@ def test_parameters_are_validated_and_422_uses_the_declared_shape(
     assert body["status"] == 422 and any(
         words in e for e in [body.get("message", "")] + body.get("errors", [])
     ), body
+
+
+@pytest.mark.parametrize(
+    "path, query, words",
+    [
+        ("/search/;point=1,2", [("filter[min]", "3"), ("filter[color]", "red")], ""),
+        ("/search/;point=1,x", [], "path parameter 'point' at /1: 'x' is not of type 'integer'"),
+        ("/search/;point=1", [("filter[min]", "low")], "query parameter 'filter' at /min: 'low' is not of type"),
+        ("/search/;point=1", [("filter[size]", "3")], "query parameter 'filter': Additional properties"),
+        ("/search/;point=1", [("words", "ab cd")], ""),
+        ("/search/;point=1", [("words", "ab c")], "query parameter 'words' at /1: 'c' is too short"),
+        ("/search/;point=1", [("where", '{"lat": 1.5}')], ""),
+        ("/search/;point=1", [("where", '{"lon": 1}')], "query parameter 'where': 'lat' is a required property"),
+        ("/search/;point=1", [("where", "{")], "query parameter 'where': not valid JSON"),
+    ],
+)
+def test_parameter_styles(path: str, query: list[tuple[str, str]], words: str) -> None:
+    status, body = _features(Request("GET", path, query))
+    if not words:
+        assert status == 200, body
+    else:
+        assert status == 400 and words in body["detail"], body  # no declared shape: RFC 7807
 
 
 def test_good_parameters_pass() -> None:
