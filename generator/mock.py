@@ -160,10 +160,9 @@ class Mock:
         self, route: Route, key: str, status: int, request: Request, prefer: dict[str, str]
     ) -> Response:
         response = deref(self.document, (route.operation.get("responses") or {})[key]) or {}
-        headers = self._headers(response)
         content = response.get("content") or {}
         if not content or status in (204, 304) or request.method.upper() == "HEAD":
-            return Response(status, headers, b"")
+            return Response(status, self._headers(response), b"")
         chosen = negotiate(list(content), request.headers.get("accept", ""))
         if chosen is None:
             detail = (
@@ -189,9 +188,8 @@ class Mock:
             if status >= 400 and "example" not in prefer and isinstance(media.get("schema"), dict):
                 value = self._with_status(value, media["schema"], status)
             body = encode(value, content_type, media.get("schema"), self.document)
-            self._answers[cache_key] = Response(
-                status, headers + (("Content-Type", content_type),), body
-            )
+            headers = self._headers(response) + (("Content-Type", content_type),)
+            self._answers[cache_key] = Response(status, headers, body)
         return self._answers[cache_key]
 
     def _body_value(self, media: dict[str, Any], prefer: dict[str, str]) -> Any:

@@ -138,7 +138,7 @@ def parameter_problems(
         name, where = str(parameter.get("name")), str(parameter.get("in"))
         if where == "header" and name.lower() in SKIPPED_HEADERS:
             continue
-        raw = _raw_values(parameter, path_values, request)
+        raw = _raw_values(schemas.document, parameter, path_values, request)
         label = f"{where} parameter {name!r}"
         if raw is None:
             if parameter.get("required") or where == "path":
@@ -153,7 +153,10 @@ def parameter_problems(
 
 
 def _raw_values(
-    parameter: dict[str, Any], path_values: dict[str, str], request: Request
+    document: dict[str, Any],
+    parameter: dict[str, Any],
+    path_values: dict[str, str],
+    request: Request,
 ) -> list[str] | None:
     name, where = str(parameter.get("name")), parameter.get("in")
     if where == "path":
@@ -168,11 +171,9 @@ def _raw_values(
             ]
             return pairs or None
         values = request.query_values(name)
-        if not values and _explodes_object(parameter):
-            values = [
-                f"{k}={v}" for k, v in request.query
-            ]  # form-exploded object: its members are the query
-            return values or None
+        members = _exploded_members(document, parameter)
+        if not values and members:  # a form-exploded object: its members stand in the query
+            values = [f"{k}={v}" for k, v in request.query if k in members]
         return values or None
     if where == "header":
         value = request.headers.get(name.lower())
@@ -183,9 +184,12 @@ def _raw_values(
     return None
 
 
-def _explodes_object(parameter: dict[str, Any]) -> bool:
-    schema = parameter.get("schema") or {}
-    return parameter.get("explode", True) and schema.get("type") == "object"
+def _exploded_members(document: dict[str, Any], parameter: dict[str, Any]) -> set[str]:
+    """The member names of a form-exploded object query parameter (empty for anything else)."""
+    schema = deref(document, parameter.get("schema")) or {}
+    if parameter.get("style", "form") != "form" or not parameter.get("explode", True):
+        return set()
+    return set(schema.get("properties") or {}) if _type_of(schema) == "object" else set()
 
 
 def _parameter_value(

@@ -20,7 +20,6 @@ from starlette.responses import Response as HttpResponse
 from generator.mock import Mock, Request
 
 GRACE_SECONDS = 5  # open connections get this long to finish when the server stops
-START_TIMEOUT = 30
 
 
 def asgi_app(mock: Mock) -> Callable[..., Any]:
@@ -131,8 +130,11 @@ def serve_mock(spec: str | Path | Mock, host: str = "127.0.0.1", port: int = 0) 
     )
     thread.start()
     try:
-        if not started.wait(START_TIMEOUT):
-            raise RuntimeError(f"specbind mock did not start within {START_TIMEOUT} s")
+        while not started.wait(0.05):
+            if not thread.is_alive():
+                raise RuntimeError(
+                    "specbind mock server stopped while starting (see the log above)"
+                )
         yield url_of(sock)
     finally:
         server.should_exit = True

@@ -527,13 +527,35 @@ def test_parameters_are_validated_and_422_uses_the_declared_shape(
     [
         ("/search/;point=1,2", [("filter[min]", "3"), ("filter[color]", "red")], ""),
         ("/search/;point=1,x", [], "path parameter 'point' at /1: 'x' is not of type 'integer'"),
-        ("/search/;point=1", [("filter[min]", "low")], "query parameter 'filter' at /min: 'low' is not of type"),
-        ("/search/;point=1", [("filter[size]", "3")], "query parameter 'filter': Additional properties"),
+        (
+            "/search/;point=1",
+            [("filter[min]", "low")],
+            "query parameter 'filter' at /min: 'low' is not of type",
+        ),
+        (
+            "/search/;point=1",
+            [("filter[size]", "3")],
+            "query parameter 'filter': Additional properties",
+        ),
         ("/search/;point=1", [("words", "ab cd")], ""),
-        ("/search/;point=1", [("words", "ab c")], "query parameter 'words' at /1: 'c' is too short"),
+        (
+            "/search/;point=1",
+            [("words", "ab c")],
+            "query parameter 'words' at /1: 'c' is too short",
+        ),
         ("/search/;point=1", [("where", '{"lat": 1.5}')], ""),
-        ("/search/;point=1", [("where", '{"lon": 1}')], "query parameter 'where': 'lat' is a required property"),
+        (
+            "/search/;point=1",
+            [("where", '{"lon": 1}')],
+            "query parameter 'where': 'lat' is a required property",
+        ),
         ("/search/;point=1", [("where", "{")], "query parameter 'where': not valid JSON"),
+        ("/search/;point=1", [("lat", "45"), ("lon", "7.5"), ("words", "ab")], ""),
+        (
+            "/search/;point=1",
+            [("lat", "95"), ("words", "ab")],
+            "query parameter 'near' at /lat: 95 is greater than",
+        ),
     ],
 )
 def test_parameter_styles(path: str, query: list[tuple[str, str]], words: str) -> None:
