@@ -194,27 +194,40 @@ def _colour(diff: str) -> str:
 
 @main.command()
 @click.argument("spec")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (only this one).")
-@click.option("--port", default=4010, show_default=True, type=click.IntRange(0, 65535), help="Port; 0 picks a free one.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to listen on, only it."
+)
+@click.option(
+    "--port", default=4010, show_default=True, type=click.IntRange(0, 65535), help="0: any free."
+)
 def mock(spec: str, host: str, port: int) -> None:
-    """Serve an offline mock of SPEC that validates requests and answers from the spec's examples."""
+    """Serve an offline mock of SPEC: requests validated, answers from the spec's examples."""
     from generator.mock import Mock
 
     try:
         from generator.mock_server import run
     except ImportError as exc:
-        click.echo(f"specbind mock needs the 'mock' extra ({exc.name} is missing): "
-                   "pip install 'specbind[mock]'", err=True)
+        extra = "pip install 'specbind[mock]'"
+        click.echo(
+            f"specbind mock needs the 'mock' extra ({exc.name} is missing): {extra}", err=True
+        )
         sys.exit(EXIT_BAD_INPUT)
     try:
         server = Mock.from_spec(spec)
     except SpecError as exc:
         _fail(exc)
+
+    def announce(url: str) -> None:
+        click.echo(
+            f"specbind mock: {len(server.routes)} operations of {spec} at {url} (Ctrl+C stops)"
+        )
+
     try:
-        stopped_by = run(server, host, port, lambda url: click.echo(
-            f"specbind mock: {len(server.routes)} operations of {spec} at {url} (Ctrl+C stops)"))
+        stopped_by = run(server, host, port, announce)
     except OSError as exc:
-        click.echo(f"specbind mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        click.echo(
+            f"specbind mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True
+        )
         sys.exit(EXIT_BAD_INPUT)
     click.echo(f"specbind mock: stopped{f' by {stopped_by}' if stopped_by else ''}")
 
