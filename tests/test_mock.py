@@ -641,6 +641,18 @@ def test_multipart_and_form_bodies_are_validated() -> None:
     )
 
 
+def test_a_range_response_gives_the_error_shape() -> None:
+    """createItem declares 422 and 4XX: a wrong content type gets 415 in the 4XX `Error` shape."""
+    headers = {"authorization": "Bearer t", "content-type": "text/plain"}
+    status, body = _features(Request("POST", "/items", [], headers, b"saw"))
+    assert status == 415
+    assert body == {
+        "code": 415,
+        "message": "content type 'text/plain' is not accepted; "
+        "the operation takes application/json, application/x-www-form-urlencoded",
+    }
+
+
 def test_read_only_members_are_refused_in_requests() -> None:
     body = json.dumps({"id": 3, "name": "saw", "kind": "tool"}).encode()
     status, problem = _features(
