@@ -27,15 +27,10 @@ def url() -> Iterator[str]:
 
 @pytest.fixture(params=["sync", "async"])
 def call(request: pytest.FixtureRequest, chat: ModuleType, url: str) -> Any:
-    """call(method_name, *args, headers=..., api_key=...) on a Client or an AsyncClient."""
+    """call(method_name, *args, **client_options) on a Client or an AsyncClient."""
 
-    def run(
-        name: str,
-        *args: Any,
-        api_key: str | None = "test-key",
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        options = {"api_key": api_key, "base_url": url, "headers": headers}
+    def run(name: str, *args: Any, **client_options: Any) -> Any:
+        options = {"api_key": "test-key", "base_url": url, **client_options}
         if request.param == "sync":
             with chat.Client(**options) as client:
                 return getattr(client, name)(*args)
@@ -94,31 +89,34 @@ def test_download_media(call: Any) -> None:
 
 
 def test_declared_error_statuses_raise_with_the_problem(call: Any, chat: ModuleType) -> None:
-    with pytest.raises(chat.ApiStatusError) as caught:
+    with pytest.raises(chat.NotFoundError) as caught:
         call("retrieve_message", MESSAGE_ID, headers={"Prefer": "code=404"})
     assert caught.value.status_code == 404
-    assert caught.value.problem["status"] == "404"
+    assert caught.value.problem.status == 404
 
 
 def test_the_server_rejects_what_the_spec_forbids(call: Any, chat: ModuleType) -> None:
+    """With the client's own pre-send checks off, the mock is what refuses a bad request."""
     request = chat.models.MessageRequest.from_dict(
         {**SCHEMAS["MessageRequest"]["example"], "to": "not a number"}
     )
-    with pytest.raises(chat.ApiStatusError) as caught:
-        call("send_message", request)
+    with pytest.raises(chat.RequestValidationError):
+        call("send_message", request)  # the client's check, nothing sent
+    with pytest.raises(chat.BadRequestError) as caught:
+        call("send_message", request, validate_requests=False)
     assert caught.value.status_code == 400
-    assert "request body at /to: 'not a number' does not match" in caught.value.problem["detail"]
-    with pytest.raises(chat.ApiStatusError) as caught:
-        call("check_message_status", "not-a-uuid")
+    assert "request body at /to: 'not a number' does not match" in caught.value.problem.detail
+    with pytest.raises(chat.BadRequestError) as caught:
+        call("check_message_status", "not-a-uuid", validate_requests=False)
     assert caught.value.status_code == 400
-    assert "path parameter 'message-id'" in caught.value.problem["detail"]
+    assert "path parameter 'message-id'" in caught.value.problem.detail
 
 
 def test_a_missing_api_key_gets_401(call: Any, chat: ModuleType) -> None:
-    with pytest.raises(chat.ApiStatusError) as caught:
+    with pytest.raises(chat.AuthenticationError) as caught:
         call("check_message_status", MESSAGE_ID, api_key=None)
     assert caught.value.status_code == 401
-    assert "apikey" in caught.value.problem["detail"]
+    assert "apikey" in caught.value.problem.detail
 
 
 def test_with_the_users_fixture(chat: ModuleType, specbind_mock: Any) -> None:
