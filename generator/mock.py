@@ -132,8 +132,10 @@ class Mock:
                     allowed.append(route.method.upper())
         if allowed:
             detail = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(dict.fromkeys(allowed))}"
-            return _problem(405, detail, (("Allow", ", ".join(dict.fromkeys(allowed))),))
-        return _problem(404, f"no operation in the spec matches {request.method} {request.path}")
+            return problem_response(405, detail, (("Allow", ", ".join(dict.fromkeys(allowed))),))
+        return problem_response(
+            404, f"no operation in the spec matches {request.method} {request.path}"
+        )
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -144,7 +146,7 @@ class Mock:
             key = _response_key(responses, prefer["code"])
             if key is None or not prefer["code"].isdigit() or not 100 <= int(prefer["code"]) <= 599:
                 declared = ", ".join(responses) or "none"
-                return _problem(
+                return problem_response(
                     500,
                     f"Prefer: code={prefer['code']}: {route.label} declares no such response "
                     f"(declared: {declared})",
@@ -184,7 +186,7 @@ class Mock:
             try:
                 value = self._body_value(media, prefer)
             except LookupError as exc:
-                return _problem(500, f"{route.label} {key} {declared}: {exc.args[0]}")
+                return problem_response(500, f"{route.label} {key} {declared}: {exc.args[0]}")
             if status >= 400 and "example" not in prefer and isinstance(media.get("schema"), dict):
                 value = self._with_status(value, media["schema"], status)
             body = encode(value, content_type, media.get("schema"), self.document)
@@ -256,7 +258,7 @@ class Mock:
         responses = route.operation.get("responses") or {}
         key = _response_key(responses, str(status))
         if key is None:
-            return _problem(status, detail, extra)
+            return problem_response(status, detail, extra)
         response = deref(self.document, responses[key]) or {}
         content = response.get("content") or {}
         chosen = negotiate(list(content), request.headers.get("accept", "")) or (
@@ -512,7 +514,9 @@ def _header_text(value: Any) -> str:
     return str(value)
 
 
-def _problem(status: int, detail: str, headers: tuple[tuple[str, str], ...] = ()) -> Response:
+def problem_response(
+    status: int, detail: str, headers: tuple[tuple[str, str], ...] = ()
+) -> Response:
     """An RFC 7807 problem from the mock itself, for requests the spec has no answer shape for."""
     body = {
         "type": "about:blank",

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
@@ -17,7 +18,9 @@ import uvicorn
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response as HttpResponse
 
-from generator.mock import Mock, Request
+from generator.mock import Mock, Request, problem_response
+
+log = logging.getLogger("specbind.mock")
 
 GRACE_SECONDS = 5  # open connections get this long to finish when the server stops
 
@@ -39,10 +42,16 @@ def asgi_app(mock: Mock) -> Callable[..., Any]:
             headers=headers,
             body=await incoming.body(),
         )
-        answer = mock.handle(request)
+        try:
+            answer = mock.handle(request)
+        except Exception as exc:  # a construct of the spec the mock cannot serve: say so, go on
+            log.exception("specbind mock cannot answer %s %s", request.method, request.path)
+            answer = problem_response(
+                500, f"the mock cannot answer this: {type(exc).__name__}: {exc}"
+            )
         response = HttpResponse(answer.body, answer.status)
         response.raw_headers = [h for h in response.raw_headers if h[0] != b"content-type"] + [
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers
+            (k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in answer.headers
         ]
         await response(scope, receive, send)
 

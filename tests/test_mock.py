@@ -730,6 +730,27 @@ def test_percent_encoded_path_values_are_decoded() -> None:
     assert "'a/b' is not a 'uuid'" in answer.json()["detail"]
 
 
+def test_a_failure_inside_the_mock_is_a_500_problem_and_the_server_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock = Mock.from_spec(FEATURES)
+    real = mock.handle
+
+    def flaky(request: Request) -> Response:
+        if request.path == "/boom":
+            raise KeyError("surprise")
+        return real(request)
+
+    monkeypatch.setattr(mock, "handle", flaky)
+    with serve_mock(mock) as url:
+        failed = httpx.get(f"{url}/boom")
+        after = httpx.get(f"{url}/items/1")
+    assert failed.status_code == 500
+    assert failed.json()["detail"] == "the mock cannot answer this: KeyError: 'surprise'"
+    assert after.status_code == 200
+    assert "specbind mock cannot answer GET /boom" in caplog.text
+
+
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "generator.cli", "mock", *args],
