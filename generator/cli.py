@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from typing import Callable
 from pathlib import Path
 
 import click
@@ -30,6 +32,23 @@ def _targets(spec: str | None, output: str | None, package: str | None) -> list:
     return [Binding(Path(spec), package, Path(output))]
 
 
+def _progress() -> Callable[[str], None] | None:
+    """On a terminal, one line per pipeline stage with the time the previous one took (stderr)."""
+    if not sys.stderr.isatty():
+        return None
+    started = [time.perf_counter(), ""]
+
+    def report(stage: str) -> None:
+        now = time.perf_counter()
+        if started[1]:
+            click.echo(f"  {started[1]}: {now - started[0]:.1f}s", err=True)
+        if stage:
+            click.echo(f"specbind: {stage}…", err=True)
+        started[:] = [now, stage]
+
+    return report
+
+
 @click.group()
 @click.version_option(package_name="specbind")
 def main() -> None:
@@ -50,7 +69,7 @@ def generate(spec: str | None, output: str | None, package: str | None, lenient:
         for binding in _targets(spec, output, package):
             if lenient:
                 binding.options.lenient = True
-            result = run(binding.spec, binding.package, binding.options)
+            result = run(binding.spec, binding.package, binding.options, progress=_progress())
             for warning in result.warnings:
                 click.echo(str(warning), err=True)
             target = write_package(binding.output, binding.package, result.files)

@@ -27,7 +27,7 @@ PACKAGE_FILES = {
 def render_package(api: Api, package: str) -> dict[str, str]:
     """Source of every hand-written-looking module of the package (the models come from stage 3)."""
     env = _environment()
-    names = set(api.models.values())
+    names = set(api.models.values()) | {r.decoder for op in api.operations for r in op.responses if r.decoder}
     used = sorted({n for op in api.operations for n in _names_in(op) if n in names})
     files = {}
     for filename, template in PACKAGE_FILES.items():
@@ -45,6 +45,7 @@ def _environment() -> Environment:
     )
     env.filters["pyrepr"] = repr
     env.filters["docstring"] = docstring
+    env.filters["inline"] = inline
     env.filters["path_expression"] = path_expression
     env.filters["status_test"] = status_test
     return env
@@ -52,6 +53,7 @@ def _environment() -> Environment:
 
 def _names_in(op: Operation) -> set[str]:
     hints = [p.type_hint for p in op.parameters] + [r.type_hint for r in op.responses]
+    hints += [r.decoder for r in op.responses if r.decoder]
     if op.body:
         hints.append(op.body.type_hint)
     return {name for hint in hints for name in re.findall(r"[A-Za-z_]\w*", hint)}
@@ -69,6 +71,11 @@ def docstring(text: str, indent: int = 4) -> str:
     if len(lines) == 1:
         return f'{pad}"""{lines[0]}"""'
     return f'{pad}"""{lines[0]}\n{body}\n{pad}"""'
+
+
+def inline(text: str) -> str:
+    """Spec text as one line inside a docstring: inert whatever it contains."""
+    return docstring(" ".join(str(text).split()), 0)[3:-3]
 
 
 def path_expression(op: Operation) -> str:

@@ -8,6 +8,7 @@ Remote (`http(s)://`) references are refused: specbind never fetches anything.
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from generator.problems import Problem, SpecError, parts_of, pointer_of
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_NODES = 2_000_000
+MAX_DEPTH = 100  # real specs nest a few dozen levels; every later stage recurses
 REMOTE_SCHEMES = ("http", "https", "ftp")
 # Keys under which a $ref points at a schema (once inside a schema, everything below is schema).
 SCHEMA_KEYS = {"schema", "schemas"}
@@ -36,6 +38,38 @@ _JsonValuesLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _Loader.yaml_implicit_resolvers.items()
 }
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice; PyYAML would silently keep the last one."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+    """A mapping whose keys are the text written in the file (JSON keys are strings: `200`, `True`
+    and `null` stay "200", "True" and "null"), refusing a key written twice."""
+    first_at: dict[str, yaml.Mark] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in first_at:
+                raise DuplicateKey(
+                    None, None,
+                    f"duplicate key {key_node.value!r} (first at line {first_at[key_node.value].line + 1}); "
+                    "YAML would keep only the last",
+                    key_node.start_mark,
+                )
+            first_at[key_node.value] = key_node.start_mark
+    loader.flatten_mapping(node)
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value, not a list or mapping", key_node.start_mark
+            )
+        mapping[key_node.value] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_JsonValuesLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass
@@ -63,12 +97,15 @@ class LoadedSpec:
 def read_bytes(path: Path) -> bytes:
     """Read a spec file, refusing what cannot be a spec before parsing it."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        status = path.stat()
+        size = status.st_size
+        if stat.S_ISDIR(status.st_mode):
             raise SpecError([Problem(path, "is a directory, not a spec file")])
+        if not stat.S_ISREG(status.st_mode):
+            raise SpecError([Problem(path, "is not a regular file (a pipe or device?); give a spec file")])
         if size > MAX_BYTES:
             raise SpecError(
-                [Problem(path, f"file is {size / 1e6:.1f} MB; specs over {MAX_BYTES / 1e6:.0f} MB are refused")]
+                [Problem(path, f"file is {size / 2**20:.1f} MiB; specs over {MAX_BYTES // 2**20} MiB are refused")]
             )
         data = path.read_bytes()
     except SpecError:
@@ -92,9 +129,15 @@ def parse(data: bytes, path: Path) -> Any:
         raise SpecError([Problem(path, f"file is not UTF-8 text (byte {exc.start})")]) from None
     if text.lstrip().startswith("{"):
         try:
-            return json.loads(text)
+            value = json.loads(text, object_pairs_hook=_unique_keys)
+            _check_expansion(value, path)
+            return value
         except json.JSONDecodeError as exc:
             raise SpecError([Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]) from None
+        except RecursionError:
+            raise SpecError([Problem(path, f"JSON nests deeper than {MAX_DEPTH} levels; refused")]) from None
+        except _DuplicateJsonKey:
+            pass  # parsed again below as YAML (JSON is YAML), which locates the duplicate
     try:
         value = yaml.load(text, Loader=_JsonValuesLoader)
     except yaml.MarkedYAMLError as exc:
@@ -110,12 +153,23 @@ def parse(data: bytes, path: Path) -> Any:
     return value
 
 
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        raise _DuplicateJsonKey()
+    return mapping
+
+
 def _check_expansion(value: Any, path: Path) -> None:
     """Refuse alias bombs (billion laughs) and self-referencing anchors before anything walks the tree."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
-    def size(node: Any) -> int:
+    def size(node: Any, depth: int) -> int:
         if not isinstance(node, (dict, list)):
             return 1
         key = id(node)
@@ -123,11 +177,13 @@ def _check_expansion(value: Any, path: Path) -> None:
             return sizes[key]
         if key in active:
             raise SpecError([Problem(path, "YAML anchor refers to itself (a cyclic alias); JSON cannot hold it")])
+        if depth > MAX_DEPTH:
+            raise SpecError([Problem(path, f"the document nests deeper than {MAX_DEPTH} levels; refused")])
         active.add(key)
         children = node.values() if isinstance(node, dict) else node
         total = 1
         for child in children:
-            total += size(child)
+            total += size(child, depth + 1)
             if total > MAX_NODES:
                 raise SpecError(
                     [Problem(path, f"YAML aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?); refused")]
@@ -136,7 +192,7 @@ def _check_expansion(value: Any, path: Path) -> None:
         sizes[key] = total
         return total
 
-    size(value)
+    size(value, 0)
 
 
 def locate(path: Path, pointer: str) -> tuple[int, int] | None:
@@ -165,11 +221,11 @@ def locate(path: Path, pointer: str) -> tuple[int, int] | None:
 def load(path: str | Path) -> LoadedSpec:
     """Load a spec and everything it references by relative path, as one document."""
     root = Path(path).absolute()
-    data = read_bytes(root)
-    document = parse(data, root)
+    data = read_bytes(Path(path))
+    document = parse(data, Path(path))
     if not isinstance(document, dict):
         kind = type(document).__name__ if document is not None else "nothing"
-        raise SpecError([Problem(root, f"top level is {kind}; an OpenAPI document is a mapping")])
+        raise SpecError([Problem(Path(path), f"top level is {kind}; an OpenAPI document is a mapping")])
     spec = LoadedSpec(path=Path(path), document=document, files={Path(path): data})
     _Bundler(spec, root).run()
     return spec
@@ -187,12 +243,21 @@ class _Bundler:
         self.read: dict[str, Resource[Any]] = {}
         self.hoisted: dict[str, str] = {}  # target uri -> component name
         self.problems: list[Problem] = []
-        schemas = spec.document.get("components", {})
-        self.taken = set(schemas.get("schemas", {}) or {}) if isinstance(schemas, dict) else set()
+        self.new_schemas: dict[str, Any] = {}  # external schemas hoisted into components/schemas
+        components = spec.document.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
+        self.taken = set(schemas) if isinstance(schemas, dict) else set()
 
     def run(self) -> None:
         document = self.spec.document
-        self.spec.document = self._walk(document, self.root_uri, (), False, ())
+        bundled = self._walk(document, self.root_uri, (), False, ())
+        if self.new_schemas:
+            components = bundled.setdefault("components", {})
+            if isinstance(components, dict):
+                schemas = components.setdefault("schemas", {})
+                if isinstance(schemas, dict):
+                    schemas.update(self.new_schemas)
+        self.spec.document = bundled
         if self.problems:
             raise SpecError(self.problems)
 
@@ -200,7 +265,7 @@ class _Bundler:
         if uri not in self.read:
             file = Path(unquote(urlparse(uri).path))
             shown = self._shown(file)
-            data = read_bytes(shown if shown.exists() else file)
+            data = read_bytes(shown)
             self.spec.files[shown] = data
             self.read[uri] = Resource.opaque(parse(data, shown))
         return self.read[uri]
@@ -236,8 +301,7 @@ class _Bundler:
         where = self._file_of(base)
         if urlparse(ref).scheme in REMOTE_SCHEMES:
             self.problems.append(
-                Problem(where, f"remote $ref {ref!r} is not fetched; download it and refer to the local copy",
-                        pointer=pointer_of(at) + "/$ref")
+                self._problem(where, at, f"remote $ref {ref!r} is not fetched; download it and refer to the local copy")
             )
             return node
         target = urljoin(base, ref)
@@ -247,7 +311,7 @@ class _Bundler:
         if in_schema and target in self.hoisted:
             return {**node, "$ref": f"#/components/schemas/{self.hoisted[target]}"}
         if target in stack:
-            self.problems.append(Problem(where, f"cyclic $ref {ref!r}", pointer=pointer_of(at) + "/$ref"))
+            self.problems.append(self._problem(where, at, f"cyclic $ref {ref!r}"))
             return node
         try:
             resolved = self.registry.resolver(base).lookup(ref)
@@ -255,9 +319,18 @@ class _Bundler:
             self.problems.extend(exc.problems)
             return node
         except Unresolvable as exc:
-            self.problems.append(
-                Problem(where, f"$ref {ref!r} does not resolve ({type(exc).__name__})", pointer=pointer_of(at) + "/$ref")
-            )
+            cause = exc.__cause__
+            while cause is not None and not isinstance(cause, SpecError):
+                cause = cause.__cause__
+            if isinstance(cause, SpecError) and ref.lstrip("/").startswith(("components/", "paths/")):
+                self.problems.append(self._problem(where, at, f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')"))
+            elif isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
+                self.problems.extend(cause.problems)
+                self.problems.append(self._problem(where, at, f"$ref {ref!r}: the file it names cannot be used (see above)"))
+            elif type(exc).__name__ == "PointerToNowhere":
+                self.problems.append(self._problem(where, at, f"$ref {ref!r} does not resolve: no such place in {urldefrag(target)[0].rsplit('/', 1)[-1]}"))
+            else:
+                self.problems.append(self._problem(where, at, f"$ref {ref!r} does not resolve"))
             return node
         new_base = file_uri
         origin = (self._file_of(file_uri), "#" + fragment)
@@ -267,7 +340,7 @@ class _Bundler:
             pointer = f"#/components/schemas/{name}"
             self.spec.origins[pointer] = origin
             body = self._walk(resolved.contents, new_base, ("components", "schemas", name), True, stack + (target,))
-            self.spec.document.setdefault("components", {}).setdefault("schemas", {})[name] = body
+            self.new_schemas[name] = body
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             return {**siblings, "$ref": pointer}
         self.spec.origins[pointer_of(at)] = origin
@@ -275,6 +348,16 @@ class _Bundler:
         if isinstance(body, dict):
             body = {**body, **{k: v for k, v in node.items() if k != "$ref"}}
         return body
+
+    def _problem(self, file: Path, at: tuple[Any, ...], message: str) -> Problem:
+        """A problem at the `$ref` standing at `at` in `file`, with its line and column."""
+        pointer = pointer_of(at) + "/$ref"
+        inner = pointer
+        if file != self.spec.path:  # `at` is a pointer of the bundled document; find it in its own file
+            inner = self.spec.origin_of(pointer_of(at))[1] + "/$ref"
+        position = locate(file, inner)
+        line, column = position if position else (None, None)
+        return Problem(file, message, pointer=inner, line=line, column=column)
 
     def _name_for(self, fragment: str, file_uri: str) -> str:
         parts = parts_of(fragment)

@@ -6,10 +6,16 @@ nested decoding and encoding, extra members, and presence tracking for lossless 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import warnings
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from generator.paths import template_dir
+from generator.problems import Problem, SpecError
 
 # Options that shape the generated code; part of the generation's provenance.
 MODEL_OPTIONS: dict[str, Any] = {
@@ -35,6 +41,8 @@ CODEC_NAMES = (
     "DecodeError",
     "decode_union",
     "dump_json",
+    "expect",
+    "expect_literal",
     "format_datetime",
     "load_json",
     "parse_date",
@@ -56,26 +64,155 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         generate,
     )
 
-    code = generate(
-        document,
-        input_file_type=InputFileType.OpenAPI,
-        output_model_type=DataModelType.DataclassesDataclass,
-        output_datetime_class=DatetimeClassType.Datetime,
-        target_python_version=PythonVersion.PY_311,
-        custom_template_dir=template_dir() / "models",
-        custom_file_header=header,
-        disable_timestamp=True,
-        formatters=[],
-        **MODEL_OPTIONS,
-    )
+    mark = splice_mark(document)
+    template_data: defaultdict[str, dict[str, Any]] = defaultdict(dict, {"#all#": {"splice_mark": mark}})
+    subtypes = polymorphic_bases(document)
+    for pointer, (tag, _) in subtypes.items():
+        template_data[pointer]["subtypes_tag"] = tag
+    try:
+        with warnings.catch_warnings():  # dcg's advice on a spec without schemas does not apply here
+            warnings.simplefilter("ignore", UserWarning)
+            code = generate(
+                document,
+                input_file_type=InputFileType.OpenAPI,
+                output_model_type=DataModelType.DataclassesDataclass,
+                output_datetime_class=DatetimeClassType.Datetime,
+                target_python_version=PythonVersion.PY_311,
+                custom_template_dir=template_dir() / "models",
+                custom_file_header=header,
+                disable_timestamp=True,
+                formatters=[],
+                extra_template_data=template_data,
+                **MODEL_OPTIONS,
+            )
+    except Exception as exc:  # a spec the validator let through (or --lenient kept) that dcg cannot model
+        if "Models not found" in str(exc):  # a spec without schemas: a models module with no models
+            return _add_runtime_imports(
+                header + '"""This API declares no schemas."""\n\nfrom __future__ import annotations\n'
+            )
+        message = " ".join(str(exc).split())[:300]
+        raise SpecError(
+            [Problem(Path("<models>"), f"cannot generate the models: {type(exc).__name__}: {message}")]
+        ) from None
     assert isinstance(code, str)
-    return _add_runtime_imports(code)
+    return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
+
+
+def polymorphic_bases(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Object schemas with a discriminator that subclasses extend with allOf (the base-class form of
+    polymorphism): pointer -> (tag member, {tag value: pointer of the subclass schema})."""
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    if not isinstance(schemas, dict):
+        return {}
+    found: dict[str, tuple[str, dict[str, str]]] = {}
+    for name, schema in schemas.items():
+        if not isinstance(schema, dict) or not isinstance(schema.get("discriminator"), dict):
+            continue
+        if "oneOf" in schema or "anyOf" in schema or not isinstance(schema.get("properties"), dict):
+            continue
+        tag = schema["discriminator"].get("propertyName")
+        if not isinstance(tag, str):
+            continue
+        pointer = f"#/components/schemas/{name}"
+        mapping = schema["discriminator"].get("mapping")
+        if isinstance(mapping, dict):
+            subtypes = {str(k): v for k, v in mapping.items() if isinstance(v, str)}
+            subtypes = {k: v if v.startswith("#") else f"#/components/schemas/{v}" for k, v in subtypes.items()}
+        else:  # implicit mapping: the names of the schemas that extend this one
+            subtypes = {
+                other: f"#/components/schemas/{other}"
+                for other, sub in schemas.items()
+                if isinstance(sub, dict) and any(
+                    isinstance(part, dict) and part.get("$ref") == pointer for part in sub.get("allOf") or []
+                )
+            }
+        found[pointer] = (tag, subtypes)
+    return found
+
+
+def _register_subtypes(code: str, bases: dict[str, tuple[str, dict[str, str]]]) -> str:
+    """`Base._SUBTYPES = {...}` lines at the end of the module, once every class exists."""
+    from generator.generate import model_classes
+
+    classes = model_classes(code)
+    lines = []
+    for pointer, (_, mapping) in bases.items():
+        base = classes.get(pointer)
+        if base is None or f"_SUBTYPES: ClassVar[dict[Any, type[{base}]]]" not in code:
+            continue
+        entries = ", ".join(f"{tag!r}: {classes[target]}" for tag, target in mapping.items() if target in classes)
+        lines.append(f"{base}._SUBTYPES = {{{entries}}}\n")
+    return code + ("\n\n" + "".join(lines) if lines else "")
+
+
+_COMMENT_ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "x00": "\x00", "x0b": "\x0b", "x0c": "\x0c"}
+
+
+def comment_text(text: str) -> str:
+    """The text a `# spec:` comment holds (the templates escape what could end the comment)."""
+    return re.sub(r"\\(\\|r|n|x00|x0b|x0c)", lambda m: _COMMENT_ESCAPES[m.group(1)], text)
+
+
+_ALIAS = re.compile(r"^# spec: (.+)\n(\w+): TypeAlias", re.MULTILINE)
+
+
+def model_aliases(code: str) -> dict[str, str]:
+    """Schema pointer -> type alias name (oneOf/anyOf, maps, nullable enums), read from the models code.
+    The value is `decode_NAME` when the alias has a decoder (its values need decoding), else NAME."""
+    return {
+        comment_text(pointer): f"decode_{name}" if f"\ndef decode_{name}(" in code else name
+        for pointer, name in _ALIAS.findall(code)
+        if "#-" not in pointer
+    }
+
+
+def splice_mark(document: dict[str, Any]) -> str:
+    """The marker of the template's splice lines (`#MARKdecode CLASS BASES`, `#MARKfield ATTR`,
+    `#MARKend`): a hash of the spec, so that no text in the spec can forge one."""
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
+    return f"@{digest[:16]}@"
+
+
+def inherit_codecs(code: str, mark: str) -> str:
+    """Give each subclass the decoding and encoding lines of its bases' members, so that its
+    `from_dict`/`to_dict` stay straight-line code over every member (the templates only see a
+    class's own fields). A member the subclass redeclares replaces the inherited one in place."""
+    block = re.compile(
+        rf"^[ \t]*#{mark}(decode|encode) (\w+) ?([\w,]*)\n(.*?)^[ \t]*#{mark}end\n", re.MULTILINE | re.DOTALL
+    )
+    field_mark = re.compile(rf"^[ \t]*#{mark}field (\w+)\n", re.MULTILINE)
+    own: dict[tuple[str, str], dict[str, str]] = {}
+    bases: dict[str, list[str]] = {}
+    for match in block.finditer(code):
+        section, name, parents = match.group(1), match.group(2), match.group(3)
+        bases[name] = [p for p in parents.split(",") if p]
+        own[(section, name)] = _fields_of(match.group(4), field_mark)
+
+    def members(section: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for parent in bases.get(name, []):
+            if parent not in seen and (section, parent) in own:
+                merged.update(members(section, parent, seen + (name,)))
+        merged.update(own.get((section, name), {}))
+        return merged
+
+    def replace(match: re.Match[str]) -> str:
+        return "".join(members(match.group(1), match.group(2)).values())
+
+    return block.sub(replace, code)
+
+
+def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, str]:
+    """Attribute name -> its lines, from a block of `#MARKfield NAME` sections."""
+    parts = field_mark.split(block)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
 def _add_runtime_imports(code: str) -> str:
     """The templates use names dcg does not know to import."""
     marker = "from __future__ import annotations\n"
-    imports = RUNTIME_IMPORTS + "from ._codec import " + ", ".join(CODEC_NAMES) + "\n"
+    used = [name for name in CODEC_NAMES if re.search(rf"\b{name}\b", code)]
+    imports = RUNTIME_IMPORTS + ("from ._codec import " + ", ".join(used) + "\n" if used else "")
     if marker in code:
         return code.replace(marker, marker + imports, 1)
     return imports + code

@@ -12,8 +12,10 @@ _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 def snake_case(text: str) -> str:
     """`sendMessage` -> `send_message`, `message-id` -> `message_id`; always a valid identifier."""
     text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))  # é -> e; other letters stay
     text = _WORD_BOUNDARY.sub("_", text)
-    text = re.sub(r"\W+", "_", text, flags=re.ASCII).strip("_").lower()
+    text = re.sub(r"\W+", "_", text).strip("_").lower()
+    text = "".join(c if ("a" + c).isidentifier() else "_" for c in text)
     text = re.sub(r"_+", "_", text)
     if not text:
         text = "value"

@@ -49,6 +49,7 @@ class Response:
     kind: str  # model, json, binary, text, empty
     type_hint: str
     model: str | None = None
+    decoder: str | None = None  # `Model.from_dict` or `decode_Alias` for kind "model"
 
 
 @dataclass(frozen=True)
@@ -115,16 +116,26 @@ class Api:
     models: dict[str, str] = field(default_factory=dict)  # schema pointer -> class name
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)  # pruned request body schemas by pointer
     webhooks: list[Webhook] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (pointer, why) of operations left out
 
 
-def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: set[str] = frozenset()) -> Api:  # type: ignore[assignment]
-    """The API as plain data: its operations, auth and base URL."""
-    info = document.get("info", {}) or {}
-    typer = _Types(document, models)
+def describe(
+    document: dict[str, Any],
+    models: dict[str, str],
+    idempotent_ids: set[str] = frozenset(),  # type: ignore[assignment]
+    aliases: dict[str, str] | None = None,
+) -> Api:
+    """The API as plain data: its operations, auth and base URL.
+
+    `models` maps schema pointers to classes; `aliases` to type aliases (value `decode_NAME` when
+    the alias has a decoder)."""
+    info = _mapping(document.get("info"))
+    typer = _Types(document, models, aliases or {})
     table = Table(document)
     operations: list[Operation] = []
+    skipped: list[tuple[str, str]] = []
     taken: set[str] = set()
-    for path, item in (document.get("paths") or {}).items():
+    for path, item in _mapping(document.get("paths")).items():
         if not isinstance(item, dict):
             continue
         item = _deref(document, item)
@@ -134,12 +145,17 @@ def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: s
             if not isinstance(op, dict):
                 continue
             at = ("paths", path, method)
-            op_id = op.get("operationId")
+            op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
+            try:
+                params = _parameters(document, typer, shared, op.get("parameters", []) or [], at)
+                body = _body(document, typer, table, op.get("requestBody"), at + ("requestBody",))
+                responses = _responses(document, typer, op.get("responses", {}) or {}, at + ("responses",))
+            except (TypeError, AttributeError, KeyError, ValueError) as exc:  # only a spec that failed validation
+                skipped.append((pointer_of(at), f"dropped operation {method.upper()} {path}: it cannot be "
+                                f"described ({type(exc).__name__}: {exc})"))
+                continue
             base = snake_case(op_id) if op_id else snake_case(f"{method} {path}")
             name = unique(base, taken)
-            params = _parameters(document, typer, shared, op.get("parameters", []) or [], at)
-            body = _body(document, typer, table, op.get("requestBody"), at + ("requestBody",))
-            responses = _responses(document, typer, op.get("responses", {}) or {}, at + ("responses",))
             operations.append(
                 Operation(
                     name=name,
@@ -148,7 +164,7 @@ def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: s
                     path=path,
                     summary=str(op.get("summary", "") or ""),
                     description=str(op.get("description", "") or ""),
-                    tags=tuple(str(t) for t in op.get("tags", []) or []),
+                    tags=tuple(str(t) for t in op["tags"]) if isinstance(op.get("tags"), list) else (),
                     parameters=params,
                     body=body,
                     responses=responses,
@@ -166,7 +182,8 @@ def describe(document: dict[str, Any], models: dict[str, str], idempotent_ids: s
         base_url=_base_url(document),
         security=_security(document),
         operations=operations,
-        models=models,
+        models={**models, **typer.aliases},
+        skipped=skipped,
         checks=table.schemas,
     )
 
@@ -176,7 +193,7 @@ def describe_webhooks(document: dict[str, Any], models: dict[str, str], configur
 
     Raises ValueError naming a configured schema that `components/schemas` does not have.
     """
-    typer = _Types(document, models)
+    typer = _Types(document, models, {})
     found: list[Webhook] = []
     taken: set[str] = set()
     for event, item in (document.get("webhooks") or {}).items():
@@ -203,6 +220,11 @@ def describe_webhooks(document: dict[str, Any], models: dict[str, str], configur
     return found
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping; an empty one otherwise (a spec that failed validation, kept by --lenient)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _deref(document: dict[str, Any], node: Any) -> Any:
     seen = 0
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 50:
@@ -213,19 +235,20 @@ def _deref(document: dict[str, Any], node: Any) -> Any:
 
 def _base_url(document: dict[str, Any]) -> str:
     servers = document.get("servers") or []
-    if not servers or not isinstance(servers[0], dict):
+    if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
         return ""
     url = str(servers[0].get("url", ""))
-    for var, spec in (servers[0].get("variables") or {}).items():
-        url = url.replace("{" + var + "}", str((spec or {}).get("default", "")))
+    for var, spec in _mapping(servers[0].get("variables")).items():
+        url = url.replace("{" + var + "}", str(_mapping(spec).get("default", "")))
     return url.rstrip("/")
 
 
 def _security(document: dict[str, Any]) -> list[Security]:
-    schemes = ((document.get("components") or {}).get("securitySchemes")) or {}
+    schemes = _mapping(_mapping(document.get("components")).get("securitySchemes"))
     used: list[str] = []
-    for requirement in document.get("security") or []:
-        for key in requirement or {}:
+    requirements = document.get("security")
+    for requirement in requirements if isinstance(requirements, list) else []:
+        for key in _mapping(requirement):
             if key not in used:
                 used.append(key)
     if not used:
@@ -251,21 +274,27 @@ def _security(document: dict[str, Any]) -> list[Security]:
 class _Types:
     """Python type hints for schemas, naming generated model classes where there is one."""
 
-    def __init__(self, document: dict[str, Any], models: dict[str, str]) -> None:
+    def __init__(self, document: dict[str, Any], models: dict[str, str], aliases: dict[str, str]) -> None:
         self.document = document
         self.models = models
+        self.aliases = {p: a.removeprefix("decode_") for p, a in aliases.items()}
+        self.decoders = {a.removeprefix("decode_"): a for a in aliases.values() if a.startswith("decode_")}
 
     def hint(self, schema: Any, at: tuple[Any, ...]) -> tuple[str, str | None]:
         """(type hint, model class or None)."""
         pointer = pointer_of(at)
         if pointer in self.models:
             return self.models[pointer], self.models[pointer]
+        if pointer in self.aliases:
+            return self.aliases[pointer], None
         if not isinstance(schema, dict):
             return "Any", None
         ref = schema.get("$ref")
         if isinstance(ref, str):
             if ref in self.models:
                 return self.models[ref], self.models[ref]
+            if ref in self.aliases:
+                return self.aliases[ref], None
             target = _deref(self.document, schema)
             return self.hint(target, tuple(_parts(ref)))
         for combiner in ("allOf", "oneOf", "anyOf"):
@@ -330,7 +359,7 @@ def _parameters(
         default = schema.get("default") if isinstance(schema, dict) else None
         result.append(
             Parameter(
-                name=unique(snake_case(str(wire)), taken),
+                name=unique(_python_name(str(wire)), taken),
                 wire_name=str(wire),
                 location=location,
                 required=required,
@@ -345,6 +374,11 @@ def _parameters(
     # required first, so the signature reads naturally
     result.sort(key=lambda p: (not p.required, p.location != "path"))
     return tuple(result)
+
+
+def _python_name(wire: str) -> str:
+    name = snake_case(wire)
+    return name + "_" if name in RESERVED else name
 
 
 def _kind_of(content_type: str, hint: str, model: str | None) -> str:
@@ -409,11 +443,14 @@ def _responses(document: dict[str, Any], typer: _Types, raw: dict[str, Any], at:
         media = content[content_type] or {}
         hint, model = typer.hint(media.get("schema", {}), at + (status, "content", content_type, "schema"))
         kind = _kind_of(content_type, hint, model)
+        decoder = f"{model}.from_dict" if kind == "model" else None
+        if kind == "json" and hint in typer.decoders:
+            kind, decoder = "model", typer.decoders[hint]
         if kind == "binary":
             hint = "BinaryContent"
         elif kind == "text":
             hint = "str"
-        result.append(Response(status, description, content_type, kind, hint, model))
+        result.append(Response(status, description, content_type, kind, hint, model, decoder))
     return tuple(result)
 
 

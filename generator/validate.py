@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,8 +22,58 @@ def validate(spec: LoadedSpec) -> list[Problem]:
         return _located(spec, problems)
     problems = list(_reference_problems(document))
     if not problems:  # the validator cannot cope with dangling references
-        problems = list(_validator_problems(document))
+        problems = list(_operation_id_problems(document)) + list(_parameter_problems(document))
+        problems += [p for p in _validator_problems(document) if not _OWN_CHECKS.search(p[1])]
     return _located(spec, problems)
+
+
+_HTTP_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Header and cookie parameters need names HTTP can carry."""
+    paths = document.get("paths")
+    for path, item in (paths.items() if isinstance(paths, dict) else ()):
+        for key, node in (item.items() if isinstance(item, dict) else ()):
+            params = node.get("parameters") if isinstance(node, dict) else node if key == "parameters" else None
+            at = ("paths", path) + ((key, "parameters") if key != "parameters" else ("parameters",))
+            seen: set[tuple[str, str]] = set()
+            for i, param in enumerate(params if isinstance(params, list) else []):
+                if not isinstance(param, dict):
+                    continue
+                where = (str(param.get("name")), str(param.get("in")))
+                if where in seen:
+                    yield pointer_of(at + (i, "name")), f"duplicate {where[1]} parameter {where[0]!r} in this list"
+                seen.add(where)
+                if param.get("in") not in ("header", "cookie"):
+                    continue
+                name = param.get("name")
+                if isinstance(name, str) and not _HTTP_TOKEN.match(name):
+                    yield (pointer_of(at + (i, "name")),
+                           f"{param['in']} parameter name {name!r} cannot be sent: HTTP names allow only letters, "
+                           "digits and !#$%&'*+-.^_`|~")
+
+
+# what the validator reports without a location, and the checks above report with one
+_OWN_CHECKS = re.compile(r"^Operation ID '.*' for '.*' in '.*' is not unique$|^Duplicate parameter '.*'$")
+_OPERATION_IN = re.compile(r"for '(\w+)'(?: operation)? in '([^']*)'")
+
+
+def _operation_id_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """operationIds are unique: each later use is reported where it stands, naming the first."""
+    first: dict[str, str] = {}
+    paths = document.get("paths")
+    for path, item in (paths.items() if isinstance(paths, dict) else ()):
+        for method, operation in (item.items() if isinstance(item, dict) else ()):
+            if not isinstance(operation, dict) or not isinstance(operation.get("operationId"), str):
+                continue
+            op_id = operation["operationId"]
+            where = f"{method.upper()} {path}"
+            if op_id in first:
+                yield (pointer_of(("paths", path, method, "operationId")),
+                       f"operationId {op_id!r} is also used by {first[op_id]}; operationIds must be unique")
+            else:
+                first[op_id] = where
 
 
 def check(spec: LoadedSpec, lenient: bool = False) -> list[Problem]:
@@ -32,8 +83,56 @@ def check(spec: LoadedSpec, lenient: bool = False) -> list[Problem]:
     if errors and not lenient:
         raise SpecError(problems)
     if lenient:
-        return [Problem(p.file, p.message, p.pointer, p.line, p.column, "warning") for p in problems]
+        warnings = [Problem(p.file, p.message, p.pointer, p.line, p.column, "warning") for p in problems]
+        return warnings + _without_broken_references(spec, errors)
     return problems
+
+
+def _without_broken_references(spec: LoadedSpec, errors: list[Problem]) -> list[Problem]:
+    """Make a spec with dangling or cyclic `$ref`s generable, saying what each one cost:
+    an operation that uses one is dropped; elsewhere the reference becomes a free-form value."""
+    document = spec.document
+    notes: list[Problem] = []
+    dropped: set[tuple[str, str]] = set()
+    for problem in errors:
+        if not problem.pointer.endswith("/$ref") or "$ref" not in problem.message:
+            continue
+        parts = parts_of(spec_pointer(spec, problem))
+        if parts[:1] == ["paths"] and len(parts) >= 3:
+            path, method = parts[1], parts[2]
+            item = document.get("paths", {}).get(path)
+            if method == "$ref" or method == "parameters":
+                if isinstance(item, dict) and (path, "*") not in dropped:
+                    document["paths"].pop(path, None)
+                    dropped.add((path, "*"))
+                    notes.append(_note(problem, f"dropped every operation of path {path!r}: {problem.message}"))
+            elif isinstance(item, dict) and method in item and (path, method) not in dropped:
+                del item[method]
+                dropped.add((path, method))
+                notes.append(_note(problem, f"dropped operation {method.upper()} {path}: {problem.message}"))
+            continue
+        try:
+            holder = resolve_pointer(document, pointer_of(parts[:-1]))
+        except KeyError:
+            continue
+        if isinstance(holder, dict):
+            holder.pop("$ref", None)
+            notes.append(_note(problem, f"generated as a free-form value (Any): {problem.message}"))
+    return notes
+
+
+def spec_pointer(spec: LoadedSpec, problem: Problem) -> str:
+    """The pointer of a problem in the bundled document (problems in other files carry their own)."""
+    if problem.file == spec.path:
+        return problem.pointer
+    for bundled, (file, inner) in spec.origins.items():
+        if file == problem.file and (problem.pointer == inner or problem.pointer.startswith(inner.rstrip("/") + "/")):
+            return bundled + problem.pointer[len(inner.rstrip("/")) :] if inner != "#" else bundled + problem.pointer[1:]
+    return problem.pointer
+
+
+def _note(problem: Problem, message: str) -> Problem:
+    return Problem(problem.file, message, problem.pointer, problem.line, problem.column, "warning")
 
 
 def _version_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -57,9 +156,14 @@ def _refs(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...]
         ref = node.get("$ref")
         if isinstance(ref, str):
             yield at, ref
+        names = bool(at) and at[-1] in ("properties", "schemas")  # keys here are names, not keywords
         for key, value in node.items():
-            if key != "example" and key != "examples" or isinstance(value, dict) and "$ref" in value:
+            if names or key not in ("example", "examples"):
                 yield from _refs(value, at + (key,))
+            elif key == "examples" and isinstance(value, dict):  # a map of Example objects, which may be $refs
+                for name, entry in value.items():
+                    if isinstance(entry, dict) and isinstance(entry.get("$ref"), str):
+                        yield at + (key, name), entry["$ref"]
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from _refs(value, at + (i,))
@@ -88,7 +192,7 @@ def _reference_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         try:
             target = resolve_pointer(document, ref)
         except KeyError as missing:
-            yield where, f"$ref {ref!r} does not resolve: no {missing.args[0]!r} in the document"
+            yield where, f"$ref {ref!r} does not resolve: " + _missing_part(document, ref, missing.args[0])
             continue
         seen = [ref]
         while isinstance(target, dict) and isinstance(target.get("$ref"), str) and len(target) == 1:
@@ -101,6 +205,20 @@ def _reference_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 target = resolve_pointer(document, nxt)
             except KeyError:
                 break  # reported where that reference stands
+
+
+def _missing_part(document: dict[str, Any], ref: str, missing: str) -> str:
+    """'#/components/schemas has no 'Pet' (did you mean 'pet'?)' for a reference that names nothing."""
+    parts = parts_of(ref)
+    held = parts[: parts.index(missing)] if missing in parts else []
+    where = pointer_of(held) if held else "the document"
+    text = f"{where} has no {missing!r}"
+    try:
+        siblings = resolve_pointer(document, pointer_of(held))
+    except KeyError:
+        return text
+    near = [k for k in siblings if isinstance(k, str) and k.lower() == missing.lower()] if isinstance(siblings, dict) else []
+    return text + (f" (did you mean {near[0]!r}?)" if near else "")
 
 
 def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -118,9 +236,13 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             pointer = pointer_of(list(chosen.absolute_path))
             if _is_relative(document, error):
                 pointer = _find_relative(document, list(error.absolute_path), error.instance)
+            operation = _OPERATION_IN.search(chosen.message)
+            if pointer == "#" and operation:  # messages about an operation name it only in words
+                pointer = pointer_of(("paths", operation.group(2), operation.group(1)))
             found.append((pointer, _short(chosen.message)))
     except Exception as exc:  # the validator itself broke on this input: report, never crash
-        found.append(("#", f"the OpenAPI validator could not check this document: {_short(str(exc))}"))
+        if not found:  # (it often breaks on exactly what it has just reported)
+            found.append(("#", f"the OpenAPI validator could not check this document: {_short(str(exc))}"))
     # a vague 'not valid under any of the given schemas' above a precise problem adds nothing
     precise = [p for p, m in found if "is not valid under any of the given schemas" not in m]
     seen: set[str] = set()
@@ -173,6 +295,11 @@ def _nodes(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], An
 def _short(message: str) -> str:
     message = " ".join(message.split())
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def located(spec: LoadedSpec, found: list[tuple[str, str]], severity: str = "error") -> list[Problem]:
+    """Problems from (pointer, message) pairs of the bundled document, located in their files."""
+    return [Problem(p.file, p.message, p.pointer, p.line, p.column, severity) for p in _located(spec, found)]
 
 
 def _located(spec: LoadedSpec, found: list[tuple[str, str]] | list[Problem]) -> list[Problem]:

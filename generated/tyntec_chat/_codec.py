@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any, Callable, TypeVar
@@ -71,13 +72,73 @@ def parse_uuid(value: str) -> UUID:
     return UUID(value)
 
 
-def decode_union(value: Any, decoders: tuple[Callable[[Any], Any], ...]) -> Any:
-    """The first alternative that decodes `value`; the raw value when none applies."""
+def decode_union(
+    value: Any,
+    decoders: tuple[Callable[[Any], Any], ...],
+    tag: str | None = None,
+    tagged: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> Any:
+    """The alternative of a oneOf/anyOf that `value` is.
+
+    A discriminator (`tag` member naming one of `tagged`) decides first. Otherwise every
+    alternative is tried: one that declares every member of the value beats one that keeps
+    members it does not know, and among those the one declaring most of the value's members
+    wins. A value that fits no alternative raises DecodeError; it is never kept undecoded.
+    """
+    if tag is not None and tagged and isinstance(value, Mapping):
+        chosen = tagged.get(value.get(tag))  # type: ignore[arg-type]
+        if chosen is not None:
+            return chosen(value)
+    best: Any = None
+    best_score: tuple[int, int] | None = None
+    reasons = []
     for decoder in decoders:
         try:
-            return decoder(value)
-        except (DecodeError, KeyError, TypeError, ValueError, AttributeError):
+            candidate = decoder(value)
+        except (DecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            reasons.append(str(exc) or type(exc).__name__)
             continue
+        score = _fit(value, candidate)
+        if best_score is None or score > best_score:
+            best, best_score = candidate, score
+    if best_score is None:
+        raise DecodeError("fits none of the alternatives (" + "; ".join(reasons) + ")")
+    return best
+
+
+def _fit(value: Any, candidate: Any) -> tuple[int, int]:
+    """(-members the candidate does not declare, members it does) for an object value."""
+    known = getattr(type(candidate), "_WIRE_KEYS", None)
+    if not isinstance(value, Mapping) or known is None:
+        return (0, 0)
+    declared = sum(1 for key in value if key in known)
+    return (declared - len(value), declared)
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "None": (type(None),),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+def expect_literal(value: Any, allowed: tuple[Any, ...]) -> Any:
+    """`value` itself when it is one of the constants a member allows (`const`, a discriminator's tag)."""
+    if not any(value == a and type(value) is type(a) for a in allowed):
+        raise ValueError(f"expected {' or '.join(repr(a) for a in allowed)}, got {value!r}")
+    return value
+
+
+def expect(value: Any, kind: str) -> Any:
+    """`value` itself when it is a JSON value of `kind`; TypeError otherwise (bools are not numbers)."""
+    if isinstance(value, bool) and kind in ("int", "float"):
+        raise TypeError(f"expected {kind}, got bool")
+    if not isinstance(value, _JSON_TYPES[kind]):
+        raise TypeError(f"expected {kind}, got {type(value).__name__}")
     return value
 
 

@@ -214,6 +214,26 @@ def encode_model(body: Any, model: str) -> Any:
         raise RequestValidationError(model, "", reason) from None
 
 
+def multipart_parts(value: Any) -> dict[str, Any]:
+    """`data` and `files` for a multipart body: bytes, `(filename, bytes[, type])` tuples and open
+    files are file parts; other members are text parts (objects as JSON, lists repeated); None is left out.
+    """
+    fields: dict[str, Any] = {}
+    files: dict[str, Any] = {}
+    for name, item in (to_wire(value) or {}).items():
+        if item is None:
+            continue
+        if isinstance(item, (bytes, tuple)) or hasattr(item, "read"):
+            files[name] = item
+        elif isinstance(item, dict):
+            fields[name] = json.dumps(item)
+        elif isinstance(item, list):
+            fields[name] = [text(v) for v in item]
+        else:
+            fields[name] = text(item)
+    return {"data": fields, "files": files}
+
+
 def read_json(response: httpx.Response) -> Any:
     """The JSON body of a success response; a body that is not JSON raises ApiResponseError."""
     try:

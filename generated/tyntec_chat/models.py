@@ -11,15 +11,11 @@ from uuid import UUID
 
 from ._codec import (
     DecodeError,
-    decode_union,
     dump_json,
     format_datetime,
     load_json,
-    parse_date,
     parse_datetime,
-    parse_time,
     parse_uuid,
-    to_wire,
     unknown_member,
 )
 
@@ -107,6 +103,7 @@ class SMSRequest:
         "url": "url",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMSRequest:
@@ -147,8 +144,6 @@ class SMSRequest:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
 
 # spec: #/components/schemas/WhatsappMessageRequest/content_type#-datamodel-code-generator-#-enum-#-special-#
@@ -217,6 +212,7 @@ class Media:
         "caption": "caption",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Media:
@@ -256,8 +252,6 @@ class Media:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/Language/policy#-datamodel-code-generator-#-enum-#-special-#
 class Policy(StrEnum):
@@ -294,6 +288,7 @@ class Language:
         "code": "code",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Language:
@@ -330,8 +325,6 @@ class Language:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/TemplateParameter
 @dataclass(kw_only=True)
@@ -359,6 +352,7 @@ class TemplateParameter:
         "default": "default",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TemplateParameter:
@@ -392,8 +386,6 @@ class TemplateParameter:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/MessageResponse
 @dataclass(kw_only=True)
@@ -411,6 +403,7 @@ class MessageResponse:
         "accepted_at": "acceptedAt",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageResponse:
@@ -444,8 +437,6 @@ class MessageResponse:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
 
 # spec: #/components/schemas/MessageStatus/delivery_channel#-datamodel-code-generator-#-enum-#-special-#
@@ -516,6 +507,7 @@ class MessageStatus:
         "user_context": "userContext",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageStatus:
@@ -562,8 +554,6 @@ class MessageStatus:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
 
 # spec: #/components/schemas/HistoryItem/delivery_channel#-datamodel-code-generator-#-enum-#-special-#
@@ -615,6 +605,7 @@ class HistoryDetails:
         "message": "message",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HistoryDetails:
@@ -651,8 +642,6 @@ class HistoryDetails:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/Problem
 @dataclass(kw_only=True)
@@ -678,6 +667,7 @@ class Problem:
         "detail": "detail",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Problem:
@@ -715,8 +705,6 @@ class Problem:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
 
 # spec: #/components/schemas/MoMessage/channel#-datamodel-code-generator-#-enum-#-special-#
@@ -762,6 +750,7 @@ class MoContext:
         "message_id": "messageId",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoContext:
@@ -794,8 +783,6 @@ class MoContext:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
 
 # spec: #/components/schemas/MoMedia/type#-datamodel-code-generator-#-enum-#-special-#
@@ -838,6 +825,7 @@ class MoMedia:
         "caption": "caption",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoMedia:
@@ -880,8 +868,6 @@ class MoMedia:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/SMSOrigin
 @dataclass(kw_only=True)
@@ -904,6 +890,7 @@ class SMSOrigin:
         "tt_id": "ttId",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMSOrigin:
@@ -942,8 +929,6 @@ class SMSOrigin:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
 
 # spec: #/components/schemas/SMSContent
@@ -992,6 +977,7 @@ class SMSContent:
         "sequence_number": "sequenceNumber",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMSContent:
@@ -1044,8 +1030,6 @@ class SMSContent:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/Whatsapp
 @dataclass(kw_only=True)
@@ -1062,6 +1046,7 @@ class Whatsapp:
         "sender_name": "senderName",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Whatsapp:
@@ -1095,8 +1080,6 @@ class Whatsapp:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/MessageRequestContext
 @dataclass(kw_only=True)
@@ -1116,6 +1099,7 @@ class MessageRequestContext:
         "user_context": "userContext",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageRequestContext:
@@ -1149,8 +1133,6 @@ class MessageRequestContext:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/MessageRequestOverrides
 @dataclass(kw_only=True)
@@ -1171,6 +1153,7 @@ class MessageRequestOverrides:
         "notification_callback_url": "notificationCallbackUrl",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageRequestOverrides:
@@ -1204,8 +1187,6 @@ class MessageRequestOverrides:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/Template
 @dataclass(kw_only=True)
@@ -1227,6 +1208,7 @@ class Template:
         "parameters": "parameters",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Template:
@@ -1270,8 +1252,6 @@ class Template:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/HistoryItem
 @dataclass(kw_only=True)
@@ -1296,6 +1276,7 @@ class HistoryItem:
         "details": "details",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HistoryItem:
@@ -1344,8 +1325,6 @@ class HistoryItem:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/MoContent
 @dataclass(kw_only=True)
@@ -1370,6 +1349,7 @@ class MoContent:
         "media": "media",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoContent:
@@ -1411,8 +1391,6 @@ class MoContent:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/SMS
 @dataclass(kw_only=True)
@@ -1444,6 +1422,7 @@ class SMS:
         "parts": "parts",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMS:
@@ -1493,8 +1472,6 @@ class SMS:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/DefaultContent
 @dataclass(kw_only=True)
@@ -1531,6 +1508,7 @@ class DefaultContent:
         "template": "template",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DefaultContent:
@@ -1577,8 +1555,6 @@ class DefaultContent:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/WhatsappMessageRequest
 @dataclass(kw_only=True)
@@ -1613,6 +1589,7 @@ class WhatsappMessageRequest:
         "template": "template",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WhatsappMessageRequest:
@@ -1658,8 +1635,6 @@ class WhatsappMessageRequest:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
 
 # spec: #/components/schemas/TyntecEchoRequest
@@ -1709,6 +1684,7 @@ class TyntecEchoRequest:
         "reply_back": "replyBack",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TyntecEchoRequest:
@@ -1758,8 +1734,6 @@ class TyntecEchoRequest:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/MessageHistory
 @dataclass(kw_only=True)
@@ -1780,6 +1754,7 @@ class MessageHistory:
         "history": "history",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageHistory:
@@ -1823,8 +1798,6 @@ class MessageHistory:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/MoMessage
 @dataclass(kw_only=True)
@@ -1863,6 +1836,7 @@ class MoMessage:
         "whatsapp": "whatsapp",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoMessage:
@@ -1913,8 +1887,6 @@ class MoMessage:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/MessageRequest
 @dataclass(kw_only=True)
@@ -1955,6 +1927,7 @@ class MessageRequest:
         "tyntec_echo": "tyntecEcho",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageRequest:
@@ -2029,8 +2002,6 @@ class MessageRequest:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
 
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
-
 
 # spec: #/components/schemas/StoredMessage
 @dataclass(kw_only=True)
@@ -2063,6 +2034,7 @@ class StoredMessage:
         "tyntec_echo": "tyntecEcho",
     }
     """Attribute name -> name on the wire."""
+    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StoredMessage:
@@ -2113,5 +2085,3 @@ class StoredMessage:
     def to_json(self) -> bytes:
         """Encode as a compact UTF-8 JSON document."""
         return dump_json(self.to_dict())
-
-    _WIRE_KEYS: ClassVar[frozenset[str]] = frozenset(WIRE_NAMES.values())

@@ -1,0 +1,211 @@
+"""A corpus of broken specs: each exits 1 with the message in its golden `.expected` file (naming the
+file, the place and what is wrong), without a traceback, and writes nothing.
+
+Cases are `tests/bad_specs/NAME.{yaml,json}` next to `NAME.expected`; the cases that cannot be
+committed (a 50 MB file, a directory, a pipe, a missing file) are made here, at test time.
+Refresh every golden file after an intended change of wording with:
+
+    SPECBIND_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_bad_specs.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.helpers import ROOT
+
+CORPUS = ROOT / "tests" / "bad_specs"
+UPDATE = os.environ.get("SPECBIND_UPDATE_GOLDEN") == "1"
+
+
+def _huge(folder: Path) -> str:
+    path = folder / "huge.yaml"
+    with path.open("wb") as out:
+        out.write(b'openapi: "3.0.3"\ninfo: {title: t, version: "1"}\npaths: {}\nx-padding: "')
+        out.write(b"a" * (50 * 1024 * 1024))
+        out.write(b'"\n')
+    return path.name
+
+
+def _directory(folder: Path) -> str:
+    (folder / "folder.yaml").mkdir()
+    return "folder.yaml"
+
+
+def _pipe(folder: Path) -> str:
+    os.mkfifo(folder / "pipe.yaml")
+    return "pipe.yaml"
+
+
+def _missing(folder: Path) -> str:
+    return "no_such_spec.yaml"
+
+
+def _through_a_file(folder: Path) -> str:
+    (folder / "notes.txt").write_text("a file, not a folder")
+    return "notes.txt/api.yaml"  # cannot be read: a path component is a file
+
+
+def _deep_json(folder: Path) -> str:
+    depth = 100_000  # deeper than the JSON parser itself can go
+    (folder / "deep.json").write_text('{"openapi": "3.0.3", "x-deep": ' + "[" * depth + "]" * depth + "}")
+    return "deep.json"
+
+
+def _deep_yaml(folder: Path) -> str:
+    nested = "[" * 500 + "]" * 500  # parses, but every later stage recurses
+    (folder / "deep.yaml").write_text(f'openapi: "3.0.3"\ninfo: {{title: t, version: "1"}}\npaths: {{}}\nx-deep: {nested}\n')
+    return "deep.yaml"
+
+
+MADE_AT_TEST_TIME: dict[str, Callable[[Path], str]] = {
+    "deep_json": _deep_json,
+    "deep_yaml": _deep_yaml,
+    "unreadable_path": _through_a_file,
+    "huge": _huge,
+    "directory": _directory,
+    "pipe": _pipe,
+    "missing_file": _missing,
+}
+COMMITTED = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.suffix in (".yaml", ".json"))
+CASES = [p.stem for p in COMMITTED] + sorted(MADE_AT_TEST_TIME)
+
+
+def test_the_corpus_is_big_enough_and_every_case_has_a_golden_file() -> None:
+    assert len(CASES) >= 40
+    goldens = {p.stem for p in CORPUS.glob("*.expected")}
+    assert goldens == set(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_spec_fails_well(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case in MADE_AT_TEST_TIME:
+        work = tmp_path / "specs"
+        work.mkdir()
+        spec = MADE_AT_TEST_TIME[case](work)
+    else:
+        work = CORPUS
+        spec = next(p.name for p in COMMITTED if p.stem == case)
+    out_dir = tmp_path / "out"
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(main, ["generate", spec, "-o", str(out_dir), "-p", "bad"])
+    output = result.output
+    assert result.exit_code == 1, output
+    assert "Traceback" not in output and isinstance(result.exception, SystemExit)
+    assert not out_dir.exists(), "nothing may be written for a bad spec"
+    lines = output.splitlines()
+    assert lines and all(line.split(":")[0] for line in lines)
+    assert any(spec in line or case in line for line in lines), "the message names the file"
+    golden = CORPUS / f"{case}.expected"
+    if UPDATE:
+        golden.write_text(output, encoding="utf-8")
+    assert output == golden.read_text(encoding="utf-8")
+
+
+def test_lenient_generates_what_it_can_and_says_what_it_dropped(tmp_path: Path) -> None:
+    spec = ROOT / "tests" / "specs" / "lenient.yaml"
+    runner = CliRunner()
+    strict = runner.invoke(main, ["generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "lenient_api"])
+    assert strict.exit_code == 1 and not (tmp_path / "strict").exists()
+    result = runner.invoke(main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "lenient_api"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if ": warning at " in line]
+    assert len(warnings) == 6  # the three problems, and what each one cost
+    assert any("dropped operation POST /pets" in w and "NewPet" in w for w in warnings)
+    assert any("dropped every operation of path '/owners/{id}'" in w for w in warnings)
+    assert any("free-form value (Any)" in w and "Owner" in w for w in warnings)
+    from tests.helpers import generate_and_import
+    from generator.generate import Options
+
+    pkg = generate_and_import(spec, "lenient_api", tmp_path / "imported", Options(lenient=True))
+    assert hasattr(pkg.Client, "list_pets") and not hasattr(pkg.Client, "add_pet")
+    assert pkg.models.Pet.from_dict({"name": "Rex", "owner": {"any": 1}}).owner == {"any": 1}
+
+
+def test_lenient_keeps_both_operations_with_one_operation_id(tmp_path: Path) -> None:
+    spec = CORPUS / "duplicate_operation_ids.yaml"
+    result = CliRunner().invoke(main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "dup_ids"])
+    assert result.exit_code == 0, result.output
+    assert "operationId 'fetch' is also used by GET /a" in result.output
+    client = (tmp_path / "dup_ids" / "client.py").read_text()
+    assert "def fetch(" in client and "def fetch_2(" in client
+
+
+def test_lenient_drops_an_operation_it_cannot_describe_and_says_so(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        'openapi: "3.0.3"\ninfo: {title: t, version: "1"}\npaths:\n'
+        "  /a:\n    get:\n      operationId: broken\n      parameters: 7\n      responses:\n        '204': {description: ok}\n"
+        "  /b:\n    get:\n      operationId: fine\n      responses:\n        '204': {description: ok}\n"
+    )
+    runner = CliRunner()
+    strict = runner.invoke(main, ["generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "broken_api"])
+    assert strict.exit_code == 1 and "Traceback" not in strict.output
+    result = runner.invoke(main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "broken_api"])
+    assert result.exit_code == 0, result.output
+    assert f"{spec}:6:7: warning at #/paths/~1a/get: dropped operation GET /a: it cannot be described (TypeError" in result.output
+    client = (tmp_path / "broken_api" / "client.py").read_text()
+    assert "def fine(" in client and "def broken(" not in client
+
+
+def _mutations(count: int, seed: int) -> list[dict[str, object]]:
+    """Valid specs with one to three values replaced by values of the wrong kind, or removed."""
+    import copy
+    import random
+
+    from generator.load import load
+
+    rng = random.Random(seed)
+    bases = [load(ROOT / "spec" / "chat-api.yaml").document,
+             load(ROOT / "tests" / "specs" / "features" / "http.yaml").document]
+    wrong: list[object] = [None, 1, "x", [], {}, True, {"$ref": "#/nope"}, {"type": "wat"}, [1, {}], 3.5]
+
+    def places(node: object, at: tuple[object, ...]) -> list[tuple[object, ...]]:
+        found = [at] if at else []
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for key, child in children:
+            found += places(child, at + (key,))
+        return found
+
+    documents = []
+    for _ in range(count):
+        document = copy.deepcopy(rng.choice(bases))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.choice(places(document, ()))
+            parent: object = document
+            for key in at[:-1]:
+                parent = parent[key]  # type: ignore[index]
+            if isinstance(parent, dict) and rng.random() < 0.3:
+                parent.pop(at[-1], None)
+            elif isinstance(parent, (dict, list)):
+                parent[at[-1]] = copy.deepcopy(rng.choice(wrong))  # type: ignore[index]
+        documents.append(document)
+    return documents
+
+
+def test_mutated_specs_give_problems_never_crashes(tmp_path: Path) -> None:
+    """Validation and the description of operations (strict and lenient) of broken specs either pass
+    or raise SpecError; found a handful of crashes when written."""
+    import json
+
+    from generator.load import load
+    from generator.operations import describe
+    from generator.problems import SpecError
+    from generator.validate import check
+
+    for i, document in enumerate(_mutations(30, seed=6)):
+        spec = tmp_path / f"m{i}.json"
+        spec.write_text(json.dumps(document))
+        for lenient in (False, True):
+            try:
+                loaded = load(spec)
+                check(loaded, lenient=lenient)
+                describe(loaded.document, {})
+            except SpecError:
+                pass
