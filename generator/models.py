@@ -199,7 +199,48 @@ def inherit_codecs(code: str, mark: str) -> str:
     def replace(match: re.Match[str]) -> str:
         return "".join(members(match.group(1), match.group(2)).values())
 
-    return block.sub(replace, code)
+    overrides = {
+        name: {attr for parent in parents for attr in members("decode", parent)} & set(own.get(("decode", name), {}))
+        for name, parents in bases.items()
+        if parents
+    }
+    return _allow_narrowed_overrides(block.sub(replace, code), overrides, bases)
+
+
+_CLASS = re.compile(r"^class (\w+)\b[^\n]*:\n(.*?)(?=^# spec: |\Z)", re.MULTILINE | re.DOTALL)
+_DECLARATION = re.compile(r"^    (\w+): ([^=\n]+?)(?: = [^\n]*)?$", re.MULTILINE)
+
+
+def _allow_narrowed_overrides(code: str, overrides: dict[str, set[str]], bases: dict[str, list[str]]) -> str:
+    """A subclass (allOf) may restate a member of its base with another type (a narrower enum, a
+    list of a subclass); both constraints hold on the wire, which Python types cannot say. Such a
+    declaration gets a `type: ignore` for mypy's override check (harmless where mypy accepts it)."""
+    annotations = {
+        match.group(1): {d.group(1): d.group(2) for d in _DECLARATION.finditer(match.group(2))}
+        for match in _CLASS.finditer(code)
+    }
+
+    def inherited(name: str, attr: str, seen: tuple[str, ...] = ()) -> str | None:
+        for parent in bases.get(name, []):
+            if parent in seen:
+                continue
+            found = annotations.get(parent, {}).get(attr) or inherited(parent, attr, seen + (name,))
+            if found:
+                return found
+        return None
+
+    def patch(match: re.Match[str]) -> str:
+        name, body = match.group(1), match.group(2)
+        for attr in sorted(overrides.get(name, ())):
+            own, base = annotations.get(name, {}).get(attr), inherited(name, attr)
+            if own and base and own != base and not own.startswith("Literal["):  # mypy accepts a Literal narrowing
+                body = re.sub(
+                    rf"^(    {attr}: [^\n]*?)$", r"\1  # type: ignore[assignment, unused-ignore]", body, count=1,
+                    flags=re.MULTILINE,
+                )
+        return match.group(0)[: match.start(2) - match.start(0)] + body
+
+    return _CLASS.sub(patch, code)
 
 
 def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, str]:

@@ -40,9 +40,18 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("features")
 
 
+SYNTHETIC_SIZE = (15, 12)  # schemas, operations
+
+
 @pytest.fixture(scope="module")
 def packages(folder: Path) -> dict[str, ModuleType]:
-    return {name: generate_and_import(spec, name, folder) for name, spec in FEATURES.items()}
+    """Every feature package, and one from a synthetic spec, generated into one folder."""
+    from tests.synthetic import synthetic_spec
+
+    synthetic = folder / "synthetic.json"
+    synthetic.write_text(json.dumps(synthetic_spec(*SYNTHETIC_SIZE)))
+    specs = {**FEATURES, "f_synthetic": synthetic}
+    return {name: generate_and_import(spec, name, folder) for name, spec in specs.items()}
 
 
 def test_every_feature_package_passes_mypy_strict(packages: dict[str, ModuleType], folder: Path) -> None:
@@ -290,20 +299,21 @@ def test_responses_of_several_kinds(packages: dict[str, ModuleType], server: Scr
 
 # ---------------------------------------------------------------- size
 
-def test_a_synthetic_spec_generates_type_checks_and_round_trips(tmp_path: Path) -> None:
+def test_a_synthetic_spec_of_the_size_asked_for_generates_and_round_trips(packages: dict[str, ModuleType]) -> None:
     from tests.synthetic import synthetic_spec
 
-    document = synthetic_spec(15, 12)
-    assert len(document["components"]["schemas"]) == 15
-    assert sum(len(item) for item in document["paths"].values()) == 12
-    spec = tmp_path / "synthetic.json"
-    spec.write_text(json.dumps(document))
-    pkg = generate_and_import(spec, "f_synthetic", tmp_path)
-    assert len([n for n in dir(pkg.Client) if n.startswith(("get_thing", "post_thing", "put_thing", "delete_thing"))]) == 12
-    for example in collect(document):
+    document = synthetic_spec(*SYNTHETIC_SIZE)
+    assert len(document["components"]["schemas"]) == SYNTHETIC_SIZE[0]
+    assert sum(len(item) for item in document["paths"].values()) == SYNTHETIC_SIZE[1]
+    assert synthetic_spec(*SYNTHETIC_SIZE) == document  # deterministic
+    pkg = packages["f_synthetic"]  # type-checked with the others
+    methods = [n for n in dir(pkg.Client) if n.startswith(("get_thing", "post_thing", "put_thing", "delete_thing"))]
+    assert len(methods) == SYNTHETIC_SIZE[1]
+    examples = [e for e in collect(document) if e.property is None]
+    assert len(examples) == SYNTHETIC_SIZE[0]
+    for example in examples:
         decode, encode = _codec_for(pkg, example.schema_name)
-        if example.property is None:
-            assert as_instants(encode(decode(example.value))) == as_instants(example.value)
+        assert as_instants(encode(decode(example.value))) == as_instants(example.value)
 
 
 def test_generation_reports_its_stages() -> None:
