@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.endpoints import render_package
-from generator.format import format_code
+from generator.format import format_modules
 from generator.load import load
 from generator.models import comment_text, generate_models, model_aliases
 from generator.operations import describe, describe_webhooks
@@ -67,7 +67,8 @@ def generate(
     sources = render_package(api, package)
     sources["models.py"] = models_code
     stage("format")
-    files = {name: _with_header(header, format_code(code)) for name, code in sorted(sources.items())}
+    formatted = format_modules(sources)
+    files = {name: _with_header(header, formatted[name]) for name in sorted(sources)}
     files["py.typed"] = ""
     spec_files = {Path(os.path.relpath(path, spec.path.parent)): data for path, data in spec.files.items()}
     files[RECORD_NAME] = dump_record(make_record(spec_files, options.as_record(), files))

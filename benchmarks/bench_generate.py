@@ -1,0 +1,59 @@
+"""Targets 1 and 2: cold `specbind generate` of chat-api against the peer, and the no-op `specbind check`.
+
+Cold means a new process and an empty format cache. Each command runs ROUNDS times, interleaved with the
+peer so both see the same machine load; medians are compared.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+from common import (CHAT_SPEC, ROOT, WORK, fresh_cache, machine, median, peer_generate, peer_spec, run, save,
+                    specbind)
+
+ROUNDS = 7
+
+
+def main() -> dict[str, float]:
+    out = WORK / "chat-out"
+    peer_out = WORK / "chat-peer"
+    spec_for_peer = peer_spec(CHAT_SPEC)
+    gen = specbind("generate", CHAT_SPEC, "-o", out, "-p", "tyntec_chat")
+    run(gen, env=fresh_cache())  # warm the OS page cache and .pyc files, not ours
+    peer_generate(spec_for_peer, peer_out)
+    cold, warm, peer, check, peak = [], [], [], [], []
+    for _ in range(ROUNDS):
+        env = fresh_cache()
+        seconds, rss, _ = run(gen, env=env)
+        cold.append(seconds)
+        peak.append(rss)
+        warm.append(run(gen, env=env)[0])  # same cache, now full: regeneration of an unchanged spec
+        shutil.rmtree(peer_out, ignore_errors=True)
+        peer.append(peer_generate(spec_for_peer, peer_out)[0])
+        check.append(run(specbind("check"), cwd=ROOT)[0])
+    figures = {
+        "specbind_cold_s": median(cold),
+        "specbind_warm_s": median(warm),
+        "peer_s": median(peer),
+        "cold_over_peer": median(cold) / median(peer),
+        "check_noop_s": median(check),
+        "check_over_cold_generate": median(check) / median(cold),
+        "check_over_warm_generate": median(check) / median(warm),
+        "specbind_cold_peak_mib": max(peak) / 2**20,
+        "rounds": ROUNDS,
+        **{f"machine_{k}": v for k, v in machine().items()},
+    }
+    save("generate", figures)
+    print(f"cold specbind generate (chat-api): {figures['specbind_cold_s']:.3f} s median of {ROUNDS}")
+    print(f"openapi-python-client generate:    {figures['peer_s']:.3f} s")
+    print(f"  ratio specbind/peer: {figures['cold_over_peer']:.2f}x (target <= 0.8x)")
+    print(f"warm specbind generate (cache full): {figures['specbind_warm_s']:.3f} s")
+    print(f"specbind check (no-op): {figures['check_noop_s']:.3f} s (target <= 0.15 s)")
+    print(f"  ratio check/cold generate: {figures['check_over_cold_generate']:.2f}x (target <= 0.2x)")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,102 @@
+"""Shared helpers for the benchmark scripts: where things are, and how a child process is timed."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VENV = ROOT / ".bench-venv"
+BENCH_PYTHON = BENCH_VENV / "bin" / "python"
+PEER = BENCH_VENV / "bin" / "openapi-python-client"
+SPECBIND_PYTHON = Path(sys.executable)  # run_all.py runs under the project's own .venv
+CHAT_SPEC = ROOT / "spec" / "chat-api.yaml"
+WORK = Path(os.environ.get("BENCH_WORK") or tempfile.mkdtemp(prefix="specbind-bench-"))
+RESULTS = ROOT / "benchmarks" / "results.json"
+
+
+def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | None = None,
+        timeout: float | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in bytes (ru_maxrss of the child itself) and exit code of one command.
+
+    On timeout the child is killed and the seconds returned are the timeout (a lower bound).
+    """
+    full_env = {**os.environ, **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(c) for c in cmd], env=full_env, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = None if timeout is None else start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = -9
+            return float(timeout or 0), usage.ru_maxrss * 1024, -9
+        time.sleep(0.002)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise RuntimeError(f"{' '.join(map(str, cmd))} exited {code}:\n{err[-2000:]}")
+    return seconds, usage.ru_maxrss * 1024, code
+
+
+def median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def fresh_cache() -> dict[str, str]:
+    """Environment for a cold run: an empty format cache."""
+    return {"SPECBIND_CACHE": tempfile.mkdtemp(prefix="cache-", dir=WORK)}
+
+
+def specbind(*args: str | Path) -> list[str | Path]:
+    return [SPECBIND_PYTHON, "-m", "generator.cli", *args]
+
+
+def peer_env() -> dict[str, str]:
+    """The peer as installed normally: its own bin folder on PATH, so its ruff post-hooks run."""
+    return {"PATH": f"{BENCH_VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def peer_spec(spec: Path) -> Path:
+    """The spec with whitespace-only lines emptied: the peer's YAML reader (ruamel 0.19) rejects them."""
+    out = WORK / f"peer-{spec.name}"
+    lines = spec.read_text(encoding="utf-8").splitlines()
+    out.write_text("\n".join("" if not line.strip() else line for line in lines) + "\n", encoding="utf-8")
+    return out
+
+
+def peer_generate(spec: Path, out: Path, timeout: float | None = None) -> tuple[float, int, int]:
+    return run([PEER, "generate", "--path", spec, "--output-path", out, "--overwrite"],
+               env=peer_env(), cwd=WORK, timeout=timeout)
+
+
+def loglog_slope(xs: list[float], ys: list[float]) -> float:
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def save(section: str, data: dict[str, Any]) -> None:
+    """Merge one benchmark's figures into benchmarks/results.json."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[section] = data
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+
+def machine() -> dict[str, Any]:
+    return {"cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
+            "python": sys.version.split()[0], "platform": sys.platform}
