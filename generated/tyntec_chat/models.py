@@ -114,7 +114,11 @@ class SMSRequest:
                 from_=data.get("from", None),
                 text=data.get("text", None),
                 url=data.get("url", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("SMSRequest") from None
@@ -133,7 +137,8 @@ class SMSRequest:
             out["text"] = self.text
         if self.url is not None or "url" in self._present:
             out["url"] = self.url
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -222,7 +227,11 @@ class Media:
                 type=Type(v) if (v := data.get("type")) is not None else None,
                 url=data.get("url", None),
                 caption=data.get("caption", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("Media") from None
@@ -240,7 +249,8 @@ class Media:
             out["url"] = self.url
         if self.caption is not None or "caption" in self._present:
             out["caption"] = self.caption
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -297,7 +307,11 @@ class Language:
             obj = cls(
                 policy=Policy(v) if (v := data.get("policy")) is not None else Policy.deterministic,
                 code=data.get("code", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("Language") from None
@@ -313,7 +327,8 @@ class Language:
             out["policy"] = self.policy.value
         if self.code is not None or "code" in self._present:
             out["code"] = self.code
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -360,7 +375,11 @@ class TemplateParameter:
         try:
             obj = cls(
                 default=data.get("default", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("TemplateParameter") from None
@@ -374,7 +393,8 @@ class TemplateParameter:
         out: dict[str, Any] = {}
         if self.default is not None or "default" in self._present:
             out["default"] = self.default
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -412,7 +432,11 @@ class MessageResponse:
             obj = cls(
                 message_id=parse_uuid(data["messageId"]),
                 accepted_at=parse_datetime(data["acceptedAt"]),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MessageResponse") from None
@@ -426,7 +450,8 @@ class MessageResponse:
         out: dict[str, Any] = {}
         out["messageId"] = str(self.message_id)
         out["acceptedAt"] = format_datetime(self.accepted_at)
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -521,7 +546,11 @@ class MessageStatus:
                 ),
                 timestamp=parse_datetime(v) if (v := data.get("timestamp")) is not None else None,
                 user_context=data.get("userContext", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MessageStatus") from None
@@ -543,7 +572,8 @@ class MessageStatus:
             out["timestamp"] = None if self.timestamp is None else format_datetime(self.timestamp)
         if self.user_context is not None or "userContext" in self._present:
             out["userContext"] = self.user_context
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -614,7 +644,11 @@ class HistoryDetails:
             obj = cls(
                 code=data.get("code", None),
                 message=data.get("message", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("HistoryDetails") from None
@@ -630,7 +664,8 @@ class HistoryDetails:
             out["code"] = self.code
         if self.message is not None or "message" in self._present:
             out["message"] = self.message
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -678,7 +713,11 @@ class Problem:
                 title=data["title"],
                 status=data["status"],
                 detail=data["detail"],
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("Problem") from None
@@ -694,7 +733,8 @@ class Problem:
         out["title"] = self.title
         out["status"] = self.status
         out["detail"] = self.detail
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -758,7 +798,11 @@ class MoContext:
         try:
             obj = cls(
                 message_id=data.get("messageId", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MoContext") from None
@@ -772,7 +816,8 @@ class MoContext:
         out: dict[str, Any] = {}
         if self.message_id is not None or "messageId" in self._present:
             out["messageId"] = self.message_id
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -836,7 +881,11 @@ class MoMedia:
                 url=data.get("url", None),
                 media_id=data.get("mediaId", None),
                 caption=data.get("caption", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MoMedia") from None
@@ -856,7 +905,8 @@ class MoMedia:
             out["mediaId"] = self.media_id
         if self.caption is not None or "caption" in self._present:
             out["caption"] = self.caption
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -900,7 +950,11 @@ class SMSOrigin:
                 mcc=data.get("mcc", None),
                 mnc=data.get("mnc", None),
                 tt_id=data.get("ttId", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("SMSOrigin") from None
@@ -918,7 +972,8 @@ class SMSOrigin:
             out["mnc"] = self.mnc
         if self.tt_id is not None or "ttId" in self._present:
             out["ttId"] = self.tt_id
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -992,7 +1047,11 @@ class SMSContent:
                     parse_datetime(v) if (v := data.get("priceEffective")) is not None else None
                 ),
                 sequence_number=data.get("sequenceNumber", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("SMSContent") from None
@@ -1018,7 +1077,8 @@ class SMSContent:
             )
         if self.sequence_number is not None or "sequenceNumber" in self._present:
             out["sequenceNumber"] = self.sequence_number
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1054,7 +1114,11 @@ class Whatsapp:
         try:
             obj = cls(
                 sender_name=data.get("senderName", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("Whatsapp") from None
@@ -1068,7 +1132,8 @@ class Whatsapp:
         out: dict[str, Any] = {}
         if self.sender_name is not None or "senderName" in self._present:
             out["senderName"] = self.sender_name
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1107,7 +1172,11 @@ class MessageRequestContext:
         try:
             obj = cls(
                 user_context=data.get("userContext", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MessageRequestContext") from None
@@ -1121,7 +1190,8 @@ class MessageRequestContext:
         out: dict[str, Any] = {}
         if self.user_context is not None or "userContext" in self._present:
             out["userContext"] = self.user_context
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1161,7 +1231,11 @@ class MessageRequestOverrides:
         try:
             obj = cls(
                 notification_callback_url=data.get("notificationCallbackUrl", None),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MessageRequestOverrides") from None
@@ -1175,7 +1249,8 @@ class MessageRequestOverrides:
         out: dict[str, Any] = {}
         if self.notification_callback_url is not None or "notificationCallbackUrl" in self._present:
             out["notificationCallbackUrl"] = self.notification_callback_url
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1222,7 +1297,11 @@ class Template:
                     if (v := data.get("parameters")) is not None
                     else None
                 ),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("Template") from None
@@ -1240,7 +1319,8 @@ class Template:
             out["parameters"] = (
                 None if self.parameters is None else [v0.to_dict() for v0 in self.parameters]
             )
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1291,7 +1371,11 @@ class HistoryItem:
                 details=(
                     HistoryDetails.from_dict(v) if (v := data.get("details")) is not None else None
                 ),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("HistoryItem") from None
@@ -1313,7 +1397,8 @@ class HistoryItem:
             out["state"] = None if self.state is None else self.state.value
         if self.details is not None or "details" in self._present:
             out["details"] = None if self.details is None else self.details.to_dict()
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1360,7 +1445,11 @@ class MoContent:
                 text=data.get("text", None),
                 url=data.get("url", None),
                 media=MoMedia.from_dict(v) if (v := data.get("media")) is not None else None,
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MoContent") from None
@@ -1379,7 +1468,8 @@ class MoContent:
             out["url"] = self.url
         if self.media is not None or "media" in self._present:
             out["media"] = None if self.media is None else self.media.to_dict()
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1438,7 +1528,11 @@ class SMS:
                     if (v := data.get("parts")) is not None
                     else None
                 ),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("SMS") from None
@@ -1460,7 +1554,8 @@ class SMS:
             out["missingParts"] = self.missing_parts
         if self.parts is not None or "parts" in self._present:
             out["parts"] = None if self.parts is None else [v0.to_dict() for v0 in self.parts]
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1521,7 +1616,11 @@ class DefaultContent:
                 url=data.get("url", None),
                 media=Media.from_dict(v) if (v := data.get("media")) is not None else None,
                 template=Template.from_dict(v) if (v := data.get("template")) is not None else None,
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("DefaultContent") from None
@@ -1543,7 +1642,8 @@ class DefaultContent:
             out["media"] = None if self.media is None else self.media.to_dict()
         if self.template is not None or "template" in self._present:
             out["template"] = None if self.template is None else self.template.to_dict()
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1602,7 +1702,11 @@ class WhatsappMessageRequest:
                 url=data.get("url", None),
                 media=Media.from_dict(v) if (v := data.get("media")) is not None else None,
                 template=Template.from_dict(v) if (v := data.get("template")) is not None else None,
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("WhatsappMessageRequest") from None
@@ -1624,7 +1728,8 @@ class WhatsappMessageRequest:
             out["media"] = None if self.media is None else self.media.to_dict()
         if self.template is not None or "template" in self._present:
             out["template"] = None if self.template is None else self.template.to_dict()
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1698,7 +1803,11 @@ class TyntecEchoRequest:
                 media=Media.from_dict(v) if (v := data.get("media")) is not None else None,
                 template=Template.from_dict(v) if (v := data.get("template")) is not None else None,
                 reply_back=data.get("replyBack", False),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("TyntecEchoRequest") from None
@@ -1722,7 +1831,8 @@ class TyntecEchoRequest:
             out["template"] = None if self.template is None else self.template.to_dict()
         if self.reply_back != False or "replyBack" in self._present:
             out["replyBack"] = self.reply_back
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1768,7 +1878,11 @@ class MessageHistory:
                     if (v := data.get("history")) is not None
                     else None
                 ),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MessageHistory") from None
@@ -1786,7 +1900,8 @@ class MessageHistory:
             out["userContext"] = self.user_context
         if self.history is not None or "history" in self._present:
             out["history"] = None if self.history is None else [v0.to_dict() for v0 in self.history]
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1851,7 +1966,11 @@ class MoMessage:
                 context=MoContext.from_dict(v) if (v := data.get("context")) is not None else None,
                 sms=SMS.from_dict(v) if (v := data.get("sms")) is not None else None,
                 whatsapp=Whatsapp.from_dict(v) if (v := data.get("whatsapp")) is not None else None,
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MoMessage") from None
@@ -1875,7 +1994,8 @@ class MoMessage:
             out["sms"] = None if self.sms is None else self.sms.to_dict()
         if self.whatsapp is not None or "whatsapp" in self._present:
             out["whatsapp"] = None if self.whatsapp is None else self.whatsapp.to_dict()
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -1962,7 +2082,11 @@ class MessageRequest:
                     if (v := data.get("tyntecEcho")) is not None
                     else None
                 ),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("MessageRequest") from None
@@ -1990,7 +2114,8 @@ class MessageRequest:
             out["whatsapp"] = None if self.whatsapp is None else self.whatsapp.to_dict()
         if self.tyntec_echo is not None or "tyntecEcho" in self._present:
             out["tyntecEcho"] = None if self.tyntec_echo is None else self.tyntec_echo.to_dict()
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
@@ -2054,7 +2179,11 @@ class StoredMessage:
                     if (v := data.get("tyntecEcho")) is not None
                     else None
                 ),
-                additional_properties={k: v for k, v in data.items() if k not in cls._WIRE_KEYS},
+                additional_properties=(
+                    {}
+                    if data.keys() <= cls._WIRE_KEYS
+                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
+                ),
             )
         except DecodeError as exc:
             raise exc.within("StoredMessage") from None
@@ -2074,7 +2203,8 @@ class StoredMessage:
             out["whatsapp"] = None if self.whatsapp is None else self.whatsapp.to_dict()
         if self.tyntec_echo is not None or "tyntecEcho" in self._present:
             out["tyntecEcho"] = None if self.tyntec_echo is None else self.tyntec_echo.to_dict()
-        out.update(self.additional_properties)
+        if self.additional_properties:
+            out.update(self.additional_properties)
         return out
 
     @classmethod
