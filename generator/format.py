@@ -67,8 +67,15 @@ def format_modules(sources: dict[str, str]) -> dict[str, str]:
 
 
 def split_chunks(code: str) -> list[str]:
-    """The module cut before each top-level definition that follows two blank lines."""
-    return _CHUNK_START.split(code)
+    """The module cut before each top-level definition that follows two blank lines (not inside a string)."""
+    chunks, start = [], 0
+    for match in _CHUNK_START.finditer(code):
+        before = code[start : match.start()]
+        if before.count('"""') % 2 == 0 and before.count("'''") % 2 == 0:
+            chunks.append(before)
+            start = match.end()
+    chunks.append(code[start:])
+    return chunks
 
 
 def join_chunks(formatted: list[str]) -> str:

@@ -1,0 +1,90 @@
+"""The format stage: chunked, cached formatting gives exactly the bytes of whole-module isort + black."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import black
+import isort
+import pytest
+
+from generator import format as fmt
+
+SOURCE = '''# header comment
+from typing import Any
+import os
+from collections import OrderedDict
+x = {'a':1,
+  'b':2, }
+
+
+# spec: #/components/schemas/A
+@dataclass(kw_only=True)
+class A:
+    """Doc."""
+    name: str = 'x'
+    def long(self, argument_one: int, argument_two: int, argument_three: int, argument_four: int) -> int:
+        from email.message import Message
+        return argument_one+argument_two
+
+
+# a comment
+def f(): return os.sep
+
+
+async def g():
+    pass
+class Glued: pass
+
+
+class Empty:
+    """Has a blank line in a docstring
+
+
+    class NotAChunk:
+    """
+
+
+TEXT = """
+
+
+class NotAChunkEither:
+"""
+'''
+
+
+def whole(code: str) -> str:
+    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=fmt.LINE_LENGTH)
+    return black.format_str(isort.code(code, profile="black", line_length=fmt.LINE_LENGTH), mode=mode)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECBIND_CACHE", str(tmp_path))
+
+
+def test_chunks_give_the_bytes_of_whole_module_formatting() -> None:
+    assert len(fmt.split_chunks(SOURCE)) == 5
+    assert fmt.format_code(SOURCE) == whole(SOURCE)
+
+
+def test_parallel_formatting_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fmt, "PARALLEL_MIN_LINES", 1)
+    monkeypatch.setattr(fmt.os, "cpu_count", lambda: 2)
+    assert fmt.format_modules({"a.py": SOURCE, "b.py": "y=1\n"}) == {"a.py": whole(SOURCE), "b.py": "y = 1\n"}
+
+
+def test_unchanged_chunks_come_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = fmt.format_code(SOURCE)
+    formatted: list[str] = []
+    real = fmt._format
+    monkeypatch.setattr(fmt, "_format", lambda code: formatted.append(code) or real(code))
+    changed = SOURCE.replace("async def g():", "async def g2():")
+    assert fmt.format_code(SOURCE) == first
+    assert formatted == []
+    assert fmt.format_code(changed) == whole(changed)
+    assert len(formatted) == 1 and "g2" in formatted[0]
+
+
+def test_empty_module_stays_empty() -> None:
+    assert fmt.format_code("") == ""
