@@ -6,13 +6,14 @@ peer so both see the same machine load; medians are compared.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 
 from common import (CHAT_SPEC, ROOT, WORK, fresh_cache, machine, median, peer_generate, peer_spec, run, save,
                     specbind)
 
-ROUNDS = 7
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 
 
 def main() -> dict[str, float]:

@@ -6,12 +6,14 @@ Unchanged: the same cache, the same spec again.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import synthetic
 from common import WORK, fresh_cache, machine, run, save, specbind
 
-SCHEMAS = 1000
+SCHEMAS = int(os.environ.get("BENCH_INC_SCHEMAS", "1000"))
+VARIANTS = range(1, 1 + int(os.environ.get("BENCH_CHANGE_ROUNDS", "3")))
 
 
 def main() -> dict:
@@ -23,10 +25,10 @@ def main() -> dict:
     full = run(gen, env=env)[0]
     unchanged = run(gen, env=env)[0]
     changed = []
-    for variant in (1, 2, 3):
+    for variant in VARIANTS:
         spec.write_text(synthetic.dump(synthetic.spec(SCHEMAS, changed=SCHEMAS // 2, variant=variant)))
         changed.append(run(gen, env=env)[0])
-    one = sorted(changed)[1]
+    one = sorted(changed)[len(changed) // 2]
     figures = {"schemas": SCHEMAS, "full_s": full, "one_schema_changed_s": one, "unchanged_s": unchanged,
                "changed_over_full": one / full, "unchanged_over_full": unchanged / full,
                **{f"machine_{k}": v for k, v in machine().items()}}

@@ -30,8 +30,9 @@ def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | No
     """
     full_env = {**os.environ, **(env or {})}
     start = time.perf_counter()
+    err_file = tempfile.TemporaryFile()  # a pipe could fill up and stall a chatty child
     proc = subprocess.Popen([str(c) for c in cmd], env=full_env, cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=err_file)
     deadline = None if timeout is None else start + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -46,7 +47,8 @@ def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | No
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        err_file.seek(0)
+        err = err_file.read().decode(errors="replace")
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {code}:\n{err[-2000:]}")
     return seconds, usage.ru_maxrss * 1024, code
 

@@ -2,6 +2,8 @@
 
     make bench            # creates .bench-venv (the peers, pydantic, matplotlib) and runs this
     BENCH_SIZES=50,200 make bench   # a quicker scale curve
+    python run_all.py scale         # one section (generate, codec, incremental, scale); the others keep
+                                    # their figures in results.json, and the report is written again
 
 Benchmarks are scripts, not tests: they print ratios against peers measured in the same run.
 """
@@ -23,10 +25,13 @@ PLOT = ROOT / "docs" / "benchmarks-scale.png"
 
 def main() -> None:
     started = time.time()
-    for name, bench in [("generate and check (targets 1, 2)", bench_generate),
-                        ("runtime codec (target 5)", bench_codec),
-                        ("small change (target 3)", bench_incremental),
-                        ("scale (target 4)", bench_scale)]:
+    chosen = set(sys.argv[1:]) or {"generate", "codec", "incremental", "scale"}
+    for key, name, bench in [("generate", "generate and check (targets 1, 2)", bench_generate),
+                             ("codec", "runtime codec (target 5)", bench_codec),
+                             ("incremental", "small change (target 3)", bench_incremental),
+                             ("scale", "scale (target 4)", bench_scale)]:
+        if key not in chosen:
+            continue
         print(f"== {name}", flush=True)
         bench.main()
     subprocess.run([BENCH_PYTHON, ROOT / "benchmarks" / "plot.py", RESULTS, PLOT], check=True)
