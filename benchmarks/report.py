@@ -60,6 +60,14 @@ def main(results_path: str, out_path: str) -> None:
         f"pydantic's own Rust JSON path (`model_validate_json`/`model_dump_json`): {c['pydantic_native_json_ops']:,.0f} ops/s; "
         f"specbind's `from_json`/`to_json` (stdlib json): {c['specbind_to_json_ops']:,.0f} ops/s.",
         "",
+        "## Where a cold generate of chat-api spends its time",
+        "",
+        "`benchmarks/stages.py`, the pipeline stage by stage in a fresh process with an empty cache (median of 3):",
+        "",
+        "| stage | ms |",
+        "| --- | ---: |",
+        *[f"| {name} | {seconds * 1000:.0f} |" for name, seconds in g.get("stages_s", {}).items()],
+        "",
         "## Scale",
         "",
         "Synthetic specs from `benchmarks/synthetic.py`; operations = schemas / 2; every specbind run cold. "

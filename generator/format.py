@@ -109,13 +109,18 @@ def _format_all(chunks: list[str]) -> list[str]:
     workers = _workers(sum(chunk.count("\n") for chunk in chunks))
     if workers < 2 or len(chunks) < 2:
         return [_format(chunk) for chunk in chunks]
+    import gc
     import multiprocessing
 
     _import_formatters()  # once, before forking: the workers inherit them
     # Longest first, so no worker is left with a big chunk at the end.
     order = sorted(range(len(chunks)), key=lambda i: -len(chunks[i]))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(_format, [chunks[i] for i in order], chunksize=max(1, len(chunks) // (8 * workers)))
+    gc.freeze()  # the workers' collector then never walks (and copies) the parent's objects
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_format, [chunks[i] for i in order], chunksize=max(1, len(chunks) // (8 * workers)))
+    finally:
+        gc.unfreeze()
     out = [""] * len(chunks)
     for i, result in zip(order, results):
         out[i] = result
