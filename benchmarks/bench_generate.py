@@ -49,14 +49,14 @@ def main() -> dict[str, float]:
     }
     stages = [json.loads(subprocess.run([SPECBIND_PYTHON, ROOT / "benchmarks" / "stages.py", CHAT_SPEC, "--json"],
                                         check=True, capture_output=True, text=True).stdout) for _ in range(3)]
-    figures["stages_s"] = {name: median([s[name] for s in stages]) for name in stages[0]}
+    figures["stages_s"] = [[name, median([s[name] for s in stages])] for name in stages[0]]  # in order
     save("generate", figures)
     print(f"cold specbind generate (chat-api): {figures['specbind_cold_s']:.3f} s median of {ROUNDS}")
     print(f"openapi-python-client generate:    {figures['peer_s']:.3f} s")
     print(f"  ratio specbind/peer: {figures['cold_over_peer']:.2f}x (target <= 0.8x)")
     print(f"warm specbind generate (cache full): {figures['specbind_warm_s']:.3f} s")
     print(f"specbind check (no-op): {figures['check_noop_s']:.3f} s (target <= 0.15 s)")
-    for name, seconds in figures["stages_s"].items():
+    for name, seconds in figures["stages_s"]:
         print(f"  {seconds * 1000:6.0f} ms  {name}")
     print(f"  ratio check/cold generate: {figures['check_over_cold_generate']:.2f}x (target <= 0.2x)")
     return figures
