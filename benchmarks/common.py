@@ -65,7 +65,8 @@ def fresh_cache() -> dict[str, str]:
 
 
 def specbind(*args: str | Path) -> list[str | Path]:
-    return [SPECBIND_PYTHON, "-m", "generator.cli", *args]
+    """The `specbind` console script, as a user runs it (its entry point answers a clean `check` early)."""
+    return [SPECBIND_PYTHON.parent / "specbind", *args]
 
 
 def peer_env() -> dict[str, str]:

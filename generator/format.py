@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
+
+from generator.workers import Pending, Workers, available
 
 LINE_LENGTH = 100
 # A top-level definition (with the comments right above it) after two blank lines starts a chunk.
@@ -45,8 +46,14 @@ def format_code(code: str) -> str:
     return format_modules({"": code})[""]
 
 
-def format_modules(sources: dict[str, str]) -> dict[str, str]:
+def format_modules(sources: dict[str, str], workers: Workers | None = None) -> dict[str, str]:
     """Every module formatted; chunks come from the cache or are formatted (in parallel if worth it)."""
+    return start_formatting(sources, workers).get()
+
+
+def start_formatting(sources: dict[str, str], workers: Workers | None = None) -> Pending[dict[str, str]]:
+    """Begin formatting on `workers` (or on a pool of its own when there is enough to format);
+    the result's `get()` waits for the formatted modules, so other work can go on meanwhile."""
     chunks = {name: split_chunks(code) for name, code in sources.items()}
     done: dict[str, str] = {}
     todo: dict[str, str] = {}  # key -> chunk
@@ -60,10 +67,29 @@ def format_modules(sources: dict[str, str]) -> dict[str, str]:
                 todo[key] = part
             else:
                 done[key] = cached
-    for key, result in zip(todo, _format_all(list(todo.values()))):
-        done[key] = result
-        _write_cache(key, result)
-    return {name: join_chunks([done[_key(part)] for part in parts]) for name, parts in chunks.items()}
+    own = None
+    if workers is None:
+        if sum(chunk.count("\n") for chunk in todo.values()) >= PARALLEL_MIN_LINES and available() > 1:
+            import_formatters()  # once, before forking: the workers inherit them
+            workers = own = Workers(available())
+        else:
+            workers = Workers(0)
+    # Longest first, so no worker is left with a big chunk at the end.
+    keys = sorted(todo, key=lambda k: -len(todo[k]))
+    formatting = workers.map(_format, [todo[key] for key in keys])
+
+    def finish() -> dict[str, str]:
+        try:
+            results = formatting.get()
+        finally:
+            if own is not None:
+                own.close()
+        for key, result in zip(keys, results):
+            done[key] = result
+            _write_cache(key, result)
+        return {name: join_chunks([done[_key(part)] for part in parts]) for name, parts in chunks.items()}
+
+    return Pending(finish)
 
 
 def split_chunks(code: str) -> list[str]:
@@ -107,38 +133,8 @@ def _write_cache(key: str, result: str) -> None:
         pass  # a read-only home only costs speed
 
 
-def _format_all(chunks: list[str]) -> list[str]:
-    workers = _workers(sum(chunk.count("\n") for chunk in chunks))
-    if workers < 2 or len(chunks) < 2:
-        return [_format(chunk) for chunk in chunks]
-    import gc
-    import multiprocessing
-
-    _import_formatters()  # once, before forking: the workers inherit them
-    # Longest first, so no worker is left with a big chunk at the end.
-    order = sorted(range(len(chunks)), key=lambda i: -len(chunks[i]))
-    gc.freeze()  # the workers' collector then never walks (and copies) the parent's objects
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_format, [chunks[i] for i in order], chunksize=max(1, len(chunks) // (8 * workers)))
-    finally:
-        gc.unfreeze()
-    out = [""] * len(chunks)
-    for i, result in zip(order, results):
-        out[i] = result
-    return out
-
-
-def _workers(lines: int) -> int:
-    """Worker processes worth starting: fork only (cheap, inherits the imports), no other threads."""
-    import threading
-
-    if lines < PARALLEL_MIN_LINES or sys.platform != "linux" or threading.active_count() > 1:
-        return 1
-    return min(os.cpu_count() or 1, 8)
-
-
-def _import_formatters() -> None:
+def import_formatters() -> None:
+    """Import black and isort now (a worker warming up while others are busy)."""
     import black  # noqa: F401
     import isort  # noqa: F401
 

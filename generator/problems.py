@@ -34,6 +34,9 @@ class SpecError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[list[Problem]]]:
+        return SpecError, (self.problems,)  # intact when raised in a worker process
+
 
 def pointer_of(parts: tuple[object, ...] | list[object]) -> str:
     """JSON pointer (RFC 6901) for a path of keys and indexes; '#' prefixed."""

@@ -70,7 +70,7 @@ def test_chunks_give_the_bytes_of_whole_module_formatting() -> None:
 
 def test_parallel_formatting_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fmt, "PARALLEL_MIN_LINES", 1)
-    monkeypatch.setattr(fmt.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fmt, "available", lambda: 2)
     assert fmt.format_modules({"a.py": SOURCE, "b.py": "y=1\n"}) == {"a.py": whole(SOURCE), "b.py": "y = 1\n"}
 
 
