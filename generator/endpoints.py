@@ -3,45 +3,63 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from generator.operations import Api, Operation, path_template
-from generator.paths import template_dir
+from generator.paths import compiled_templates, template_dir
 
 # generated file name -> template
-PACKAGE_FILES = {
-    "__init__.py": "__init__.py.jinja2",
+# The runtime modules are the same for every spec but for its base URL: they can be rendered (and
+# formatted) before the models exist.
+RUNTIME_FILES = {
     "_codec.py": "_codec.py.jinja2",
-    "_checks.py": "_checks.py.jinja2",
     "_http.py": "_http.py.jinja2",
     "_retries.py": "_retries.py.jinja2",
     "errors.py": "errors.py.jinja2",
+}
+API_FILES = {
+    "__init__.py": "__init__.py.jinja2",
+    "_checks.py": "_checks.py.jinja2",
     "operations.py": "operations.py.jinja2",
     "client.py": "client.py.jinja2",
     "webhooks.py": "webhooks.py.jinja2",
 }
+PACKAGE_FILES = RUNTIME_FILES | API_FILES
 
 
 def render_package(api: Api, package: str) -> dict[str, str]:
     """Source of every hand-written-looking module of the package (the models come from stage 3)."""
-    env = _environment()
+    return render_runtime(api.base_url, package) | render_api(api, package)
+
+
+def render_runtime(base_url: str, package: str) -> dict[str, str]:
+    """The runtime modules: HTTP plumbing, codec helpers, retries and errors."""
+    return _render(RUNTIME_FILES, base_url=base_url, package=package)
+
+
+def render_api(api: Api, package: str) -> dict[str, str]:
+    """The modules made from the spec's operations: client, operations, request checks, webhooks."""
     names = set(api.models.values()) | {r.decoder for op in api.operations for r in op.responses if r.decoder}
     used = sorted({n for op in api.operations for n in _names_in(op) if n in names})
-    files = {}
-    for filename, template in PACKAGE_FILES.items():
-        code = env.get_template(template).render(api=api, package=package, model_names=used)
-        files[filename] = prune_imports(code)
-    return files
+    return _render(API_FILES, api=api, package=package, model_names=used)
 
 
+def _render(templates: dict[str, str], **context: Any) -> dict[str, str]:
+    env = _environment()
+    return {name: prune_imports(env.get_template(template).render(**context)) for name, template in templates.items()}
+
+
+@lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(template_dir() / "package")),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=compiled_templates(),
     )
     env.filters["pyrepr"] = repr
     env.filters["docstring"] = docstring

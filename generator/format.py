@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from generator.paths import cache_dir
 from generator.workers import Pending, Workers, available
 
 LINE_LENGTH = 100
@@ -27,10 +28,7 @@ PARALLEL_MIN_LINES = 1500
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("SPECBIND_CACHE")
-    if not base:
-        base = os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "specbind")
-    return Path(base) / "format"
+    return cache_dir() / "format"
 
 
 @lru_cache(maxsize=1)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from generator.endpoints import render_package
+from generator.endpoints import render_api, render_runtime
 from generator.format import import_formatters, start_formatting
 from generator.load import load
 from generator.models import comment_text, generate_models, model_aliases
-from generator.operations import describe, describe_webhooks
+from generator.operations import base_url, describe, describe_webhooks
 from generator.options import Options
 from generator.problems import Problem, SpecError
 from generator.record import RECORD_NAME, dump_record, make_record
@@ -56,6 +56,8 @@ def generate(
         modelling = workers.submit(generate_models, spec.document, header)
         if workers.parallel:
             workers.submit(import_formatters)  # the other worker warms up meanwhile
+        runtime = render_runtime(base_url(spec.document), package)
+        formatting_runtime = start_formatting(runtime, workers)  # ... and formats what needs no models
         stage("validate")
         warnings = check(spec, lenient=options.lenient)
         stage("models")
@@ -73,9 +75,10 @@ def generate(
             api.webhooks = describe_webhooks(spec.document, classes, options.webhooks)
         except ValueError as exc:
             raise SpecError([Problem(spec.path, str(exc), "#/components/schemas")]) from None
-        sources = render_package(api, package)
+        sources = render_api(api, package)
         stage("format")
-        formatted = start_formatting(sources, workers).get() | formatting_models.get()
+        formatted = start_formatting(sources, workers).get() | formatting_models.get() | formatting_runtime.get()
+        sources |= runtime
         sources["models.py"] = models_code
     files = {name: _with_header(header, formatted[name]) for name in sorted(sources)}
     files["py.typed"] = ""

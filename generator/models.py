@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from generator.paths import template_dir
+from generator.paths import compiled_templates, template_dir
 from generator.problems import Problem, SpecError
 
 # Options that shape the generated code; part of the generation's provenance.
@@ -64,6 +64,7 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         generate,
     )
 
+    _keep_compiled_templates()
     mark = splice_mark(document)
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(dict, {"#all#": {"splice_mark": mark}})
     subtypes = polymorphic_bases(document)
@@ -96,6 +97,24 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         ) from None
     assert isinstance(code, str)
     return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
+
+
+def _keep_compiled_templates() -> None:
+    """Let datamodel-code-generator's Jinja2 environments reuse our compiled templates (as the package
+    templates do): it builds them in one private function, which is wrapped once if it is there."""
+    from datamodel_code_generator.model import base
+
+    build = getattr(base, "_build_environment", None)
+    if build is None or getattr(build, "specbind_wrapped", False):
+        return
+
+    def build_with_cache(*args: Any, **kwargs: Any) -> Any:
+        env = build(*args, **kwargs)
+        env.bytecode_cache = compiled_templates()
+        return env
+
+    build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]
+    base._build_environment = build_with_cache
 
 
 def polymorphic_bases(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:

@@ -179,7 +179,7 @@ def describe(
         title=str(info.get("title", "") or ""),
         version=str(info.get("version", "") or ""),
         description=str(info.get("description", "") or ""),
-        base_url=_base_url(document),
+        base_url=base_url(document),
         security=_security(document),
         operations=operations,
         models={**models, **typer.aliases},
@@ -233,7 +233,8 @@ def _deref(document: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def _base_url(document: dict[str, Any]) -> str:
+def base_url(document: dict[str, Any]) -> str:
+    """The first server's URL with its variables at their defaults; '' without servers."""
     servers = document.get("servers") or []
     if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
         return ""

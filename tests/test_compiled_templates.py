@@ -1,0 +1,44 @@
+"""Compiled templates are kept like .pyc files, for the package templates and datamodel-code-generator's."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import endpoints, paths
+from tests.helpers import ROOT
+
+KEPT = paths.template_dir() / "__pycache__"
+
+
+def test_package_templates_are_compiled_once_and_kept_beside_them() -> None:
+    shutil.rmtree(KEPT, ignore_errors=True)
+    endpoints._environment.cache_clear()
+    endpoints.render_runtime("https://example.com", "pkg")
+    assert len(list(KEPT.glob("*.jinja2c"))) == len(endpoints.RUNTIME_FILES)
+    endpoints._environment.cache_clear()
+    first = {p: p.stat().st_mtime_ns for p in KEPT.glob("*.jinja2c")}
+    endpoints.render_runtime("https://example.com", "pkg")
+    assert {p: p.stat().st_mtime_ns for p in KEPT.glob("*.jinja2c")} == first  # read, not written again
+
+
+def test_datamodel_code_generator_keeps_its_compiled_model_templates_there_too() -> None:
+    shutil.rmtree(KEPT, ignore_errors=True)
+    code = "from generator.load import load; from generator.models import generate_models; "
+    code += f"generate_models(load({str(ROOT / 'spec' / 'chat-api.yaml')!r}).document, '# h')"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    assert len(list(KEPT.glob("*.jinja2c"))) >= 2  # dataclass.jinja2 and Enum.jinja2 at least
+
+
+def test_an_unusable_templates_folder_falls_back_to_the_user_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "__pycache__").write_text("not a folder")
+    monkeypatch.setattr(paths, "template_dir", lambda: tmp_path / "templates")
+    monkeypatch.setenv("SPECBIND_CACHE", str(tmp_path / "cache"))
+    assert Path(paths.compiled_templates().directory) == tmp_path / "cache" / "templates"
