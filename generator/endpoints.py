@@ -128,6 +128,7 @@ def prune_imports(code: str) -> str:
     """Drop names from `from x import a, b` lines that the module never uses."""
     lines = code.split("\n")
     body = "\n".join(line for line in lines if not _IMPORT.match(line))
+    words = set(re.findall(r"\w+", body))  # `name` is used where `\bname\b` would match: one pass, any size
     kept = []
     for line in lines:
         match = _IMPORT.match(line)
@@ -135,7 +136,7 @@ def prune_imports(code: str) -> str:
             kept.append(line)
             continue
         names = [n.strip() for n in match.group(2).split(",") if n.strip()]
-        used = [n for n in names if re.search(rf"\b{re.escape(n.split(' as ')[-1])}\b", body)]
+        used = [n for n in names if n.split(" as ")[-1] in words]
         if used:
             kept.append(f"from {match.group(1)} import {', '.join(used)}")
     return "\n".join(kept)

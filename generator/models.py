@@ -234,6 +234,8 @@ def _allow_narrowed_overrides(code: str, overrides: dict[str, set[str]], bases: 
     """A subclass (allOf) may restate a member of its base with another type (a narrower enum, a
     list of a subclass); both constraints hold on the wire, which Python types cannot say. Such a
     declaration gets a `type: ignore` for mypy's override check (harmless where mypy accepts it)."""
+    if not any(overrides.values()):
+        return code
     annotations = {
         match.group(1): {d.group(1): d.group(2) for d in _DECLARATION.finditer(match.group(2))}
         for match in _CLASS.finditer(code)
@@ -271,7 +273,8 @@ def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, str]:
 def _add_runtime_imports(code: str) -> str:
     """The templates use names dcg does not know to import."""
     marker = "from __future__ import annotations\n"
-    used = [name for name in CODEC_NAMES if re.search(rf"\b{name}\b", code)]
+    words = set(re.findall(r"\w+", code))  # one pass, whatever the size of the module
+    used = [name for name in CODEC_NAMES if name in words]
     imports = RUNTIME_IMPORTS + ("from ._codec import " + ", ".join(used) + "\n" if used else "")
     if marker in code:
         return code.replace(marker, marker + imports, 1)
