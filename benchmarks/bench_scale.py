@@ -7,26 +7,22 @@ hits it is reported as "> limit", a lower bound.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
 
 import synthetic
-from common import (ROOT, WORK, fresh_cache, loglog_slope, machine, median, peer_generate, run, save,
-                    SPECBIND_PYTHON)
+from common import WORK, fresh_cache, loglog_slope, machine, median, peer_generate, run, save, specbind
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "50,200,800,3200").split(",")]
 PEER_LIMIT = 2.05  # enough to tell whether specbind is at least 2x faster
 PEER_MAX_S = float(os.environ.get("BENCH_PEER_MAX_S", "inf"))  # a cap for short runs; reported as a bound
 
 
-def specbind_once(spec, out, package) -> tuple[float, int, int]:
-    report = WORK / f"peak-{package}.json"
-    cmd = [SPECBIND_PYTHON, ROOT / "benchmarks" / "_measure.py", report, "generate", spec, "-o", out, "-p", package]
-    seconds, _, _ = run(cmd, env={**fresh_cache(), "PYTHONPATH": str(ROOT)})
-    peak = json.loads(report.read_text())
-    return seconds, peak["self_bytes"], peak["workers_bytes"]
+def specbind_once(spec, out, package) -> tuple[float, int]:
+    """Seconds and peak memory (PSS of specbind and its workers together) of one cold generation."""
+    seconds, peak, _ = run(specbind("generate", spec, "-o", out, "-p", package), env=fresh_cache())
+    return seconds, peak
 
 
 def main() -> dict:
@@ -44,13 +40,12 @@ def main() -> dict:
         lines = sum(p.read_text().count("\n") for p in (WORK / "scale-out" / f"syn{n}").glob("*.py"))
         row = {"schemas": n, "operations": len(synthetic.spec(n)["paths"]) * 2, "lines": lines,
                "specbind_s": seconds, "specbind_peak_mib": max(r[1] for r in runs) / 2**20,
-               "specbind_worker_peak_mib": max(r[2] for r in runs) / 2**20,
                "peer_s": peer_s, "peer_timed_out": code == -9, "peer_peak_mib": peer_rss / 2**20,
                "peer_over_specbind": peer_s / seconds}
         rows.append(row)
         more = ">" if row["peer_timed_out"] else ""
         print(f"{n:5d} schemas, {row['operations']:4d} ops, {lines:7d} lines: specbind {seconds:7.2f} s "
-              f"peak {row['specbind_peak_mib']:6.0f} MiB (workers {row['specbind_worker_peak_mib']:.0f}) | "
+              f"peak {row['specbind_peak_mib']:6.0f} MiB | "
               f"peer {more}{peer_s:7.2f} s peak {row['peer_peak_mib']:6.0f} MiB | peer/specbind {more}"
               f"{row['peer_over_specbind']:.2f}x", flush=True)
     slope = loglog_slope([r["schemas"] for r in rows], [r["specbind_s"] for r in rows])

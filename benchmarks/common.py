@@ -24,8 +24,11 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 
 def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | None = None,
         timeout: float | None = None) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in bytes (ru_maxrss of the child itself) and exit code of one command.
+    """Wall seconds, peak memory in bytes and exit code of one command.
 
+    Peak memory is the larger of the child's own peak RSS and the peak, sampled every 50 ms, of the
+    proportional set size summed over the child and every process it started (specbind forks workers;
+    the peer runs ruff): forked workers share their parent's pages, which PSS counts once.
     On timeout the child is killed and the seconds returned are the timeout (a lower bound).
     """
     full_env = {**os.environ, **(env or {})}
@@ -34,15 +37,19 @@ def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | No
     proc = subprocess.Popen([str(c) for c in cmd], env=full_env, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=err_file)
     deadline = None if timeout is None else start + timeout
+    tree_peak, next_sample = 0, start
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        if deadline is not None and time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if deadline is not None and now > deadline:
             proc.kill()
             pid, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = -9
-            return float(timeout or 0), usage.ru_maxrss * 1024, -9
+            return float(timeout or 0), max(usage.ru_maxrss * 1024, tree_peak), -9
+        if now >= next_sample:
+            tree_peak, next_sample = max(tree_peak, tree_pss(proc.pid)), now + 0.05
         time.sleep(0.002)
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -50,7 +57,23 @@ def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | No
         err_file.seek(0)
         err = err_file.read().decode(errors="replace")
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {code}:\n{err[-2000:]}")
-    return seconds, usage.ru_maxrss * 1024, code
+    return seconds, max(usage.ru_maxrss * 1024, tree_peak), code
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size in bytes of a process and all its descendants (Linux; 0 elsewhere)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, StopIteration, ValueError):
+            continue  # the process ended meanwhile
+    return total
 
 
 def median(values: list[float]) -> float:
