@@ -8,6 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from generator.format import LINE_LENGTH
+from generator.layout import Atom, Brackets, Node, Statement, layout, string, value
 from generator.operations import Api, Operation, path_template
 from generator.paths import compiled_templates, template_dir
 
@@ -43,7 +45,7 @@ def render_runtime(base_url: str, package: str) -> dict[str, str]:
 def render_api(api: Api, package: str) -> dict[str, str]:
     """The modules made from the spec's operations: client, operations, request checks, webhooks."""
     names = set(api.models.values()) | {r.decoder for op in api.operations for r in op.responses if r.decoder}
-    used = sorted({n for op in api.operations for n in _names_in(op) if n in names})
+    used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=isort_key)
     return _render(API_FILES, api=api, package=package, model_names=used)
 
 
@@ -62,6 +64,17 @@ def _environment() -> Environment:
         bytecode_cache=compiled_templates(),
     )
     env.filters["pyrepr"] = repr
+    env.filters["pystr"] = string
+    env.filters["literal"] = literal
+    env.filters["import_order"] = import_order
+    env.globals["call"] = call
+    env.globals["nested"] = nested
+    env.globals["statement"] = statement
+    env.globals["collection"] = collection
+    env.globals["signature"] = signature
+    env.globals["params"] = params
+    env.globals["args"] = args
+    env.globals["keywords"] = keywords
     env.filters["docstring"] = docstring
     env.filters["inline"] = inline
     env.filters["path_expression"] = path_expression
@@ -77,23 +90,139 @@ def _names_in(op: Operation) -> set[str]:
     return {name for hint in hints for name in re.findall(r"[A-Za-z_]\w*", hint)}
 
 
+def literal(data: Any, head: str = "", indent: int = 0, after: str = "") -> str:
+    """A JSON-like value after `head` (such as `NAME = `), laid out as black would."""
+    return layout(value(data, head), indent, after)
+
+
+def call(
+    head: str, items: list[str | Node], tail: str = ")", indent: int = 0, after: str = "", is_collection: bool = False
+) -> str:
+    """`head` (ending in an opening bracket), comma-separated `items`, `tail`, laid out as black would;
+    `is_collection` for a list/dict/tuple display (black explodes those one item per line)."""
+    return layout(nested(head, items, tail, is_collection), indent, after)
+
+
+def statement(prefix: str, node: str | Node, indent: int = 0) -> str:
+    """`prefix` (`x = `, `return `) and a value (text, or brackets from `nested`), laid out as black would."""
+    return layout(Statement(prefix, Atom(node) if isinstance(node, str) else node), indent)
+
+
+def nested(head: str, items: list[str | Node], tail: str = ")", is_collection: bool = False) -> Brackets:
+    """A call (or other brackets) to pass as an item of `call`: laid out with its parent."""
+    return Brackets(head, [Atom(item) if isinstance(item, str) else item for item in items], tail, is_collection)
+
+
+def collection(head: str, items: list[str | Node], tail: str) -> Brackets:
+    """A list/dict/tuple display to pass as an item of `call`."""
+    return nested(head, items, tail, True)
+
+
+def signature(head: str, items: list[str], tail: str, indent: int = 0) -> str:
+    """A `def` line (`head` ends in `(`, `tail` is `) -> ...:`), laid out as black would."""
+    return layout(Brackets(head, [Atom(item) for item in items], tail, signature=True), indent)
+
+
+def params(op: Operation, client: bool = False, to_file: bool = False) -> list[str]:
+    """The parameters of an operation's function; `client` adds the per-call options, `to_file` the
+    destination of a streamed download."""
+    path = [p for p in op.parameters if p.location == "path"]
+    rest = [p for p in op.parameters if p.location != "path"]
+    items = [f"{p.name}: {'UUID | str' if p.type_hint == 'UUID' else p.type_hint}" for p in path]
+    if op.body and op.body.required:
+        items.append(f"body: {op.body.type_hint}")
+    if to_file:
+        items.append("destination: str | os.PathLike[str] | IO[bytes]")
+    if op.body and not op.body.required:
+        items.append(f"body: {op.body.type_hint} | None = None")
+    if rest or client:
+        items.append("*")
+    items += [f"{p.name}: {p.type_hint}" for p in rest if p.required]
+    items += [f"{p.name}: {p.type_hint} | None = None" for p in rest if not p.required]
+    if client:
+        items += ["timeout: Timeout | NotGiven = NOT_GIVEN", "max_retries: int | None = None"]
+    return items
+
+
+def args(op: Operation) -> list[str]:
+    """The arguments that pass an operation's parameters on, in the order `params` declares them."""
+    items = [p.name for p in op.parameters if p.location == "path"]
+    if op.body:
+        items.append("body")
+    return items + [f"{p.name}={p.name}" for p in op.parameters if p.location != "path"]
+
+
+def keywords(names: list[str]) -> list[str]:
+    """`name=name` for each name: passing arguments on under the same names."""
+    return [f"{name}={name}" for name in names]
+
+
+def isort_key(name: str) -> list[str | int]:
+    """The order isort (profile black) gives the names of a `from x import ...`: constants, classes,
+    then the rest; case-insensitive, numbers in names compared as numbers (Model4 before Model12)."""
+    kind = "A" if name.isupper() and len(name) > 1 else "B" if name[:1].isupper() else "C"
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", kind + name.lower())]
+
+
+def import_order(names: list[str]) -> list[str]:
+    """Names of a `from x import ...` without repeats, in isort's order."""
+    return sorted(set(names), key=isort_key)
+
+
+def import_line(module: str, names: list[str]) -> str:
+    """`from module import names` as isort (profile black) writes it: wrapped one per line when too long."""
+    one = f"from {module} import {', '.join(names)}"
+    if len(one) <= LINE_LENGTH:
+        return one
+    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
+
+
 def docstring(text: str, indent: int = 4) -> str:
-    """A docstring literal whose content stays inert text whatever the spec says."""
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').replace("\x00", "\\x00").replace("\r", "")
-    text = "".join(c if c.isprintable() or c in "\n\t" else f"\\x{ord(c):02x}" for c in text)
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
+    """A docstring literal whose content stays inert text whatever the spec says, laid out as black
+    lays docstrings out (first line stripped, the others dedented, quotes padded, leading tabs expanded)."""
     pad = " " * indent
-    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
-    body = "\n".join((pad + line) if line else "" for line in lines[1:])
+    lines = [line.rstrip() for line in _inert(text).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return f'{pad}""""""'
+    first = lines[0].strip()
+    if first.startswith('"'):
+        first = " " + first
     if len(lines) == 1:
-        return f'{pad}"""{lines[0]}"""'
-    return f'{pad}"""{lines[0]}\n{body}\n{pad}"""'
+        space = " " if first.endswith('"') else ""  # black's padding: no four quotes in a row
+        return f'{pad}"""{first}{space}"""'
+    rest = [_expand_leading_tabs(pad + line) if line else "" for line in lines[1:]]
+    common = min(len(line) - len(line.lstrip()) for line in rest if line)
+    body = "\n".join(pad + line[common:] if line else "" for line in rest)
+    return f'{pad}"""{first}\n{body}\n{pad}"""'
 
 
 def inline(text: str) -> str:
     """Spec text as one line inside a docstring: inert whatever it contains."""
-    return docstring(" ".join(str(text).split()), 0)[3:-3]
+    text = _inert(" ".join(str(text).split()))
+    backslashes = len(text[:-1]) - len(text[:-1].rstrip("\\"))
+    return text[:-1] + '\\"' if text.endswith('"') and backslashes % 2 == 0 else text
+
+
+def _inert(text: str) -> str:
+    """Text that cannot end a docstring or start an escape: backslashes doubled, triple quotes and
+    characters that are not printable escaped, carriage returns dropped."""
+    text = text.replace("\r", "").replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _expand_leading_tabs(line: str) -> str:
+    """The line with tabs in its indentation expanded, as black does in docstrings."""
+    stripped = line.lstrip()
+    return line[: len(line) - len(stripped)].expandtabs() + stripped
 
 
 def path_expression(op: Operation) -> str:
@@ -129,16 +258,20 @@ def prune_imports(code: str) -> str:
     lines = code.split("\n")
     body = "\n".join(line for line in lines if not _IMPORT.match(line))
     words = set(re.findall(r"\w+", body))  # `name` is used where `\bname\b` would match: one pass, any size
-    kept = []
+    kept: list[str] = []
+    dropped = False  # a line was dropped since the last one kept
     for line in lines:
         match = _IMPORT.match(line)
         if not match or match.group(1) == "__future__" or line.strip().endswith("import *"):
-            kept.append(line)
+            if not (dropped and not line and kept and not kept[-1]):  # no blank line left doubled
+                kept.append(line)
+            dropped = False
             continue
         names = [n.strip() for n in match.group(2).split(",") if n.strip()]
         used = [n for n in names if n.split(" as ")[-1] in words]
         if used:
-            kept.append(f"from {match.group(1)} import {', '.join(used)}")
+            kept.append(import_line(match.group(1), used))
+        dropped = dropped or not used
     return "\n".join(kept)
 
 

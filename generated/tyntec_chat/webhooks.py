@@ -23,10 +23,7 @@ class WebhookError(DecodeError):
     """A webhook body that is not valid JSON or does not fit its event's schema."""
 
 
-EVENTS: dict[str, str] = {
-    "inbound_message": "MoMessage",
-    "message_status": "MessageStatus",
-}
+EVENTS: dict[str, str] = {"inbound_message": "MoMessage", "message_status": "MessageStatus"}
 """Event name -> the type its body is parsed into."""
 
 

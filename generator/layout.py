@@ -1,0 +1,138 @@
+"""Python source laid out the way black lays it out, for the pieces the package templates fill in.
+
+The format stage still runs isort and black over everything; but black formats a second time whenever
+its first pass changed something, so code that is already in black's layout costs one pass, not two.
+The templates write their fixed code in black's layout; what depends on the spec (signatures and calls
+whose length depends on names, string literals, the `_checks.SCHEMAS` table) goes through this module.
+
+Only the shapes the templates use are covered: an expression is an `Atom` (text that is never split)
+or a `Brackets` (text, an opening bracket, items separated by commas, the closing bracket and text
+after it). Black's rules for them, at 100 columns:
+
+- the whole expression fits on its line: one line;
+- otherwise the brackets' content goes on lines of its own, one level deeper: on one line if it fits
+  (not for a collection literal of two or more items, which black always explodes), else one item per
+  line with a trailing comma; an item that does not fit is laid out the same way, one level deeper.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from generator.format import LINE_LENGTH
+
+INDENT = 4
+
+
+@dataclass(frozen=True)
+class Atom:
+    """Text black never splits (a name, a literal, an expression without brackets)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Brackets:
+    """`head` + opening bracket, comma-separated `items`, closing bracket + `tail`.
+
+    `collection`: a list/dict/tuple/set display, which black explodes one item per line whenever it
+    splits it. `signature`: a `def`'s parameters, which get a trailing comma even when there is one.
+    """
+
+    head: str
+    items: list[Node] = field(default_factory=list)
+    tail: str = ""
+    collection: bool = False
+    signature: bool = False
+
+
+@dataclass(frozen=True)
+class Statement:
+    """`prefix` (such as `x = ` or `return `) and a value that black may wrap in parentheses: when the
+    value's first line would not fit after the prefix, or when it has no brackets and fits only wrapped."""
+
+    prefix: str
+    value: Node
+
+
+Node = Union[Atom, Brackets]
+
+
+def width(text: str) -> int:
+    """Columns a line takes, as black counts them (wide East Asian characters count two)."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def flat(node: Node) -> str:
+    """The expression on one line."""
+    if isinstance(node, Atom):
+        return node.text
+    return node.head + ", ".join(flat(item) for item in node.items) + node.tail
+
+
+def lines(node: Node, indent: int = 0, after: str = "") -> list[str]:
+    """The expression (followed by `after`, such as a comma) as black's lines, starting at `indent`."""
+    pad = " " * indent
+    one = pad + flat(node) + after
+    if isinstance(node, Atom) or width(one) <= LINE_LENGTH or not node.items:
+        return [one]
+    inner = indent + INDENT
+    head, tail = pad + node.head, pad + node.tail + after
+    items = node.items
+    comma = "," if node.signature and len(items) == 1 else ""
+    if not (node.collection and len(items) > 1):
+        body = " " * inner + ", ".join(flat(item) for item in items) + comma
+        if width(body) <= LINE_LENGTH:
+            return [head, body, tail]
+    if len(items) == 1:
+        return [head, *lines(items[0], inner, comma), tail]
+    return [head, *(line for item in items for line in lines(item, inner, ",")), tail]
+
+
+def statement_lines(statement: Statement, indent: int = 0) -> list[str]:
+    """The statement as black's lines, starting at `indent`."""
+    pad, node = " " * indent, statement.value
+    joined: Node = (
+        Atom(statement.prefix + node.text)
+        if isinstance(node, Atom)
+        else Brackets(statement.prefix + node.head, node.items, node.tail, node.collection, node.signature)
+    )
+    out = lines(joined, indent)
+    if width(out[0]) <= LINE_LENGTH:
+        return out
+    wrapped = lines(node, indent + INDENT)
+    if isinstance(node, Atom) and width(wrapped[0]) > LINE_LENGTH:
+        return out  # parentheses would not make it fit
+    return [pad + statement.prefix + "(", *wrapped, pad + ")"]
+
+
+def layout(node: Node | Statement, indent: int = 0, after: str = "") -> str:
+    """`lines` (or `statement_lines`) joined; the first line carries its indentation."""
+    if isinstance(node, Statement):
+        return "\n".join(statement_lines(node, indent))
+    return "\n".join(lines(node, indent, after))
+
+
+def string(text: str) -> str:
+    """A string literal with black's quotes: double, unless that needs more escapes than single."""
+    literal = repr(text)
+    if literal[0] == '"' or text.count('"') > text.count("'"):
+        return literal
+    return '"' + literal[1:-1].replace("\\'", "'").replace('"', '\\"') + '"'
+
+
+def value(data: Any, head: str = "", tail: str = "") -> Node:
+    """A JSON-like value (dicts with string keys, lists, str, int, float, bool, None) as an expression."""
+    if isinstance(data, dict):
+        items = [value(v, string(str(k)) + ": ") for k, v in data.items()]
+        return Brackets(head + "{", items, "}" + tail, collection=True)
+    if isinstance(data, (list, tuple)):
+        return Brackets(head + "[", [value(v) for v in data], "]" + tail, collection=True)
+    if isinstance(data, str):
+        return Atom(head + string(data) + tail)
+    return Atom(head + repr(data) + tail)
+
