@@ -90,9 +90,9 @@ def _names_in(op: Operation) -> set[str]:
     return {name for hint in hints for name in re.findall(r"[A-Za-z_]\w*", hint)}
 
 
-def literal(data: Any, head: str = "", indent: int = 0, after: str = "") -> str:
-    """A JSON-like value after `head` (such as `NAME = `), laid out as black would."""
-    return layout(value(data, head), indent, after)
+def literal(data: Any, prefix: str, indent: int = 0) -> str:
+    """A statement assigning a JSON-like value (`prefix` is such as `NAME = `), laid out as black would."""
+    return layout(Statement(prefix, value(data)), indent)
 
 
 def call(

@@ -51,7 +51,8 @@ class Brackets:
 @dataclass(frozen=True)
 class Statement:
     """`prefix` (such as `x = ` or `return `) and a value that black may wrap in parentheses: when the
-    value's first line would not fit after the prefix, or when it has no brackets and fits only wrapped."""
+    value's first line would not fit after the prefix (for a value without brackets: if wrapping makes it
+    fit, or the prefix has brackets, as in `X: dict[str, str] = `)."""
 
     prefix: str
     value: Node
@@ -105,8 +106,8 @@ def statement_lines(statement: Statement, indent: int = 0) -> list[str]:
     if width(out[0]) <= LINE_LENGTH:
         return out
     wrapped = lines(node, indent + INDENT)
-    if isinstance(node, Atom) and width(wrapped[0]) > LINE_LENGTH:
-        return out  # parentheses would not make it fit
+    if isinstance(node, Atom) and width(wrapped[0]) > LINE_LENGTH and not any(b in statement.prefix for b in "([{"):
+        return out  # parentheses would not make it fit (black wraps anyway after an annotation with brackets)
     return [pad + statement.prefix + "(", *wrapped, pad + ")"]
 
 

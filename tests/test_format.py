@@ -9,6 +9,9 @@ import isort
 import pytest
 
 from generator import format as fmt
+from generator import generate as pipeline
+from generator.endpoints import PACKAGE_FILES
+from tests.helpers import CHAT_SPEC, ROOT, chat_options
 
 SOURCE = '''# header comment
 from typing import Any
@@ -88,3 +91,25 @@ def test_unchanged_chunks_come_from_the_cache(monkeypatch: pytest.MonkeyPatch) -
 
 def test_empty_module_stays_empty() -> None:
     assert fmt.format_code("") == ""
+
+
+PACKAGE_SPECS = [CHAT_SPEC, *sorted((ROOT / "tests" / "specs" / "features").iterdir())]
+
+
+@pytest.mark.parametrize("spec", PACKAGE_SPECS, ids=lambda spec: spec.name)
+def test_package_templates_render_code_black_leaves_alone(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package modules come out of the templates already formatted, so black formats each chunk
+    once (format_str formats a second time whenever its first pass changed something)."""
+    rendered: dict[str, str] = {}
+
+    def keep(sources: dict[str, str]) -> dict[str, str]:  # the pipeline's format stage, skipped
+        rendered.update(sources)
+        return sources
+
+    monkeypatch.setattr(pipeline, "format_modules", keep)
+    pipeline.generate(spec, "pkg", chat_options() if spec == CHAT_SPEC else None)
+    package = {name: code for name, code in rendered.items() if name != "models.py"}
+    assert set(package) == set(PACKAGE_FILES)
+    formatted = fmt.format_modules(package)
+    for name, code in package.items():
+        assert formatted[name] == code, f"{spec.name}: black or isort would change {name}"

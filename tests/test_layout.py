@@ -1,0 +1,109 @@
+"""Code the package templates lay out themselves (generator/layout.py and the filters in
+generator/endpoints.py) is exactly what black and isort would write, and means what it should."""
+
+from __future__ import annotations
+
+import ast
+import random
+from typing import Any
+
+import black
+import isort
+import pytest
+
+from generator import endpoints, layout
+from generator.format import LINE_LENGTH
+
+MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
+SEEDS = 3
+PIECES = ["a", "b", " ", "'", '"', "\\", "\n", "\t", "é", "中", "x" * 30, "{", "}", "\x00", "\u2028"]
+
+
+def black_leaves_alone(code: str) -> bool:
+    return black.format_str(code, mode=MODE) == code
+
+
+def text(rnd: random.Random, most: int = 12) -> str:
+    return "".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, most)))
+
+
+def json_like(rnd: random.Random, depth: int = 0) -> Any:
+    roll = rnd.random()
+    if depth < 4 and roll < 0.3:
+        keys = ["type", "properties", "a" * rnd.randint(1, 40), text(rnd)]
+        return {rnd.choice(keys): json_like(rnd, depth + 1) for _ in range(rnd.randint(0, 5))}
+    if depth < 4 and roll < 0.45:
+        return [json_like(rnd, depth + 1) for _ in range(rnd.randint(0, 4))]
+    return rnd.choice([text(rnd), "y" * rnd.randint(0, 90), 0, -2.5, 1e-05, True, None, 10**20])
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_string_literals_use_blacks_quotes_and_keep_the_value(seed: int) -> None:
+    rnd = random.Random(seed)
+    for _ in range(200):
+        value = text(rnd)
+        literal = layout.string(value)
+        assert ast.literal_eval(literal) == value
+        assert black_leaves_alone(f"x = {literal}\n"), literal
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_json_like_values_are_laid_out_as_black_does(seed: int) -> None:
+    rnd = random.Random(seed)
+    for _ in range(150):
+        value = json_like(rnd)
+        code = endpoints.literal(value, "SCHEMAS: dict[str, Any] = ") + "\n"
+        assert black_leaves_alone(code), code
+        assert ast.literal_eval(code.split(" = ", 1)[1]) == value
+
+
+def names(rnd: random.Random, count: int) -> list[str]:
+    return ["n" + "x" * rnd.randint(0, 25) + str(i) for i in range(count)]
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_signatures_and_calls_are_laid_out_as_black_does(seed: int) -> None:
+    rnd = random.Random(seed)
+    for _ in range(100):
+        for indent in (0, 4):
+            params = names(rnd, rnd.randint(1, 8))
+            body = " " * (indent + 4)
+            head, tail = "def " + "f" * rnd.randint(1, 60) + "(", ") -> " + "X" * rnd.randint(1, 60) + ":"
+            signature = endpoints.signature(head, [f"{p}: int" for p in params], tail, indent)
+            inner = endpoints.nested("operations." + "g" * rnd.randint(1, 80) + "(", params)
+            send = endpoints.nested("self.send(", [inner, "timeout=t"])
+            returned = endpoints.statement(rnd.choice(["return ", "spec = "]), send, indent + 4)
+            rows = [endpoints.collection("(", [endpoints.string(p), p, '"form"', "True"], ")") for p in params]
+            query = endpoints.collection("[", rows, "]")
+            keyword = endpoints.call("params=_http.query_params(", [query], ")", indent + 8, ",")
+            lines = ["class C:"] if indent else []
+            lines += [signature, returned, body + "x = dict(", keyword, body + ")"]
+            code = "\n".join(lines) + "\n"
+            assert black_leaves_alone(code), code
+
+
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_docstrings_are_laid_out_as_black_does(seed: int) -> None:
+    rnd = random.Random(seed)
+    for _ in range(300):
+        value = text(rnd, 20)
+        for indent, template in ((4, "def f():\n{}\n"), (8, "class A:\n    def f(self):\n{}\n")):
+            code = template.format(endpoints.docstring(value, indent))
+            assert black_leaves_alone(code), code
+
+
+def test_a_description_ending_in_a_quote_and_a_newline_makes_valid_code() -> None:
+    code = "def f():\n" + endpoints.docstring('Says "hi"\n') + "\n"
+    ast.parse(code)
+    assert black_leaves_alone(code)
+    assert endpoints.inline('version "2"') == 'version "2\\"'
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_imports_are_written_in_isorts_order_and_layout(seed: int) -> None:
+    rnd = random.Random(seed)
+    pool = ["Model4", "Model12", "Model40", "SMS", "SMSRequest", "Media", "decode_Pet", "Pet", "API", "a2b", "A"]
+    for _ in range(50):
+        chosen = rnd.sample(pool, rnd.randint(1, len(pool))) + names(rnd, rnd.randint(0, 6))
+        line = endpoints.import_line(".models", endpoints.import_order(chosen)) + "\n"
+        assert isort.code(line, profile="black", line_length=LINE_LENGTH) == line
