@@ -63,10 +63,11 @@ def _environment() -> Environment:
         autoescape=False,
         bytecode_cache=compiled_templates(),
     )
-    env.filters["pyrepr"] = repr
+    # Template helpers that write code in black's layout (generator/layout.py).
     env.filters["pystr"] = string
     env.filters["literal"] = literal
     env.filters["import_order"] = import_order
+    env.globals["lay"] = layout
     env.globals["call"] = call
     env.globals["nested"] = nested
     env.globals["statement"] = statement
@@ -95,12 +96,10 @@ def literal(data: Any, prefix: str, indent: int = 0) -> str:
     return layout(Statement(prefix, value(data)), indent)
 
 
-def call(
-    head: str, items: list[str | Node], tail: str = ")", indent: int = 0, after: str = "", is_collection: bool = False
-) -> str:
-    """`head` (ending in an opening bracket), comma-separated `items`, `tail`, laid out as black would;
-    `is_collection` for a list/dict/tuple display (black explodes those one item per line)."""
-    return layout(nested(head, items, tail, is_collection), indent, after)
+def call(head: str, items: list[str | Node], tail: str = ")", indent: int = 0, after: str = "") -> str:
+    """`head` (ending in an opening bracket), comma-separated `items`, `tail` and `after` (such as the
+    comma after a keyword argument), laid out as black would at `indent`."""
+    return layout(nested(head, items, tail), indent, after)
 
 
 def statement(prefix: str, node: str | Node, indent: int = 0) -> str:

@@ -12,7 +12,11 @@ after it). Black's rules for them, at 100 columns:
 - the whole expression fits on its line: one line;
 - otherwise the brackets' content goes on lines of its own, one level deeper: on one line if it fits
   (not for a collection literal of two or more items, which black always explodes), else one item per
-  line with a trailing comma; an item that does not fit is laid out the same way, one level deeper.
+  line with a trailing comma; an item that does not fit is laid out the same way, one level deeper;
+- a `Statement` (`x = value`, `return value`) whose value's first line does not fit after the prefix
+  gets the value wrapped in parentheses instead.
+
+tests/test_layout.py checks these rules against black itself on random input.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ class Brackets:
     """`head` + opening bracket, comma-separated `items`, closing bracket + `tail`.
 
     `collection`: a list/dict/tuple/set display, which black explodes one item per line whenever it
-    splits it. `signature`: a `def`'s parameters, which get a trailing comma even when there is one.
+    splits it. `signature`: a `def`'s parameters, which get a trailing comma even when there is only one.
     """
 
     head: str
