@@ -11,6 +11,7 @@ import pytest
 from generator import format as fmt
 from generator import generate as pipeline
 from generator.endpoints import PACKAGE_FILES
+from generator.workers import Pending, Workers
 from tests.helpers import CHAT_SPEC, ROOT, chat_options
 
 SOURCE = '''# header comment
@@ -102,11 +103,11 @@ def test_package_templates_render_code_black_leaves_alone(spec: Path, monkeypatc
     once (format_str formats a second time whenever its first pass changed something)."""
     rendered: dict[str, str] = {}
 
-    def keep(sources: dict[str, str]) -> dict[str, str]:  # the pipeline's format stage, skipped
-        rendered.update(sources)
-        return sources
+    def keep(sources: dict[str, str], workers: Workers | None = None) -> Pending[dict[str, str]]:
+        rendered.update(sources)  # the pipeline's format stage, skipped
+        return Pending(lambda: dict(sources))
 
-    monkeypatch.setattr(pipeline, "format_modules", keep)
+    monkeypatch.setattr(pipeline, "start_formatting", keep)
     pipeline.generate(spec, "pkg", chat_options() if spec == CHAT_SPEC else None)
     package = {name: code for name, code in rendered.items() if name != "models.py"}
     assert set(package) == set(PACKAGE_FILES)
