@@ -21,6 +21,8 @@ tests/test_layout.py checks these rules against black itself on random input.
 
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -139,5 +141,7 @@ def value(data: Any, head: str = "", tail: str = "") -> Node:
         return Brackets(head + "[", [value(v) for v in data], "]" + tail, collection=True)
     if isinstance(data, str):
         return Atom(head + string(data) + tail)
+    if isinstance(data, float) and not math.isfinite(data):  # YAML's .inf and .nan: `inf` is no literal
+        return Atom(f'{head}float("{data}"){tail}')
     return Atom(head + repr(data) + tail)
 

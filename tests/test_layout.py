@@ -107,3 +107,12 @@ def test_imports_are_written_in_isorts_order_and_layout(seed: int) -> None:
         chosen = rnd.sample(pool, rnd.randint(1, len(pool))) + names(rnd, rnd.randint(0, 6))
         line = endpoints.import_line(".models", endpoints.import_order(chosen)) + "\n"
         assert isort.code(line, profile="black", line_length=LINE_LENGTH) == line
+
+
+def test_infinite_and_nan_bounds_become_expressions_that_evaluate() -> None:
+    code = endpoints.literal({"maximum": float("inf"), "minimum": float("-inf"), "x": float("nan")}, "S = ")
+    assert black_leaves_alone(code + "\n"), code
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    bounds = namespace["S"]
+    assert bounds["maximum"] == float("inf") and bounds["minimum"] == float("-inf") and bounds["x"] != bounds["x"]
