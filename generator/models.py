@@ -41,6 +41,7 @@ CODEC_NAMES = (
     "DecodeError",
     "decode_union",
     "dump_json",
+    "enum_member",
     "expect",
     "expect_literal",
     "format_datetime",
@@ -195,28 +196,35 @@ def splice_mark(document: dict[str, Any]) -> str:
 def inherit_codecs(code: str, mark: str) -> str:
     """Give each subclass the decoding and encoding lines of its bases' members, so that its
     `from_dict`/`to_dict` stay straight-line code over every member (the templates only see a
-    class's own fields). A member the subclass redeclares replaces the inherited one in place."""
+    class's own fields). A member the subclass redeclares replaces the inherited one in place.
+    `from_dict` sets every dataclass field itself (it does not call `__init__`): a base's extra-members
+    field (`#MARKextra NAME`) starts empty in a subclass that does not declare it (one that forbids
+    undeclared members), as the dataclass default would have it."""
     block = re.compile(
         rf"^[ \t]*#{mark}(decode|encode) (\w+) ?([\w,]*)\n(.*?)^[ \t]*#{mark}end\n", re.MULTILINE | re.DOTALL
     )
-    field_mark = re.compile(rf"^[ \t]*#{mark}field (\w+)\n", re.MULTILINE)
-    own: dict[tuple[str, str], dict[str, str]] = {}
+    field_mark = re.compile(rf"^[ \t]*#{mark}(field|extra) (\w+)\n", re.MULTILINE)
+    own: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
     bases: dict[str, list[str]] = {}
     for match in block.finditer(code):
         section, name, parents = match.group(1), match.group(2), match.group(3)
         bases[name] = [p for p in parents.split(",") if p]
         own[(section, name)] = _fields_of(match.group(4), field_mark)
 
-    def members(section: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, str]:
-        merged: dict[str, str] = {}
+    def members(section: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, tuple[str, str]]:
+        merged: dict[str, tuple[str, str]] = {}
         for parent in bases.get(name, []):
             if parent not in seen and (section, parent) in own:
                 merged.update(members(section, parent, seen + (name,)))
+        for attr, (kind, text) in merged.items():
+            if kind == "extra":
+                indent = text[: len(text) - len(text.lstrip())]
+                merged[attr] = ("field", f"{indent}obj.{attr} = {{}}\n")
         merged.update(own.get((section, name), {}))
         return merged
 
     def replace(match: re.Match[str]) -> str:
-        return "".join(members(match.group(1), match.group(2)).values())
+        return "".join(text for _, text in members(match.group(1), match.group(2)).values())
 
     overrides = {
         name: {attr for parent in parents for attr in members("decode", parent)} & set(own.get(("decode", name), {}))
@@ -264,10 +272,11 @@ def _allow_narrowed_overrides(code: str, overrides: dict[str, set[str]], bases: 
     return _CLASS.sub(patch, code)
 
 
-def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, str]:
-    """Attribute name -> its lines, from a block of `#MARKfield NAME` sections."""
+def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, tuple[str, str]]:
+    """Attribute name -> (`field` or `extra`, its lines), from a block of `#MARKfield NAME` and
+    `#MARKextra NAME` sections."""
     parts = field_mark.split(block)
-    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    return {parts[i + 1]: (parts[i], parts[i + 2]) for i in range(1, len(parts) - 2, 3)}
 
 
 def _add_runtime_imports(code: str) -> str:

@@ -117,6 +117,14 @@ def test_subclasses_decode_and_encode_inherited_members(packages: dict[str, Modu
         models.Puppy.from_dict({"kind": "dog", "barks": True})
 
 
+def test_a_subclass_that_forbids_extra_members_still_has_its_bases_field(packages: dict[str, ModuleType]) -> None:
+    models = packages["f_schemas30"].models
+    dog = models.ShowDog.from_dict({"kind": "dog", "name": "Rex", "barks": True, "titles": 3, "colour": "red"})
+    assert dog.additional_properties == {} and "titles=3" in repr(dog)
+    assert dog == models.ShowDog(kind="dog", name="Rex", barks=True, titles=3)
+    assert dog.to_dict() == {"kind": "dog", "name": "Rex", "barks": True, "titles": 3}
+
+
 def test_unions_pick_the_right_class(packages: dict[str, ModuleType]) -> None:
     pkg = packages["f_schemas30"]
     models = pkg.models

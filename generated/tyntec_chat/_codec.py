@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from enum import Enum
 from typing import Any, Callable, TypeVar
 from uuid import UUID
@@ -51,8 +51,19 @@ def parse_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))
+
+
 def format_datetime(value: datetime) -> str:
     """RFC 3339 date-time; UTC is written as `Z`."""
+    if value.tzinfo is timezone.utc and type(value) is datetime:
+        # What `parse_datetime` gives for `...Z`; `isoformat`'s text, without its (slow) C printf.
+        d = _TWO_DIGITS
+        text = (
+            f"{value.year:04d}-{d[value.month]}-{d[value.day]}"
+            f"T{d[value.hour]}:{d[value.minute]}:{d[value.second]}"
+        )
+        return f"{text}.{value.microsecond:06d}Z" if value.microsecond else text + "Z"
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -159,6 +170,14 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: to_wire(v) for k, v in value.items()}
     return value
+
+
+def enum_member(cls: type[E], value: Any) -> E:
+    """The member of `cls` for a wire value: `cls(value)`, with a direct look-up first for the values it lists."""
+    try:
+        return cls._value2member_map_[value]  # type: ignore[return-value]
+    except (KeyError, TypeError):  # a value it does not list (kept by `_missing_`), or not hashable
+        return cls(value)
 
 
 def unknown_member(cls: type[E], value: object) -> E:

@@ -12,6 +12,7 @@ from uuid import UUID
 from ._codec import (
     DecodeError,
     dump_json,
+    enum_member,
     format_datetime,
     load_json,
     parse_datetime,
@@ -108,17 +109,16 @@ class SMSRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMSRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                content_type=ContentType1(data["contentType"]),
-                from_=data.get("from", None),
-                text=data.get("text", None),
-                url=data.get("url", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.content_type = enum_member(ContentType1, data["contentType"])
+            obj.from_ = data.get("from")
+            obj.text = data.get("text")
+            obj.url = data.get("url")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMSRequest") from None
@@ -130,7 +130,7 @@ class SMSRequest:
     def to_dict(self) -> dict[str, Any]:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
-        out["contentType"] = self.content_type.value
+        out["contentType"] = self.content_type._value_
         if self.from_ is not None or "from" in self._present:
             out["from"] = self.from_
         if self.text is not None or "text" in self._present:
@@ -222,16 +222,15 @@ class Media:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Media:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                type=Type(v) if (v := data.get("type")) is not None else None,
-                url=data.get("url", None),
-                caption=data.get("caption", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.type = enum_member(Type, v) if (v := data.get("type")) is not None else None
+            obj.url = data.get("url")
+            obj.caption = data.get("caption")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Media") from None
@@ -244,7 +243,7 @@ class Media:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         if self.type is not None or "type" in self._present:
-            out["type"] = None if self.type is None else self.type.value
+            out["type"] = None if self.type is None else self.type._value_
         if self.url is not None or "url" in self._present:
             out["url"] = self.url
         if self.caption is not None or "caption" in self._present:
@@ -303,15 +302,18 @@ class Language:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Language:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                policy=Policy(v) if (v := data.get("policy")) is not None else Policy.deterministic,
-                code=data.get("code", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.policy = (
+                enum_member(Policy, v)
+                if (v := data.get("policy")) is not None
+                else Policy.deterministic
+            )
+            obj.code = data.get("code")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Language") from None
@@ -324,7 +326,7 @@ class Language:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         if self.policy != Policy.deterministic or "policy" in self._present:
-            out["policy"] = self.policy.value
+            out["policy"] = self.policy._value_
         if self.code is not None or "code" in self._present:
             out["code"] = self.code
         if self.additional_properties:
@@ -372,14 +374,13 @@ class TemplateParameter:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TemplateParameter:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                default=data.get("default", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.default = data.get("default")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("TemplateParameter") from None
@@ -428,15 +429,14 @@ class MessageResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageResponse:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                message_id=parse_uuid(data["messageId"]),
-                accepted_at=parse_datetime(data["acceptedAt"]),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.message_id = parse_uuid(data["messageId"])
+            obj.accepted_at = parse_datetime(data["acceptedAt"])
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageResponse") from None
@@ -537,20 +537,21 @@ class MessageStatus:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageStatus:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                message_id=data["messageId"],
-                status=Status(data["status"]),
-                delivery_channel=(
-                    DeliveryChannel(v) if (v := data.get("deliveryChannel")) is not None else None
-                ),
-                timestamp=parse_datetime(v) if (v := data.get("timestamp")) is not None else None,
-                user_context=data.get("userContext", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.message_id = data["messageId"]
+            obj.status = enum_member(Status, data["status"])
+            obj.delivery_channel = (
+                enum_member(DeliveryChannel, v)
+                if (v := data.get("deliveryChannel")) is not None
+                else None
+            )
+            obj.timestamp = parse_datetime(v) if (v := data.get("timestamp")) is not None else None
+            obj.user_context = data.get("userContext")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageStatus") from None
@@ -563,10 +564,10 @@ class MessageStatus:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["messageId"] = self.message_id
-        out["status"] = self.status.value
+        out["status"] = self.status._value_
         if self.delivery_channel is not None or "deliveryChannel" in self._present:
             out["deliveryChannel"] = (
-                None if self.delivery_channel is None else self.delivery_channel.value
+                None if self.delivery_channel is None else self.delivery_channel._value_
             )
         if self.timestamp is not None or "timestamp" in self._present:
             out["timestamp"] = None if self.timestamp is None else format_datetime(self.timestamp)
@@ -640,15 +641,14 @@ class HistoryDetails:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HistoryDetails:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                code=data.get("code", None),
-                message=data.get("message", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.code = data.get("code")
+            obj.message = data.get("message")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("HistoryDetails") from None
@@ -707,17 +707,16 @@ class Problem:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Problem:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                type=data["type"],
-                title=data["title"],
-                status=data["status"],
-                detail=data["detail"],
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.type = data["type"]
+            obj.title = data["title"]
+            obj.status = data["status"]
+            obj.detail = data["detail"]
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Problem") from None
@@ -795,14 +794,13 @@ class MoContext:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoContext:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                message_id=data.get("messageId", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.message_id = data.get("messageId")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoContext") from None
@@ -875,17 +873,16 @@ class MoMedia:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoMedia:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                type=Type1(v) if (v := data.get("type")) is not None else None,
-                url=data.get("url", None),
-                media_id=data.get("mediaId", None),
-                caption=data.get("caption", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.type = enum_member(Type1, v) if (v := data.get("type")) is not None else None
+            obj.url = data.get("url")
+            obj.media_id = data.get("mediaId")
+            obj.caption = data.get("caption")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoMedia") from None
@@ -898,7 +895,7 @@ class MoMedia:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         if self.type is not None or "type" in self._present:
-            out["type"] = None if self.type is None else self.type.value
+            out["type"] = None if self.type is None else self.type._value_
         if self.url is not None or "url" in self._present:
             out["url"] = self.url
         if self.media_id is not None or "mediaId" in self._present:
@@ -945,16 +942,15 @@ class SMSOrigin:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMSOrigin:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                mcc=data.get("mcc", None),
-                mnc=data.get("mnc", None),
-                tt_id=data.get("ttId", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.mcc = data.get("mcc")
+            obj.mnc = data.get("mnc")
+            obj.tt_id = data.get("ttId")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMSOrigin") from None
@@ -1037,21 +1033,20 @@ class SMSContent:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMSContent:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                message_id=data.get("messageId", None),
-                sent_date=parse_datetime(v) if (v := data.get("sentDate")) is not None else None,
-                price=data.get("price", None),
-                currency=data.get("currency", None),
-                price_effective=(
-                    parse_datetime(v) if (v := data.get("priceEffective")) is not None else None
-                ),
-                sequence_number=data.get("sequenceNumber", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.message_id = data.get("messageId")
+            obj.sent_date = parse_datetime(v) if (v := data.get("sentDate")) is not None else None
+            obj.price = data.get("price")
+            obj.currency = data.get("currency")
+            obj.price_effective = (
+                parse_datetime(v) if (v := data.get("priceEffective")) is not None else None
+            )
+            obj.sequence_number = data.get("sequenceNumber")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMSContent") from None
@@ -1111,14 +1106,13 @@ class Whatsapp:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Whatsapp:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                sender_name=data.get("senderName", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.sender_name = data.get("senderName")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Whatsapp") from None
@@ -1169,14 +1163,13 @@ class MessageRequestContext:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageRequestContext:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                user_context=data.get("userContext", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.user_context = data.get("userContext")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageRequestContext") from None
@@ -1228,14 +1221,13 @@ class MessageRequestOverrides:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageRequestOverrides:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                notification_callback_url=data.get("notificationCallbackUrl", None),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.notification_callback_url = data.get("notificationCallbackUrl")
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageRequestOverrides") from None
@@ -1288,20 +1280,19 @@ class Template:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Template:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                template_id=data["templateId"],
-                language=Language.from_dict(data["language"]),
-                parameters=(
-                    [TemplateParameter.from_dict(v0) for v0 in v]
-                    if (v := data.get("parameters")) is not None
-                    else None
-                ),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.template_id = data["templateId"]
+            obj.language = Language.from_dict(data["language"])
+            obj.parameters = (
+                [TemplateParameter.from_dict(v0) for v0 in v]
+                if (v := data.get("parameters")) is not None
+                else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Template") from None
@@ -1361,21 +1352,22 @@ class HistoryItem:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HistoryItem:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                delivery_channel=(
-                    DeliveryChannel1(v) if (v := data.get("deliveryChannel")) is not None else None
-                ),
-                happend_at=parse_datetime(v) if (v := data.get("happendAt")) is not None else None,
-                state=State(v) if (v := data.get("state")) is not None else None,
-                details=(
-                    HistoryDetails.from_dict(v) if (v := data.get("details")) is not None else None
-                ),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.delivery_channel = (
+                enum_member(DeliveryChannel1, v)
+                if (v := data.get("deliveryChannel")) is not None
+                else None
+            )
+            obj.happend_at = parse_datetime(v) if (v := data.get("happendAt")) is not None else None
+            obj.state = enum_member(State, v) if (v := data.get("state")) is not None else None
+            obj.details = (
+                HistoryDetails.from_dict(v) if (v := data.get("details")) is not None else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("HistoryItem") from None
@@ -1389,12 +1381,12 @@ class HistoryItem:
         out: dict[str, Any] = {}
         if self.delivery_channel is not None or "deliveryChannel" in self._present:
             out["deliveryChannel"] = (
-                None if self.delivery_channel is None else self.delivery_channel.value
+                None if self.delivery_channel is None else self.delivery_channel._value_
             )
         if self.happend_at is not None or "happendAt" in self._present:
             out["happendAt"] = None if self.happend_at is None else format_datetime(self.happend_at)
         if self.state is not None or "state" in self._present:
-            out["state"] = None if self.state is None else self.state.value
+            out["state"] = None if self.state is None else self.state._value_
         if self.details is not None or "details" in self._present:
             out["details"] = None if self.details is None else self.details.to_dict()
         if self.additional_properties:
@@ -1439,17 +1431,16 @@ class MoContent:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoContent:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                content_type=ContentType4(data["contentType"]),
-                text=data.get("text", None),
-                url=data.get("url", None),
-                media=MoMedia.from_dict(v) if (v := data.get("media")) is not None else None,
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.content_type = enum_member(ContentType4, data["contentType"])
+            obj.text = data.get("text")
+            obj.url = data.get("url")
+            obj.media = MoMedia.from_dict(v) if (v := data.get("media")) is not None else None
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoContent") from None
@@ -1461,7 +1452,7 @@ class MoContent:
     def to_dict(self) -> dict[str, Any]:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
-        out["contentType"] = self.content_type.value
+        out["contentType"] = self.content_type._value_
         if self.text is not None or "text" in self._present:
             out["text"] = self.text
         if self.url is not None or "url" in self._present:
@@ -1517,22 +1508,21 @@ class SMS:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SMS:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                origin=SMSOrigin.from_dict(v) if (v := data.get("origin")) is not None else None,
-                total_price=data.get("totalPrice", None),
-                size=data.get("size", None),
-                missing_parts=data.get("missingParts", False),
-                parts=(
-                    [SMSContent.from_dict(v0) for v0 in v]
-                    if (v := data.get("parts")) is not None
-                    else None
-                ),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.origin = SMSOrigin.from_dict(v) if (v := data.get("origin")) is not None else None
+            obj.total_price = data.get("totalPrice")
+            obj.size = data.get("size")
+            obj.missing_parts = data.get("missingParts", False)
+            obj.parts = (
+                [SMSContent.from_dict(v0) for v0 in v]
+                if (v := data.get("parts")) is not None
+                else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMS") from None
@@ -1608,19 +1598,20 @@ class DefaultContent:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DefaultContent:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                from_=data["from"],
-                content_type=ContentType(data["contentType"]),
-                text=data.get("text", None),
-                url=data.get("url", None),
-                media=Media.from_dict(v) if (v := data.get("media")) is not None else None,
-                template=Template.from_dict(v) if (v := data.get("template")) is not None else None,
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.from_ = data["from"]
+            obj.content_type = enum_member(ContentType, data["contentType"])
+            obj.text = data.get("text")
+            obj.url = data.get("url")
+            obj.media = Media.from_dict(v) if (v := data.get("media")) is not None else None
+            obj.template = (
+                Template.from_dict(v) if (v := data.get("template")) is not None else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("DefaultContent") from None
@@ -1633,7 +1624,7 @@ class DefaultContent:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["from"] = self.from_
-        out["contentType"] = self.content_type.value
+        out["contentType"] = self.content_type._value_
         if self.text is not None or "text" in self._present:
             out["text"] = self.text
         if self.url is not None or "url" in self._present:
@@ -1694,19 +1685,20 @@ class WhatsappMessageRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WhatsappMessageRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                from_=data["from"],
-                content_type=ContentType2(data["contentType"]),
-                text=data.get("text", None),
-                url=data.get("url", None),
-                media=Media.from_dict(v) if (v := data.get("media")) is not None else None,
-                template=Template.from_dict(v) if (v := data.get("template")) is not None else None,
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.from_ = data["from"]
+            obj.content_type = enum_member(ContentType2, data["contentType"])
+            obj.text = data.get("text")
+            obj.url = data.get("url")
+            obj.media = Media.from_dict(v) if (v := data.get("media")) is not None else None
+            obj.template = (
+                Template.from_dict(v) if (v := data.get("template")) is not None else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("WhatsappMessageRequest") from None
@@ -1719,7 +1711,7 @@ class WhatsappMessageRequest:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["from"] = self.from_
-        out["contentType"] = self.content_type.value
+        out["contentType"] = self.content_type._value_
         if self.text is not None or "text" in self._present:
             out["text"] = self.text
         if self.url is not None or "url" in self._present:
@@ -1794,20 +1786,21 @@ class TyntecEchoRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TyntecEchoRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                from_=data["from"],
-                content_type=ContentType3(data["contentType"]),
-                text=data.get("text", None),
-                url=data.get("url", None),
-                media=Media.from_dict(v) if (v := data.get("media")) is not None else None,
-                template=Template.from_dict(v) if (v := data.get("template")) is not None else None,
-                reply_back=data.get("replyBack", False),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.from_ = data["from"]
+            obj.content_type = enum_member(ContentType3, data["contentType"])
+            obj.text = data.get("text")
+            obj.url = data.get("url")
+            obj.media = Media.from_dict(v) if (v := data.get("media")) is not None else None
+            obj.template = (
+                Template.from_dict(v) if (v := data.get("template")) is not None else None
+            )
+            obj.reply_back = data.get("replyBack", False)
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("TyntecEchoRequest") from None
@@ -1820,7 +1813,7 @@ class TyntecEchoRequest:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["from"] = self.from_
-        out["contentType"] = self.content_type.value
+        out["contentType"] = self.content_type._value_
         if self.text is not None or "text" in self._present:
             out["text"] = self.text
         if self.url is not None or "url" in self._present:
@@ -1869,20 +1862,19 @@ class MessageHistory:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageHistory:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                message_id=parse_uuid(v) if (v := data.get("messageId")) is not None else None,
-                user_context=data.get("userContext", None),
-                history=(
-                    [HistoryItem.from_dict(v0) for v0 in v]
-                    if (v := data.get("history")) is not None
-                    else None
-                ),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.message_id = parse_uuid(v) if (v := data.get("messageId")) is not None else None
+            obj.user_context = data.get("userContext")
+            obj.history = (
+                [HistoryItem.from_dict(v0) for v0 in v]
+                if (v := data.get("history")) is not None
+                else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageHistory") from None
@@ -1956,21 +1948,22 @@ class MoMessage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MoMessage:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                message_id=data["messageId"],
-                from_=data["from"],
-                channel=Channel2(data["channel"]),
-                content=MoContent.from_dict(data["content"]),
-                to=data.get("to", None),
-                context=MoContext.from_dict(v) if (v := data.get("context")) is not None else None,
-                sms=SMS.from_dict(v) if (v := data.get("sms")) is not None else None,
-                whatsapp=Whatsapp.from_dict(v) if (v := data.get("whatsapp")) is not None else None,
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.message_id = data["messageId"]
+            obj.from_ = data["from"]
+            obj.channel = enum_member(Channel2, data["channel"])
+            obj.content = MoContent.from_dict(data["content"])
+            obj.to = data.get("to")
+            obj.context = MoContext.from_dict(v) if (v := data.get("context")) is not None else None
+            obj.sms = SMS.from_dict(v) if (v := data.get("sms")) is not None else None
+            obj.whatsapp = (
+                Whatsapp.from_dict(v) if (v := data.get("whatsapp")) is not None else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoMessage") from None
@@ -1984,7 +1977,7 @@ class MoMessage:
         out: dict[str, Any] = {}
         out["messageId"] = self.message_id
         out["from"] = self.from_
-        out["channel"] = self.channel.value
+        out["channel"] = self.channel._value_
         out["content"] = self.content.to_dict()
         if self.to is not None or "to" in self._present:
             out["to"] = self.to
@@ -2052,41 +2045,40 @@ class MessageRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                to=data["to"],
-                channels=[Channel(v0) for v0 in data["channels"]],
-                overrides=(
-                    MessageRequestOverrides.from_dict(v)
-                    if (v := data.get("overrides")) is not None
-                    else None
-                ),
-                context=(
-                    MessageRequestContext.from_dict(v)
-                    if (v := data.get("context")) is not None
-                    else None
-                ),
-                default_content=(
-                    DefaultContent.from_dict(v)
-                    if (v := data.get("defaultContent")) is not None
-                    else None
-                ),
-                sms=SMSRequest.from_dict(v) if (v := data.get("sms")) is not None else None,
-                whatsapp=(
-                    WhatsappMessageRequest.from_dict(v)
-                    if (v := data.get("whatsapp")) is not None
-                    else None
-                ),
-                tyntec_echo=(
-                    TyntecEchoRequest.from_dict(v)
-                    if (v := data.get("tyntecEcho")) is not None
-                    else None
-                ),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.to = data["to"]
+            obj.channels = [enum_member(Channel, v0) for v0 in data["channels"]]
+            obj.overrides = (
+                MessageRequestOverrides.from_dict(v)
+                if (v := data.get("overrides")) is not None
+                else None
+            )
+            obj.context = (
+                MessageRequestContext.from_dict(v)
+                if (v := data.get("context")) is not None
+                else None
+            )
+            obj.default_content = (
+                DefaultContent.from_dict(v)
+                if (v := data.get("defaultContent")) is not None
+                else None
+            )
+            obj.sms = SMSRequest.from_dict(v) if (v := data.get("sms")) is not None else None
+            obj.whatsapp = (
+                WhatsappMessageRequest.from_dict(v)
+                if (v := data.get("whatsapp")) is not None
+                else None
+            )
+            obj.tyntec_echo = (
+                TyntecEchoRequest.from_dict(v)
+                if (v := data.get("tyntecEcho")) is not None
+                else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageRequest") from None
@@ -2099,7 +2091,7 @@ class MessageRequest:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["to"] = self.to
-        out["channels"] = [v0.value for v0 in self.channels]
+        out["channels"] = [v0._value_ for v0 in self.channels]
         if self.overrides is not None or "overrides" in self._present:
             out["overrides"] = None if self.overrides is None else self.overrides.to_dict()
         if self.context is not None or "context" in self._present:
@@ -2164,26 +2156,25 @@ class StoredMessage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StoredMessage:
         """Decode from JSON values (wire names), keeping which members were present."""
+        obj = object.__new__(cls)
         try:
-            obj = cls(
-                to=data["to"],
-                channels=[Channel1(v0) for v0 in data["channels"]],
-                sms=SMSRequest.from_dict(v) if (v := data.get("sms")) is not None else None,
-                whatsapp=(
-                    WhatsappMessageRequest.from_dict(v)
-                    if (v := data.get("whatsapp")) is not None
-                    else None
-                ),
-                tyntec_echo=(
-                    TyntecEchoRequest.from_dict(v)
-                    if (v := data.get("tyntecEcho")) is not None
-                    else None
-                ),
-                additional_properties=(
-                    {}
-                    if data.keys() <= cls._WIRE_KEYS
-                    else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
-                ),
+            obj.to = data["to"]
+            obj.channels = [enum_member(Channel1, v0) for v0 in data["channels"]]
+            obj.sms = SMSRequest.from_dict(v) if (v := data.get("sms")) is not None else None
+            obj.whatsapp = (
+                WhatsappMessageRequest.from_dict(v)
+                if (v := data.get("whatsapp")) is not None
+                else None
+            )
+            obj.tyntec_echo = (
+                TyntecEchoRequest.from_dict(v)
+                if (v := data.get("tyntecEcho")) is not None
+                else None
+            )
+            obj.additional_properties = (
+                {}
+                if data.keys() <= cls._WIRE_KEYS
+                else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("StoredMessage") from None
@@ -2196,7 +2187,7 @@ class StoredMessage:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["to"] = self.to
-        out["channels"] = [v0.value for v0 in self.channels]
+        out["channels"] = [v0._value_ for v0 in self.channels]
         if self.sms is not None or "sms" in self._present:
             out["sms"] = None if self.sms is None else self.sms.to_dict()
         if self.whatsapp is not None or "whatsapp" in self._present:
