@@ -111,20 +111,20 @@ class SMSRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.content_type = enum_member(ContentType1, data["contentType"])
             obj.from_ = data.get("from")
             obj.text = data.get("text")
             obj.url = data.get("url")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMSRequest") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("SMSRequest", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -224,19 +224,19 @@ class Media:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.type = enum_member(Type, v) if (v := data.get("type")) is not None else None
             obj.url = data.get("url")
             obj.caption = data.get("caption")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Media") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("Media", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -304,6 +304,7 @@ class Language:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.policy = (
                 enum_member(Policy, v)
                 if (v := data.get("policy")) is not None
@@ -312,14 +313,13 @@ class Language:
             obj.code = data.get("code")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Language") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("Language", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -376,17 +376,17 @@ class TemplateParameter:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.default = data.get("default")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("TemplateParameter") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("TemplateParameter", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -431,18 +431,18 @@ class MessageResponse:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.message_id = parse_uuid(data["messageId"])
             obj.accepted_at = parse_datetime(data["acceptedAt"])
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageResponse") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MessageResponse", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -539,6 +539,7 @@ class MessageStatus:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.message_id = data["messageId"]
             obj.status = enum_member(Status, data["status"])
             obj.delivery_channel = (
@@ -550,14 +551,13 @@ class MessageStatus:
             obj.user_context = data.get("userContext")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageStatus") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MessageStatus", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -643,18 +643,18 @@ class HistoryDetails:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.code = data.get("code")
             obj.message = data.get("message")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("HistoryDetails") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("HistoryDetails", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -709,20 +709,20 @@ class Problem:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.type = data["type"]
             obj.title = data["title"]
             obj.status = data["status"]
             obj.detail = data["detail"]
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Problem") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("Problem", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -796,17 +796,17 @@ class MoContext:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.message_id = data.get("messageId")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoContext") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MoContext", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -875,20 +875,20 @@ class MoMedia:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.type = enum_member(Type1, v) if (v := data.get("type")) is not None else None
             obj.url = data.get("url")
             obj.media_id = data.get("mediaId")
             obj.caption = data.get("caption")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoMedia") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MoMedia", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -944,19 +944,19 @@ class SMSOrigin:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.mcc = data.get("mcc")
             obj.mnc = data.get("mnc")
             obj.tt_id = data.get("ttId")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMSOrigin") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("SMSOrigin", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1035,6 +1035,7 @@ class SMSContent:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.message_id = data.get("messageId")
             obj.sent_date = parse_datetime(v) if (v := data.get("sentDate")) is not None else None
             obj.price = data.get("price")
@@ -1045,14 +1046,13 @@ class SMSContent:
             obj.sequence_number = data.get("sequenceNumber")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMSContent") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("SMSContent", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1108,17 +1108,17 @@ class Whatsapp:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.sender_name = data.get("senderName")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Whatsapp") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("Whatsapp", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1165,17 +1165,17 @@ class MessageRequestContext:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.user_context = data.get("userContext")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageRequestContext") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MessageRequestContext", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1223,17 +1223,17 @@ class MessageRequestOverrides:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.notification_callback_url = data.get("notificationCallbackUrl")
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageRequestOverrides") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MessageRequestOverrides", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1282,6 +1282,7 @@ class Template:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.template_id = data["templateId"]
             obj.language = Language.from_dict(data["language"])
             obj.parameters = (
@@ -1291,14 +1292,13 @@ class Template:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("Template") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("Template", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1354,6 +1354,7 @@ class HistoryItem:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.delivery_channel = (
                 enum_member(DeliveryChannel1, v)
                 if (v := data.get("deliveryChannel")) is not None
@@ -1366,14 +1367,13 @@ class HistoryItem:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("HistoryItem") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("HistoryItem", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1433,20 +1433,20 @@ class MoContent:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.content_type = enum_member(ContentType4, data["contentType"])
             obj.text = data.get("text")
             obj.url = data.get("url")
             obj.media = MoMedia.from_dict(v) if (v := data.get("media")) is not None else None
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoContent") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MoContent", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1510,6 +1510,7 @@ class SMS:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.origin = SMSOrigin.from_dict(v) if (v := data.get("origin")) is not None else None
             obj.total_price = data.get("totalPrice")
             obj.size = data.get("size")
@@ -1521,14 +1522,13 @@ class SMS:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("SMS") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("SMS", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1600,6 +1600,7 @@ class DefaultContent:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.from_ = data["from"]
             obj.content_type = enum_member(ContentType, data["contentType"])
             obj.text = data.get("text")
@@ -1610,14 +1611,13 @@ class DefaultContent:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("DefaultContent") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("DefaultContent", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1687,6 +1687,7 @@ class WhatsappMessageRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.from_ = data["from"]
             obj.content_type = enum_member(ContentType2, data["contentType"])
             obj.text = data.get("text")
@@ -1697,14 +1698,13 @@ class WhatsappMessageRequest:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("WhatsappMessageRequest") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("WhatsappMessageRequest", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1788,6 +1788,7 @@ class TyntecEchoRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.from_ = data["from"]
             obj.content_type = enum_member(ContentType3, data["contentType"])
             obj.text = data.get("text")
@@ -1799,14 +1800,13 @@ class TyntecEchoRequest:
             obj.reply_back = data.get("replyBack", False)
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("TyntecEchoRequest") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("TyntecEchoRequest", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1864,6 +1864,7 @@ class MessageHistory:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.message_id = parse_uuid(v) if (v := data.get("messageId")) is not None else None
             obj.user_context = data.get("userContext")
             obj.history = (
@@ -1873,14 +1874,13 @@ class MessageHistory:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageHistory") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MessageHistory", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1950,6 +1950,7 @@ class MoMessage:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.message_id = data["messageId"]
             obj.from_ = data["from"]
             obj.channel = enum_member(Channel2, data["channel"])
@@ -1962,14 +1963,13 @@ class MoMessage:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MoMessage") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MoMessage", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2047,6 +2047,7 @@ class MessageRequest:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.to = data["to"]
             obj.channels = [enum_member(Channel, v0) for v0 in data["channels"]]
             obj.overrides = (
@@ -2077,14 +2078,13 @@ class MessageRequest:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("MessageRequest") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("MessageRequest", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2158,6 +2158,7 @@ class StoredMessage:
         """Decode from JSON values (wire names), keeping which members were present."""
         obj = object.__new__(cls)
         try:
+            obj._present = present = frozenset(data)
             obj.to = data["to"]
             obj.channels = [enum_member(Channel1, v0) for v0 in data["channels"]]
             obj.sms = SMSRequest.from_dict(v) if (v := data.get("sms")) is not None else None
@@ -2173,14 +2174,13 @@ class StoredMessage:
             )
             obj.additional_properties = (
                 {}
-                if data.keys() <= cls._WIRE_KEYS
+                if present <= cls._WIRE_KEYS
                 else {k: v for k, v in data.items() if k not in cls._WIRE_KEYS}
             )
         except DecodeError as exc:
             raise exc.within("StoredMessage") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError.because("StoredMessage", exc) from None
-        obj._present = frozenset(data)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
