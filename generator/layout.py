@@ -17,12 +17,17 @@ after it). Black's rules for them, at 100 columns:
   gets the value wrapped in parentheses instead.
 
 tests/test_layout.py checks these rules against black itself on random input.
+
+The model templates (through `generator/models.py`) use the helpers at the end: string literals from
+dcg's text, conditional and boolean expressions split at their operators, the sorted import block
+(tests/test_model_layout.py).
 """
 
 from __future__ import annotations
 
 import math
-
+import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -145,3 +150,90 @@ def value(data: Any, head: str = "", tail: str = "") -> Node:
         return Atom(f'{head}float("{data}"){tail}')
     return Atom(head + repr(data) + tail)
 
+
+# For the model templates.
+
+
+def black_str(value: Any) -> str:
+    """A literal for `value` as black writes it: a string in double quotes unless that needs more
+    escapes than single quotes; any other value as its `repr`. Strings are escaped as dcg's filters
+    escape them (the same text whatever Python version runs)."""
+    from datamodel_code_generator.python_literal import stable_repr
+
+    text = stable_repr(value)
+    return requote(text) if isinstance(value, str) else text
+
+
+def requote(text: str) -> str:
+    """One single-quoted string literal as `repr` writes it (`'...'`), in black's quotes; any other
+    text unchanged. In such a literal every `'` is escaped and no `"` is."""
+    body = text[1:-1]
+    if len(text) < 2 or text[0] != "'" or text[-1] != "'" or "'" in body.replace("\\\\", "").replace("\\'", ""):
+        return text
+    if body.count('"') > body.count("\\'"):  # double quotes would need more escapes: black keeps these
+        return text
+    return '"' + body.replace("\\'", "'").replace('"', '\\"') + '"'
+
+
+_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'" + r'|"(?:[^"\\\n]|\\.)*"')
+
+
+def requote_all(text: str) -> str:
+    """Code text (a type hint such as `Literal['a', 'b']`) with each string literal in black's quotes."""
+    return _STRING.sub(lambda m: requote(m.group(0)), text) if "'" in text else text
+
+
+def black_line(indent: int, head: str, parts: list[str], tail: str = "") -> str:
+    """`head` + the expression made of `parts` (joined by spaces) + `tail`, laid out as black does when
+    the expression's top-level operators are the places between `parts` (a conditional expression:
+    `[A, "if C", "else B"]`; a boolean one: `[A, "or B"]`): on one line if it fits; else in
+    parentheses, on one line if that fits, else one part per line. Continuation lines carry the
+    indentation; the first line does not (the template has it)."""
+    inner = " ".join(parts)
+    if indent + width(head + inner + tail) <= LINE_LENGTH:
+        return head + inner + tail
+    pad = " " * indent
+    if indent + INDENT + width(inner) <= LINE_LENGTH:
+        body = f"{pad}    {inner}"
+    else:
+        body = "\n".join(f"{pad}    {part}" for part in parts)
+    return f"{head}(\n{body}\n{pad}){tail}"
+
+
+_FROM_IMPORT = re.compile(r"from ([\w.]+) import ([\w, ]+)")
+
+
+def sorted_imports(lines: list[str]) -> str | None:
+    """`from M import a, b` lines (one statement each, after `from __future__ import annotations`)
+    merged and sorted as isort's black profile does; None for anything else (left to isort)."""
+    modules: dict[str, set[str]] = {}
+    for line in lines:
+        match = _FROM_IMPORT.fullmatch(line)
+        if match is None:
+            return None
+        modules.setdefault(match.group(1), set()).update(n.strip() for n in match.group(2).split(","))
+    stdlib = sorted((m for m in modules if not m.startswith(".")), key=_natural)
+    local = sorted((m for m in modules if m.startswith(".")), key=_natural)
+    if any(m.split(".")[0] not in sys.stdlib_module_names for m in stdlib):
+        return None  # a third-party section: isort's business
+    sections = ["".join(_from_import(m, modules[m]) for m in group) for group in (stdlib, local) if group]
+    return "\n".join(sections)
+
+
+def _from_import(module: str, names: set[str]) -> str:
+    ordered = sorted(names, key=_name_key)
+    line = f"from {module} import {', '.join(ordered)}"
+    if width(line) <= LINE_LENGTH:
+        return line + "\n"
+    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in ordered) + ")\n"
+
+
+def _name_key(name: str) -> tuple[int, list[Any]]:
+    """isort's `order_by_type`: CONSTANTS, then Classes, then the rest; each in `_natural` order."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, _natural(name)
+
+
+def _natural(text: str) -> list[Any]:
+    """isort's order: case-insensitive, numbers by value (`x2` before `x10`)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]

@@ -14,6 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from generator.format import LINE_LENGTH
+from generator.layout import black_line, black_str, requote, requote_all, sorted_imports, width
 from generator.paths import compiled_templates, template_dir
 from generator.problems import Problem, SpecError
 
@@ -67,7 +69,8 @@ def generate_models(document: dict[str, Any], header: str) -> str:
 
     _keep_compiled_templates()
     mark = splice_mark(document)
-    template_data: defaultdict[str, dict[str, Any]] = defaultdict(dict, {"#all#": {"splice_mark": mark}})
+    layout = {"black_str": black_str, "black_line": black_line, "requote": requote, "requote_all": requote_all}
+    template_data: defaultdict[str, dict[str, Any]] = defaultdict(dict, {"#all#": {"splice_mark": mark, **layout}})
     subtypes = polymorphic_bases(document)
     for pointer, (tag, _) in subtypes.items():
         template_data[pointer]["subtypes_tag"] = tag
@@ -160,9 +163,12 @@ def _register_subtypes(code: str, bases: dict[str, tuple[str, dict[str, str]]]) 
         base = classes.get(pointer)
         if base is None or f"_SUBTYPES: ClassVar[dict[Any, type[{base}]]]" not in code:
             continue
-        entries = ", ".join(f"{tag!r}: {classes[target]}" for tag, target in mapping.items() if target in classes)
-        lines.append(f"{base}._SUBTYPES = {{{entries}}}\n")
-    return code + ("\n\n" + "".join(lines) if lines else "")
+        entries = [f"{black_str(tag)}: {classes[target]}" for tag, target in mapping.items() if target in classes]
+        line = f"{base}._SUBTYPES = {{{', '.join(entries)}}}"
+        if width(line) > LINE_LENGTH:  # black's layout of a dict display that does not fit
+            line = f"{base}._SUBTYPES = {{\n" + "".join(f"    {entry},\n" for entry in entries) + "}"
+        lines.append(line + "\n")
+    return code.rstrip("\n") + "\n\n\n" + "".join(lines) if lines else code
 
 
 _COMMENT_ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "x00": "\x00", "x0b": "\x0b", "x0c": "\x0c"}
@@ -280,11 +286,20 @@ def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, tuple[str, 
 
 
 def _add_runtime_imports(code: str) -> str:
-    """The templates use names dcg does not know to import."""
+    """The templates use names dcg does not know to import; the import block comes out sorted and
+    merged as isort would leave it."""
     marker = "from __future__ import annotations\n"
     words = set(re.findall(r"\w+", code))  # one pass, whatever the size of the module
     used = [name for name in CODEC_NAMES if name in words]
     imports = RUNTIME_IMPORTS + ("from ._codec import " + ", ".join(used) + "\n" if used else "")
-    if marker in code:
-        return code.replace(marker, marker + imports, 1)
-    return imports + code
+    if marker not in code:
+        return imports + code
+    head, rest = code.split(marker, 1)
+    end = _IMPORT_LINES.match(rest).end()  # type: ignore[union-attr]  # it matches the empty string
+    block = sorted_imports([line for line in (imports + rest[:end]).split("\n") if line])
+    if block is None:
+        return head + marker + imports + rest
+    return head + marker + "\n" + block + "\n\n" + rest[end:]
+
+
+_IMPORT_LINES = re.compile(r"(?:(?:from|import) [^\n]*\n|\n)*")

@@ -1,0 +1,56 @@
+"""The model templates (generator/layout.py, the helpers at its end) emit code already in black's layout,
+so formatting models.py costs black one pass per chunk, not two."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import black
+import pytest
+
+from generator import format as fmt
+from generator.layout import black_line, black_str, requote_all, sorted_imports
+from generator.load import load
+from generator.models import generate_models
+
+ROOT = Path(__file__).resolve().parent.parent
+MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=fmt.LINE_LENGTH)
+
+AWKWARD = ["plain", "it's", 'say "hi"', "both ' and \"", "two '' one \"", "back\\slash", "new\nline", "tab\t\x00", "é ☃", ""]
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_string_literals_are_quoted_as_black_quotes_them(value: str) -> None:
+    line = f"x = {black_str(value)}\n"
+    assert black.format_str(line, mode=MODE) == line
+    assert eval(black_str(value)) == value
+
+
+def test_type_hints_get_black_quotes_and_keep_their_values() -> None:
+    hint = requote_all("Literal['a', 'x\"', \"it's\", 'both \\' \"']")
+    assert hint == "Literal[\"a\", 'x\"', \"it's\", \"both ' \\\"\"]"
+    assert black.format_str(f"x: {hint}\n", mode=MODE) == f"x: {hint}\n"
+
+
+@pytest.mark.parametrize("indent, head, parts", [
+    (12, "obj.x = ", ["A.from_dict(v)", 'if (v := data.get("x")) is not None', "else None"]),
+    (12, "obj.some_longer_name = ", ["SomeRatherLongClassName.from_dict(v)", 'if (v := data.get("someLongerName")) is not None', "else None"]),
+    (12, "obj.x = ", ["[SomeRatherLongClassName.from_dict(v0) for v0 in v]", 'if (v := data.get("someRatherLongName")) is not None', "else None"]),
+])
+def test_long_conditional_lines_are_wrapped_as_black_wraps_them(indent: int, head: str, parts: list[str]) -> None:
+    code = "def f():\n    if x:\n        try:\n" + " " * indent + black_line(indent, head, parts) + "\n        finally:\n            pass\n"
+    assert black.format_str(code, mode=MODE) == code
+
+
+def test_import_block_is_sorted_as_isort_sorts_it() -> None:
+    lines = ["from typing import ClassVar, Any", "from ._codec import " + ", ".join(f"name_{i}" for i in range(12)),
+             "from uuid import UUID", "from enum import StrEnum, Enum", "from dataclasses import dataclass"]
+    block = "from __future__ import annotations\n\n" + sorted_imports(lines)
+    assert fmt._format(block) == block
+    assert sorted_imports(["import os"]) is None  # anything else is left to isort
+
+
+def test_chat_api_models_need_no_change_from_black() -> None:
+    raw = generate_models(load(ROOT / "spec" / "chat-api.yaml").document, '"""Generated."""\n\n')
+    changed = [chunk for chunk in fmt.split_chunks(raw) if fmt._format(chunk) != chunk]
+    assert changed == []
