@@ -195,9 +195,73 @@ def black_line(indent: int, head: str, parts: list[str], tail: str = "") -> str:
     pad = " " * indent
     if indent + INDENT + width(inner) <= LINE_LENGTH:
         body = f"{pad}    {inner}"
-    else:
-        body = "\n".join(f"{pad}    {part}" for part in parts)
+    else:  # a part that is still too long is laid out as the call or display it is (see `expression`)
+        body = "\n".join(layout(expression(part), indent + INDENT) for part in parts)
+        if not _same_code(f"({inner})", f"(\n{body}\n)"):
+            body = "\n".join(f"{pad}    {part}" for part in parts)
     return f"{head}(\n{body}\n{pad}){tail}"
+
+
+def black_statement(indent: int, prefix: str, text: str) -> str:
+    """`prefix` + the expression `text` (`result: X = decode_union(...)`) as black lays it out; the
+    first line carries its indentation."""
+    node = expression(text)
+    if not _same_code(text, layout(node)):
+        node = Atom(text)
+    return layout(Statement(prefix, node), indent)
+
+
+def _same_code(expected: str, laid_out: str) -> bool:
+    """Whether the laid-out expression is the same code (a check on `expression`'s reading of the text)."""
+    import ast
+
+    try:
+        return ast.dump(ast.parse(expected.strip(), mode="eval")) == ast.dump(ast.parse(laid_out.strip(), mode="eval"))
+    except SyntaxError:
+        return False
+
+
+_OPENING = {"(": ")", "[": "]", "{": "}"}
+
+
+def expression(text: str) -> Node:
+    """The expression as `Brackets` when it ends in a bracket whose content has top-level commas (a call
+    or a display), its items parsed the same way; else an `Atom`. Strings are skipped whole."""
+    stack: list[int] = []
+    commas: dict[int, list[int]] = {}  # opening bracket -> its top-level commas
+    pairs: dict[int, int] = {}  # closing bracket -> opening bracket
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in "'\"":
+            match = _STRING.match(text, i)
+            if match is None:
+                return Atom(text)
+            i = match.end()
+            continue
+        if c in _OPENING:
+            stack.append(i)
+            commas[i] = []
+        elif c in ")]}":
+            if not stack or _OPENING[text[stack[-1]]] != c:
+                return Atom(text)
+            pairs[i] = stack.pop()
+        elif c == "," and stack:
+            commas[stack[-1]].append(i)
+        elif c == " " and stack and text.startswith(" for ", i):  # a comprehension: not a list of items
+            commas[stack[-1]].append(-1)
+        i += 1
+    end = len(text) - 1
+    if stack or end not in pairs or not commas[pairs[end]] or -1 in commas[pairs[end]] or text.startswith("lambda"):
+        return Atom(text)
+    start = pairs[end]
+    cuts = [start, *commas[start], end]
+    items = [text[a + 1 : b].strip() for a, b in zip(cuts, cuts[1:])]
+    if not items[-1]:  # a trailing comma
+        items.pop()
+    head = text[: start + 1]
+    display = head in ("(", "[", "{") and len(items) > 1
+    return Brackets(head, [expression(item) for item in items], text[end:], collection=display)
 
 
 _FROM_IMPORT = re.compile(r"from ([\w.]+) import ([\w, ]+)")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.format import LINE_LENGTH
-from generator.layout import black_line, black_str, requote, requote_all, sorted_imports, width
+from generator.layout import black_line, black_statement, black_str, requote, requote_all, sorted_imports, width
 from generator.paths import compiled_templates, template_dir
 from generator.problems import Problem, SpecError
 
@@ -69,7 +69,13 @@ def generate_models(document: dict[str, Any], header: str) -> str:
 
     _keep_compiled_templates()
     mark = splice_mark(document)
-    layout = {"black_str": black_str, "black_line": black_line, "requote": requote, "requote_all": requote_all}
+    layout = {
+        "black_str": black_str,
+        "black_line": black_line,
+        "black_statement": black_statement,
+        "requote": requote,
+        "requote_all": requote_all,
+    }
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(dict, {"#all#": {"splice_mark": mark, **layout}})
     subtypes = polymorphic_bases(document)
     for pointer, (tag, _) in subtypes.items():

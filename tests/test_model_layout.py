@@ -9,7 +9,7 @@ import black
 import pytest
 
 from generator import format as fmt
-from generator.layout import black_line, black_str, requote_all, sorted_imports
+from generator.layout import black_line, black_statement, black_str, requote_all, sorted_imports
 from generator.load import load
 from generator.models import generate_models
 
@@ -40,6 +40,30 @@ def test_type_hints_get_black_quotes_and_keep_their_values() -> None:
 def test_long_conditional_lines_are_wrapped_as_black_wraps_them(indent: int, head: str, parts: list[str]) -> None:
     code = "def f():\n    if x:\n        try:\n" + " " * indent + black_line(indent, head, parts) + "\n        finally:\n            pass\n"
     assert black.format_str(code, mode=MODE) == code
+
+
+UNION = "decode_union(value, (lambda u: Dog.from_dict(u), lambda u: expect(u, \"str, or (not)\")), \"kind\", {TAGS})"
+
+
+@pytest.mark.parametrize("tags", ['"dog": Dog.from_dict', '"dog": Dog.from_dict, "a-much-longer-tag-name": SomeLongerClassName.from_dict'])
+@pytest.mark.parametrize("prefix", ["result: Pet = ", "result: AnAliasWithARatherLongNameForItsUnion = "])
+def test_union_calls_are_laid_out_as_black_lays_them_out(tags: str, prefix: str) -> None:
+    code = "def f(value):\n" + black_statement(4, prefix, UNION.replace("TAGS", tags)) + "\n"
+    assert black.format_str(code, mode=MODE) == code
+
+
+@pytest.mark.parametrize("head", ["obj.x = ", "obj.a_rather_long_attribute_name_for_this = "])
+def test_a_too_long_part_of_a_conditional_is_laid_out_as_the_call_it_is(head: str) -> None:
+    call = "decode_union(v, (lambda u: Square.from_dict(u), lambda u: expect(u, \"str\"), lambda u: expect(u, \"int\")))"
+    parts = [call, 'if (v := data.get("anything")) is not None', "else None"]
+    code = "def f():\n    if x:\n        try:\n            " + black_line(12, head, parts) + "\n        finally:\n            pass\n"
+    assert black.format_str(code, mode=MODE) == code
+
+
+def test_a_comprehension_is_never_cut_at_its_commas() -> None:
+    part = "{k0: [SomeRatherLongClassNameForItems.from_dict(v1) for v1 in v0] for k0, v0 in v.items()}"
+    laid_out = black_line(12, "obj.x = ", [part, 'if (v := data.get("someLongWireName")) is not None', "else None"])
+    assert part in laid_out
 
 
 def test_import_block_is_sorted_as_isort_sorts_it() -> None:
