@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -75,10 +76,15 @@ def template_hashes() -> dict[str, str]:
     }
 
 
+# `from generator import a, b`, `from generator.a import x`, `import generator.a` (also inside functions)
+_GENERATOR_IMPORT = re.compile(
+    r"^[ \t]*(?:from generator import \(?([\w\s,]+)\)?|from generator\.([\w.]+) import|import generator\.([\w.]+))",
+    re.MULTILINE,
+)
+
+
 def pipeline_modules() -> list[str]:
     """The generator modules the pipeline imports, found statically from generate.py."""
-    import ast
-
     seen: set[str] = set()
     todo = [PIPELINE_ENTRY]
     while todo:
@@ -86,18 +92,9 @@ def pipeline_modules() -> list[str]:
         if name in seen or not (PACKAGE_DIR / name).is_file():
             continue
         seen.add(name)
-        tree = ast.parse((PACKAGE_DIR / name).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "generator":
-                todo.extend(a.name + ".py" for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator."):
-                todo.append(str(node.module).split(".", 1)[1].replace(".", "/") + ".py")
-            elif isinstance(node, ast.Import):
-                todo.extend(
-                    a.name.split(".", 1)[1].replace(".", "/") + ".py"
-                    for a in node.names
-                    if a.name.startswith("generator.")
-                )
+        for names, module, imported in _GENERATOR_IMPORT.findall((PACKAGE_DIR / name).read_text(encoding="utf-8")):
+            todo += [n.strip() + ".py" for n in names.split(",") if n.strip()]
+            todo += [(module or imported).replace(".", "/") + ".py"] if module or imported else []
     return sorted(seen)
 
 
