@@ -11,14 +11,15 @@ import json
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import yaml
-from referencing import Registry, Resource
-from referencing.exceptions import Unresolvable
 
 from generator.problems import Problem, SpecError, parts_of, pointer_of
+
+if TYPE_CHECKING:
+    from referencing import Registry, Resource
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -238,8 +239,7 @@ class _Bundler:
         self.spec = spec
         self.root_uri = root.as_uri()
         self.shown = {root.as_uri(): spec.path}
-        self.registry: Registry[Any] = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
-        self.registry = self.registry.with_resource(self.root_uri, Resource.opaque(spec.document))
+        self._registry: Registry[Any] | None = None  # made at the first external $ref: most specs have none
         self.read: dict[str, Resource[Any]] = {}
         self.hoisted: dict[str, str] = {}  # target uri -> component name
         self.problems: list[Problem] = []
@@ -247,6 +247,16 @@ class _Bundler:
         components = spec.document.get("components")
         schemas = components.get("schemas") if isinstance(components, dict) else None
         self.taken = set(schemas) if isinstance(schemas, dict) else set()
+
+    @property
+    def registry(self) -> Registry[Any]:
+        from referencing import Registry, Resource
+
+        if self._registry is None:
+            self._registry = Registry(retrieve=self._retrieve).with_resource(  # type: ignore[call-arg]
+                self.root_uri, Resource.opaque(self.spec.document)
+            )
+        return self._registry
 
     def run(self) -> None:
         document = self.spec.document
@@ -262,6 +272,8 @@ class _Bundler:
             raise SpecError(self.problems)
 
     def _retrieve(self, uri: str) -> Resource[Any]:
+        from referencing import Resource
+
         if uri not in self.read:
             file = Path(unquote(urlparse(uri).path))
             shown = self._shown(file)
@@ -318,7 +330,9 @@ class _Bundler:
         except SpecError as exc:
             self.problems.extend(exc.problems)
             return node
-        except Unresolvable as exc:
+        except Exception as exc:  # referencing's Unresolvable (imported only when a spec has external refs)
+            if not _unresolvable(exc):
+                raise
             cause = exc.__cause__
             while cause is not None and not isinstance(cause, SpecError):
                 cause = cause.__cause__
@@ -369,3 +383,9 @@ class _Bundler:
             n += 1
         self.taken.add(name)
         return name
+
+
+def _unresolvable(exc: Exception) -> bool:
+    from referencing.exceptions import Unresolvable
+
+    return isinstance(exc, Unresolvable)
