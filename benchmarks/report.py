@@ -24,7 +24,7 @@ def main(results_path: str, out_path: str) -> None:
         "Written by `make bench` (benchmarks/run_all.py); every ratio compares figures from the same run.",
         f"Machine: {g['machine_cores']} cores, Python {g['machine_python']}, {g['machine_platform']}; "
         f"load average when the generate benchmark ended: {g['machine_load_average']} "
-        "(other work shared the machine: absolute times are noisy, ratios less so).",
+        "(the benchmark's own processes included; on this shared VM absolute times drift, ratios less so).",
         "Peers live in `.bench-venv` only (openapi-python-client from PyPI, run with its own `bin/` on PATH "
         "so its ruff post-hooks run as in a normal install; pydantic v2; matplotlib).",
         "",
@@ -70,7 +70,9 @@ def main(results_path: str, out_path: str) -> None:
         "",
         "## Where a cold generate of chat-api spends its time",
         "",
-        "`benchmarks/stages.py`, the pipeline stage by stage in a fresh process with an empty cache (median of 3):",
+        "`benchmarks/stages.py`, the pipeline stage by stage in a fresh process with an empty cache (median of 3). "
+        "The stages run one after another here; `specbind generate` overlaps them on worker processes "
+        "(models while validating, formatting while rendering), so its wall time is less than the sum:",
         "",
         "| stage | ms |",
         "| --- | ---: |",

@@ -33,7 +33,7 @@ def main() -> dict[str, float]:
     from generator.operations import describe
     from generator.validate import check
 
-    lap("import specbind modules (PyYAML, Jinja2, referencing, ...)")
+    lap("import specbind modules (PyYAML, Jinja2, ...)")
     spec = load(next((a for a in sys.argv[1:] if not a.startswith("--")), "spec/chat-api.yaml"))
     lap("load")
     import openapi_spec_validator  # noqa: F401
