@@ -1,6 +1,6 @@
 """Stage 5 — format: isort then black over every generated module, cached by content hash.
 
-A module is cut into top-level chunks (one per class or function, with the comments right above it),
+A module is cut into top-level chunks (one per class, function or statement after two blank lines),
 each formatted on its own and cached by its content hash, so a one-schema change to a big spec formats
 one chunk again instead of the whole `models.py`. Black formats top-level definitions independently and
 puts exactly two blank lines between them, so joining formatted chunks with two blank lines gives the
@@ -20,8 +20,10 @@ from generator.paths import cache_dir
 from generator.workers import Pending, Workers, available
 
 LINE_LENGTH = 100
-# A top-level definition (with the comments right above it) after two blank lines starts a chunk.
-_CHUNK_START = re.compile(r"\n\n\n(?=(?:#[^\n]*\n)*(?:@|class |def |async def ))")
+# A top-level statement (with the comments right above it) after two blank lines starts a chunk;
+# black keeps two blank lines between top-level statements (and puts them around definitions).
+_CHUNK_START = re.compile(r"\n\n\n(?=[#@A-Za-z_])(?!(?:else|elif|except|finally|case)\b)")
+_STATEMENT = re.compile(r"^[A-Za-z_@][^\n]*", re.MULTILINE)  # a line that starts a top-level statement
 _IMPORTS = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.MULTILINE)
 # Below this many uncached lines, starting worker processes costs more than it saves.
 PARALLEL_MIN_LINES = 1500
@@ -91,11 +93,17 @@ def start_formatting(sources: dict[str, str], workers: Workers | None = None) ->
 
 
 def split_chunks(code: str) -> list[str]:
-    """The module cut before each top-level definition that follows two blank lines (not inside a string)."""
+    """The module cut before each top-level statement that follows two blank lines (not inside a string,
+    and not right after imports: there isort decides the blank lines from what follows)."""
     chunks, start = [], 0
     for match in _CHUNK_START.finditer(code):
         before = code[start : match.start()]
-        if before.count('"""') % 2 == 0 and before.count("'''") % 2 == 0:
+        last = _STATEMENT.findall(before)
+        if (
+            before.count('"""') % 2 == 0
+            and before.count("'''") % 2 == 0
+            and not (last and last[-1].startswith(("import ", "from ")))
+        ):
             chunks.append(before)
             start = match.end()
     chunks.append(code[start:])

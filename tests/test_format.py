@@ -54,7 +54,35 @@ TEXT = """
 
 class NotAChunkEither:
 """
+
+
+TABLE = {}
+
+
+TABLE['a'] = {'k':1}
+
+
+TABLE['b'] = [1,
+   2]
+
+
+if TABLE:
+    y = 1
+
+
+else:
+    y = 2
 '''
+
+AFTER_IMPORTS = """import os
+
+
+z = os.sep
+
+
+import sys
+w = sys.argv
+"""
 
 
 def whole(code: str) -> str:
@@ -68,8 +96,29 @@ def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_chunks_give_the_bytes_of_whole_module_formatting() -> None:
-    assert len(fmt.split_chunks(SOURCE)) == 5
+    assert len(fmt.split_chunks(SOURCE)) == 10  # not inside strings, not before `else`
     assert fmt.format_code(SOURCE) == whole(SOURCE)
+
+
+def test_no_cut_right_after_imports_where_isort_decides_the_blank_lines() -> None:
+    assert len(fmt.split_chunks(AFTER_IMPORTS)) == 2
+    assert fmt.format_code(AFTER_IMPORTS) == whole(AFTER_IMPORTS)
+
+
+def test_a_changed_request_schema_reformats_its_own_statements_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SPECBIND_WORKERS", "0")  # formatting in this process, where it is counted
+    pipeline.generate(CHAT_SPEC, "tyntec_chat", chat_options())
+    changed = tmp_path / "chat-api.yaml"
+    text = CHAT_SPEC.read_text(encoding="utf-8")
+    changed.write_text(text.replace("maxLength: 255", "maxLength: 254", 1), encoding="utf-8")
+    formatted: list[str] = []
+    real = fmt._format
+    monkeypatch.setattr(fmt, "_format", lambda code: formatted.append(code) or real(code))
+    files = pipeline.generate(changed, "tyntec_chat", chat_options()).files
+    assert "'maxLength': 254" in files["_checks.py"].replace('"', "'")
+    assert len(formatted) == 1 and formatted[0].startswith('SCHEMAS["#/components/schemas/MessageRequestContext"]')
 
 
 def test_parallel_formatting_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,114 +13,136 @@ from typing import Any
 
 from .errors import RequestValidationError
 
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "#/components/schemas/MessageRequest": {
-        "type": "object",
-        "required": ["to", "channels"],
-        "properties": {
-            "to": {"type": "string", "pattern": "^(00|\\+)\\d{1,15}$"},
-            "channels": {
-                "type": "array",
-                "items": {"type": "string", "enum": ["sms", "whatsapp", "tyntecEcho"]},
-            },
-            "overrides": {"$ref": "#/components/schemas/MessageRequestOverrides"},
-            "context": {"$ref": "#/components/schemas/MessageRequestContext"},
-            "defaultContent": {"$ref": "#/components/schemas/DefaultContent"},
-            "sms": {"$ref": "#/components/schemas/SMSRequest"},
-            "whatsapp": {"$ref": "#/components/schemas/WhatsappMessageRequest"},
-            "tyntecEcho": {"allOf": [{"$ref": "#/components/schemas/TyntecEchoRequest"}]},
+# One statement per schema: a change to one schema re-formats one statement, not the whole table.
+SCHEMAS: dict[str, dict[str, Any]] = {}
+
+
+SCHEMAS["#/components/schemas/MessageRequest"] = {
+    "type": "object",
+    "required": ["to", "channels"],
+    "properties": {
+        "to": {"type": "string", "pattern": "^(00|\\+)\\d{1,15}$"},
+        "channels": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["sms", "whatsapp", "tyntecEcho"]},
+        },
+        "overrides": {"$ref": "#/components/schemas/MessageRequestOverrides"},
+        "context": {"$ref": "#/components/schemas/MessageRequestContext"},
+        "defaultContent": {"$ref": "#/components/schemas/DefaultContent"},
+        "sms": {"$ref": "#/components/schemas/SMSRequest"},
+        "whatsapp": {"$ref": "#/components/schemas/WhatsappMessageRequest"},
+        "tyntecEcho": {"allOf": [{"$ref": "#/components/schemas/TyntecEchoRequest"}]},
+    },
+}
+
+
+SCHEMAS["#/components/schemas/MessageRequestOverrides"] = {
+    "type": "object",
+    "properties": {
+        "notificationCallbackUrl": {
+            "type": "string",
+            "pattern": "^https:\\/\\/?[\\w.-]+(?:\\.[\\w\\.-]+)+[\\w\\-\\._~:/?#[\\]@!\\$&'\\(\\)\\*\\+,;=.]+$",
+        }
+    },
+}
+
+
+SCHEMAS["#/components/schemas/MessageRequestContext"] = {
+    "type": "object",
+    "properties": {"userContext": {"type": "string", "maxLength": 255}},
+}
+
+
+SCHEMAS["#/components/schemas/DefaultContent"] = {
+    "type": "object",
+    "required": ["contentType", "from"],
+    "properties": {
+        "from": {"type": "string"},
+        "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
+        "text": {"type": "string"},
+        "url": {"type": "string"},
+        "media": {"$ref": "#/components/schemas/Media"},
+        "template": {"$ref": "#/components/schemas/Template"},
+    },
+}
+
+
+SCHEMAS["#/components/schemas/Media"] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": ["image", "document", "audio", "video"]},
+        "url": {"type": "string"},
+        "caption": {"type": "string"},
+    },
+}
+
+
+SCHEMAS["#/components/schemas/Template"] = {
+    "type": "object",
+    "required": ["templateId", "language"],
+    "properties": {
+        "templateId": {"type": "string"},
+        "language": {"$ref": "#/components/schemas/Language"},
+        "parameters": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/TemplateParameter"},
         },
     },
-    "#/components/schemas/MessageRequestOverrides": {
-        "type": "object",
-        "properties": {
-            "notificationCallbackUrl": {
-                "type": "string",
-                "pattern": "^https:\\/\\/?[\\w.-]+(?:\\.[\\w\\.-]+)+[\\w\\-\\._~:/?#[\\]@!\\$&'\\(\\)\\*\\+,;=.]+$",
-            }
-        },
+}
+
+
+SCHEMAS["#/components/schemas/Language"] = {
+    "type": "object",
+    "properties": {
+        "policy": {"type": "string", "enum": ["fallback", "deterministic"]},
+        "code": {"type": "string"},
     },
-    "#/components/schemas/MessageRequestContext": {
-        "type": "object",
-        "properties": {"userContext": {"type": "string", "maxLength": 255}},
+}
+
+
+SCHEMAS["#/components/schemas/TemplateParameter"] = {
+    "type": "object",
+    "properties": {"default": {"type": "string"}},
+}
+
+
+SCHEMAS["#/components/schemas/SMSRequest"] = {
+    "type": "object",
+    "required": ["contentType"],
+    "properties": {
+        "contentType": {"type": "string", "enum": ["text", "url"]},
+        "from": {"type": "string"},
+        "text": {"type": "string", "maxLength": 3000},
+        "url": {"type": "string"},
     },
-    "#/components/schemas/DefaultContent": {
-        "type": "object",
-        "required": ["contentType", "from"],
-        "properties": {
-            "from": {"type": "string"},
-            "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
-            "text": {"type": "string"},
-            "url": {"type": "string"},
-            "media": {"$ref": "#/components/schemas/Media"},
-            "template": {"$ref": "#/components/schemas/Template"},
-        },
+}
+
+
+SCHEMAS["#/components/schemas/WhatsappMessageRequest"] = {
+    "type": "object",
+    "required": ["contentType", "from"],
+    "properties": {
+        "from": {"type": "string"},
+        "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
+        "text": {"type": "string", "maxLength": 4096},
+        "url": {"type": "string"},
+        "media": {"$ref": "#/components/schemas/Media"},
+        "template": {"$ref": "#/components/schemas/Template"},
     },
-    "#/components/schemas/Media": {
-        "type": "object",
-        "properties": {
-            "type": {"type": "string", "enum": ["image", "document", "audio", "video"]},
-            "url": {"type": "string"},
-            "caption": {"type": "string"},
-        },
-    },
-    "#/components/schemas/Template": {
-        "type": "object",
-        "required": ["templateId", "language"],
-        "properties": {
-            "templateId": {"type": "string"},
-            "language": {"$ref": "#/components/schemas/Language"},
-            "parameters": {
-                "type": "array",
-                "items": {"$ref": "#/components/schemas/TemplateParameter"},
-            },
-        },
-    },
-    "#/components/schemas/Language": {
-        "type": "object",
-        "properties": {
-            "policy": {"type": "string", "enum": ["fallback", "deterministic"]},
-            "code": {"type": "string"},
-        },
-    },
-    "#/components/schemas/TemplateParameter": {
-        "type": "object",
-        "properties": {"default": {"type": "string"}},
-    },
-    "#/components/schemas/SMSRequest": {
-        "type": "object",
-        "required": ["contentType"],
-        "properties": {
-            "contentType": {"type": "string", "enum": ["text", "url"]},
-            "from": {"type": "string"},
-            "text": {"type": "string", "maxLength": 3000},
-            "url": {"type": "string"},
-        },
-    },
-    "#/components/schemas/WhatsappMessageRequest": {
-        "type": "object",
-        "required": ["contentType", "from"],
-        "properties": {
-            "from": {"type": "string"},
-            "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
-            "text": {"type": "string", "maxLength": 4096},
-            "url": {"type": "string"},
-            "media": {"$ref": "#/components/schemas/Media"},
-            "template": {"$ref": "#/components/schemas/Template"},
-        },
-    },
-    "#/components/schemas/TyntecEchoRequest": {
-        "type": "object",
-        "required": ["contentType", "from"],
-        "properties": {
-            "from": {"type": "string"},
-            "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
-            "text": {"type": "string", "maxLength": 100},
-            "url": {"type": "string"},
-            "media": {"$ref": "#/components/schemas/Media"},
-            "template": {"$ref": "#/components/schemas/Template"},
-            "replyBack": {"type": "boolean"},
-        },
+}
+
+
+SCHEMAS["#/components/schemas/TyntecEchoRequest"] = {
+    "type": "object",
+    "required": ["contentType", "from"],
+    "properties": {
+        "from": {"type": "string"},
+        "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
+        "text": {"type": "string", "maxLength": 100},
+        "url": {"type": "string"},
+        "media": {"$ref": "#/components/schemas/Media"},
+        "template": {"$ref": "#/components/schemas/Template"},
+        "replyBack": {"type": "boolean"},
     },
 }
 
