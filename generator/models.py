@@ -41,6 +41,7 @@ RUNTIME_IMPORTS = (
 )
 CODEC_NAMES = (
     "DecodeError",
+    "JsonCodec",
     "decode_union",
     "dump_json",
     "enum_member",

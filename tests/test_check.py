@@ -61,12 +61,14 @@ def test_fast_path_does_not_import_the_pipeline(project: Binding) -> None:
 
 def test_hand_edit_is_never_hidden_by_the_fast_path(project: Binding) -> None:
     models = project.output / "pets" / "models.py"
-    models.write_text(models.read_text().replace("class Pet:", "class Pet:  # tweaked"))
+    text = models.read_text()
+    models.write_text(text.replace("class Pet(JsonCodec):", "class Pet(JsonCodec):  # tweaked"))
+    assert models.read_text() != text
     assert not record_is_current(project.spec, project.output / "pets", Options().as_record())
     drift = check_binding(project)
     assert not drift.fast
     assert drift.reasons == ["edited by hand since generation: models.py"]
-    assert "-class Pet:  # tweaked\n+class Pet:\n" in drift.diff
+    assert "-class Pet(JsonCodec):  # tweaked\n+class Pet(JsonCodec):\n" in drift.diff
 
 
 def test_deleted_generated_file_is_named(project: Binding) -> None:
@@ -105,7 +107,7 @@ EVOLUTION_DIFFS = {
     "remove-field.yaml": "-    tag: str | None = None",
     "make-field-required.yaml": "+    tag: str\n",
     "add-enum-value.yaml": '+    pending = "pending"',
-    "rename-schema.yaml": "+class PetInput:",
+    "rename-schema.yaml": "+class PetInput(JsonCodec):",
     "change-type.yaml": "+    id: str\n",
 }
 

@@ -133,9 +133,11 @@ def test_pre_commit_hook_via_try_repo(tmp_path: Path) -> None:
     assert re.search(r"specbind check .*Passed", clean.stdout)
 
     models = project / "generated" / "pets" / "models.py"
-    models.write_text(models.read_text().replace("class Pet:", "class Pet:  # quick fix"))
+    text = models.read_text()
+    models.write_text(text.replace("class Pet(JsonCodec):", "class Pet(JsonCodec):  # quick fix"))
+    assert models.read_text() != text
     dirty = _run(try_repo, project, **home)
     assert dirty.returncode == 1
     assert re.search(r"specbind check .*Failed", dirty.stdout)
     assert "edited by hand since generation: models.py" in dirty.stdout
-    assert "-class Pet:  # quick fix" in dirty.stdout
+    assert "-class Pet(JsonCodec):  # quick fix" in dirty.stdout

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime, time, timezone
 from enum import Enum
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Self, TypeVar
 from uuid import UUID
 
 E = TypeVar("E", bound=Enum)
@@ -44,6 +44,26 @@ def load_json(data: str | bytes, model: str) -> Any:
 def dump_json(value: Any) -> bytes:
     """Compact UTF-8 JSON."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class JsonCodec:
+    """`from_json` and `to_json` for every model, over the model's own `from_dict` and `to_dict`."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Self:
+        """Decode from a JSON document."""
+        return cls.from_dict(load_json(data, cls.__name__))
+
+    def to_json(self) -> bytes:
+        """Encode as a compact UTF-8 JSON document."""
+        return dump_json(self.to_dict())
 
 
 def parse_datetime(value: str) -> datetime:

@@ -11,10 +11,9 @@ from uuid import UUID
 
 from ._codec import (
     DecodeError,
-    dump_json,
+    JsonCodec,
     enum_member,
     format_datetime,
-    load_json,
     parse_datetime,
     parse_uuid,
     unknown_member,
@@ -75,7 +74,7 @@ class ContentType1(StrEnum):
 
 # spec: #/components/schemas/SMSRequest
 @dataclass(kw_only=True)
-class SMSRequest:
+class SMSRequest(JsonCodec):
     """
     Normal SMS to be send.
 
@@ -141,15 +140,6 @@ class SMSRequest:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> SMSRequest:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "SMSRequest"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/WhatsappMessageRequest/content_type#-datamodel-code-generator-#-enum-#-special-#
 class ContentType2(StrEnum):
@@ -198,7 +188,7 @@ class Type(StrEnum):
 
 # spec: #/components/schemas/Media
 @dataclass(kw_only=True)
-class Media:
+class Media(JsonCodec):
     """Media to be send"""
 
     type: Type | None = None
@@ -252,15 +242,6 @@ class Media:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> Media:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "Media"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/Language/policy#-datamodel-code-generator-#-enum-#-special-#
 class Policy(StrEnum):
@@ -277,7 +258,7 @@ class Policy(StrEnum):
 
 # spec: #/components/schemas/Language
 @dataclass(kw_only=True)
-class Language:
+class Language(JsonCodec):
     """Language settings for the template"""
 
     policy: Policy = Policy.deterministic
@@ -333,19 +314,10 @@ class Language:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> Language:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "Language"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/TemplateParameter
 @dataclass(kw_only=True)
-class TemplateParameter:
+class TemplateParameter(JsonCodec):
     """
     Parameter for replacement in the template.
 
@@ -398,19 +370,10 @@ class TemplateParameter:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> TemplateParameter:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "TemplateParameter"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MessageResponse
 @dataclass(kw_only=True)
-class MessageResponse:
+class MessageResponse(JsonCodec):
     message_id: UUID
     """Global Message Id reference"""
     accepted_at: datetime
@@ -454,15 +417,6 @@ class MessageResponse:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MessageResponse:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MessageResponse"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MessageStatus/delivery_channel#-datamodel-code-generator-#-enum-#-special-#
 class DeliveryChannel(StrEnum):
@@ -497,7 +451,7 @@ class Status(StrEnum):
 
 # spec: #/components/schemas/MessageStatus
 @dataclass(kw_only=True)
-class MessageStatus:
+class MessageStatus(JsonCodec):
     """
     The current status of a message.
 
@@ -577,15 +531,6 @@ class MessageStatus:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MessageStatus:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MessageStatus"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/HistoryItem/delivery_channel#-datamodel-code-generator-#-enum-#-special-#
 class DeliveryChannel1(StrEnum):
@@ -620,7 +565,7 @@ class State(StrEnum):
 
 # spec: #/components/schemas/HistoryDetails
 @dataclass(kw_only=True)
-class HistoryDetails:
+class HistoryDetails(JsonCodec):
     """Further information available for this event"""
 
     code: str | None = None
@@ -668,19 +613,10 @@ class HistoryDetails:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> HistoryDetails:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "HistoryDetails"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/Problem
 @dataclass(kw_only=True)
-class Problem:
+class Problem(JsonCodec):
     """The problem object follows the RFC-7807 (https://tools.ietf.org/html/rfc7807)"""
 
     type: str
@@ -736,15 +672,6 @@ class Problem:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> Problem:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "Problem"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MoMessage/channel#-datamodel-code-generator-#-enum-#-special-#
 class Channel2(StrEnum):
@@ -776,7 +703,7 @@ class ContentType4(StrEnum):
 
 # spec: #/components/schemas/MoContext
 @dataclass(kw_only=True)
-class MoContext:
+class MoContext(JsonCodec):
     """Contextual information of the mobile originated message"""
 
     message_id: str | None = None
@@ -818,15 +745,6 @@ class MoContext:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MoContext:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MoContext"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MoMedia/type#-datamodel-code-generator-#-enum-#-special-#
 class Type1(StrEnum):
@@ -846,7 +764,7 @@ class Type1(StrEnum):
 
 # spec: #/components/schemas/MoMedia
 @dataclass(kw_only=True)
-class MoMedia:
+class MoMedia(JsonCodec):
     """Media information"""
 
     type: Type1 | None = None
@@ -906,19 +824,10 @@ class MoMedia:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MoMedia:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MoMedia"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/SMSOrigin
 @dataclass(kw_only=True)
-class SMSOrigin:
+class SMSOrigin(JsonCodec):
     """Origin Information of the message"""
 
     mcc: str | None = None
@@ -972,19 +881,10 @@ class SMSOrigin:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> SMSOrigin:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "SMSOrigin"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/SMSContent
 @dataclass(kw_only=True)
-class SMSContent:
+class SMSContent(JsonCodec):
     """SMS channel specific information"""
 
     message_id: str | None = None
@@ -1076,19 +976,10 @@ class SMSContent:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> SMSContent:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "SMSContent"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/Whatsapp
 @dataclass(kw_only=True)
-class Whatsapp:
+class Whatsapp(JsonCodec):
     """specifics of the whatsapp channel"""
 
     sender_name: str | None = None
@@ -1130,19 +1021,10 @@ class Whatsapp:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> Whatsapp:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "Whatsapp"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MessageRequestContext
 @dataclass(kw_only=True)
-class MessageRequestContext:
+class MessageRequestContext(JsonCodec):
     """Contextual information for the message request"""
 
     user_context: str | None = None
@@ -1187,19 +1069,10 @@ class MessageRequestContext:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MessageRequestContext:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MessageRequestContext"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MessageRequestOverrides
 @dataclass(kw_only=True)
-class MessageRequestOverrides:
+class MessageRequestOverrides(JsonCodec):
     """Overrides of defaults for this message"""
 
     notification_callback_url: str | None = None
@@ -1245,19 +1118,10 @@ class MessageRequestOverrides:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MessageRequestOverrides:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MessageRequestOverrides"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/Template
 @dataclass(kw_only=True)
-class Template:
+class Template(JsonCodec):
     """The message template to be send."""
 
     template_id: str
@@ -1314,19 +1178,10 @@ class Template:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> Template:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "Template"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/HistoryItem
 @dataclass(kw_only=True)
-class HistoryItem:
+class HistoryItem(JsonCodec):
     """Contains information about a specific event occuring in the delivery process"""
 
     delivery_channel: DeliveryChannel1 | None = None
@@ -1393,19 +1248,10 @@ class HistoryItem:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> HistoryItem:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "HistoryItem"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MoContent
 @dataclass(kw_only=True)
-class MoContent:
+class MoContent(JsonCodec):
     """Content of the mobile originated message"""
 
     content_type: ContentType4
@@ -1463,19 +1309,10 @@ class MoContent:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MoContent:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MoContent"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/SMS
 @dataclass(kw_only=True)
-class SMS:
+class SMS(JsonCodec):
     """specifics of the sms channel"""
 
     origin: SMSOrigin | None = None
@@ -1548,19 +1385,10 @@ class SMS:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> SMS:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "SMS"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/DefaultContent
 @dataclass(kw_only=True)
-class DefaultContent:
+class DefaultContent(JsonCodec):
     """
     The default content that is applied to all channels.
 
@@ -1637,19 +1465,10 @@ class DefaultContent:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> DefaultContent:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "DefaultContent"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/WhatsappMessageRequest
 @dataclass(kw_only=True)
-class WhatsappMessageRequest:
+class WhatsappMessageRequest(JsonCodec):
     """
     Whatsapp message to be send.
 
@@ -1724,19 +1543,10 @@ class WhatsappMessageRequest:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> WhatsappMessageRequest:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "WhatsappMessageRequest"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/TyntecEchoRequest
 @dataclass(kw_only=True)
-class TyntecEchoRequest:
+class TyntecEchoRequest(JsonCodec):
     """
     This channel can be used for integration purposes without sending any message to an actual device.
 
@@ -1828,19 +1638,10 @@ class TyntecEchoRequest:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> TyntecEchoRequest:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "TyntecEchoRequest"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MessageHistory
 @dataclass(kw_only=True)
-class MessageHistory:
+class MessageHistory(JsonCodec):
     message_id: UUID | None = None
     """Global Message Id reference"""
     user_context: str | None = None
@@ -1896,19 +1697,10 @@ class MessageHistory:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MessageHistory:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MessageHistory"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MoMessage
 @dataclass(kw_only=True)
-class MoMessage:
+class MoMessage(JsonCodec):
     """
     Message received by us and delivered to your system via a webhook provided by your system.
 
@@ -1991,19 +1783,10 @@ class MoMessage:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MoMessage:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MoMessage"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/MessageRequest
 @dataclass(kw_only=True)
-class MessageRequest:
+class MessageRequest(JsonCodec):
     """The message you would like to send"""
 
     to: str
@@ -2110,19 +1893,10 @@ class MessageRequest:
             out.update(self.additional_properties)
         return out
 
-    @classmethod
-    def from_json(cls, data: str | bytes) -> MessageRequest:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "MessageRequest"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
-
 
 # spec: #/components/schemas/StoredMessage
 @dataclass(kw_only=True)
-class StoredMessage:
+class StoredMessage(JsonCodec):
     to: str
     """
     The receipient phone number in international format. It should follow the guidelines
@@ -2197,12 +1971,3 @@ class StoredMessage:
         if self.additional_properties:
             out.update(self.additional_properties)
         return out
-
-    @classmethod
-    def from_json(cls, data: str | bytes) -> StoredMessage:
-        """Decode from a JSON document."""
-        return cls.from_dict(load_json(data, "StoredMessage"))
-
-    def to_json(self) -> bytes:
-        """Encode as a compact UTF-8 JSON document."""
-        return dump_json(self.to_dict())
