@@ -325,14 +325,14 @@ class _Bundler:
         if target in stack:
             self.problems.append(self._problem(where, at, f"cyclic $ref {ref!r}"))
             return node
+        from referencing.exceptions import Unresolvable  # here only for an external $ref: most specs have none
+
         try:
             resolved = self.registry.resolver(base).lookup(ref)
         except SpecError as exc:
             self.problems.extend(exc.problems)
             return node
-        except Exception as exc:  # referencing's Unresolvable (imported only when a spec has external refs)
-            if not _unresolvable(exc):
-                raise
+        except Unresolvable as exc:
             cause = exc.__cause__
             while cause is not None and not isinstance(cause, SpecError):
                 cause = cause.__cause__
@@ -384,8 +384,3 @@ class _Bundler:
         self.taken.add(name)
         return name
 
-
-def _unresolvable(exc: Exception) -> bool:
-    from referencing.exceptions import Unresolvable
-
-    return isinstance(exc, Unresolvable)

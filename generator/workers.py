@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from typing import Any, Callable, Generic, TypeVar
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ class Workers:
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Pending[T]:
         if self._pool is None:
-            return Pending(_once(lambda: fn(*args)))  # inline: runs when first asked for, like a stage in turn
+            return Pending(cache(lambda: fn(*args)))  # inline: runs when first asked for, like a stage in turn
         return Pending(self._pool.apply_async(fn, args).get)
 
     def map(self, fn: Callable[[Any], T], items: list[Any]) -> Pending[list[T]]:
@@ -63,28 +64,11 @@ class Workers:
         self.close()
 
 
-def available(wanted: int | None = None) -> int:
+def available() -> int:
     """How many workers are worth starting here: forking is safe only on Linux without other threads."""
     import threading
 
     if sys.platform != "linux" or threading.active_count() > 1 or os.environ.get("SPECBIND_WORKERS") == "0":
         return 0
-    return min(wanted or os.cpu_count() or 1, os.cpu_count() or 1, 8)
+    return min(os.cpu_count() or 1, 8)
 
-
-def _once(compute: Callable[[], T]) -> Callable[[], T]:
-    """`compute`, run on the first call only; later calls give the same value (or raise the same error)."""
-    outcome: list[tuple[bool, Any]] = []
-
-    def get() -> T:
-        if not outcome:
-            try:
-                outcome.append((True, compute()))
-            except BaseException as exc:
-                outcome.append((False, exc))
-        ok, value = outcome[0]
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
-
-    return get
