@@ -8,8 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from generator.format import LINE_LENGTH
-from generator.layout import Atom, Brackets, Node, Statement, layout, string, value
+from generator.layout import Atom, Brackets, Node, Statement, from_import, import_order, layout, name_key, string, value
 from generator.operations import Api, Operation, path_template
 from generator.paths import compiled_templates, template_dir
 
@@ -45,7 +44,7 @@ def render_runtime(base_url: str, package: str) -> dict[str, str]:
 def render_api(api: Api, package: str) -> dict[str, str]:
     """The modules made from the spec's operations: client, operations, request checks, webhooks."""
     names = set(api.models.values()) | {r.decoder for op in api.operations for r in op.responses if r.decoder}
-    used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=isort_key)
+    used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=name_key)
     return _render(API_FILES, api=api, package=package, model_names=used)
 
 
@@ -156,26 +155,6 @@ def keywords(names: list[str]) -> list[str]:
     return [f"{name}={name}" for name in names]
 
 
-def isort_key(name: str) -> list[str | int]:
-    """The order isort (profile black) gives the names of a `from x import ...`: constants, classes,
-    then the rest; case-insensitive, numbers in names compared as numbers (Model4 before Model12)."""
-    kind = "A" if name.isupper() and len(name) > 1 else "B" if name[:1].isupper() else "C"
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", kind + name.lower())]
-
-
-def import_order(names: list[str]) -> list[str]:
-    """Names of a `from x import ...` without repeats, in isort's order."""
-    return sorted(set(names), key=isort_key)
-
-
-def import_line(module: str, names: list[str]) -> str:
-    """`from module import names` as isort (profile black) writes it: wrapped one per line when too long."""
-    one = f"from {module} import {', '.join(names)}"
-    if len(one) <= LINE_LENGTH:
-        return one
-    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
-
-
 def docstring(text: str, indent: int = 4) -> str:
     """A docstring literal whose content stays inert text whatever the spec says, laid out as black
     lays docstrings out (first line stripped, the others dedented, quotes padded, leading tabs expanded)."""
@@ -269,7 +248,7 @@ def prune_imports(code: str) -> str:
         names = [n.strip() for n in match.group(2).split(",") if n.strip()]
         used = [n for n in names if n.split(" as ")[-1] in words]
         if used:
-            kept.append(import_line(match.group(1), used))
+            kept.append(from_import(match.group(1), used))
         dropped = dropped or not used
     return "\n".join(kept)
 

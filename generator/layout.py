@@ -29,6 +29,7 @@ import math
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -131,10 +132,7 @@ def layout(node: Node | Statement, indent: int = 0, after: str = "") -> str:
 
 def string(text: str) -> str:
     """A string literal with black's quotes: double, unless that needs more escapes than single."""
-    literal = repr(text)
-    if literal[0] == '"' or text.count('"') > text.count("'"):
-        return literal
-    return '"' + literal[1:-1].replace("\\'", "'").replace('"', '\\"') + '"'
+    return requote(repr(text))
 
 
 def value(data: Any, head: str = "", tail: str = "") -> Node:
@@ -280,19 +278,26 @@ def sorted_imports(lines: list[str]) -> str | None:
     local = sorted((m for m in modules if m.startswith(".")), key=_natural)
     if any(m.split(".")[0] not in sys.stdlib_module_names for m in stdlib):
         return None  # a third-party section: isort's business
-    sections = ["".join(_from_import(m, modules[m]) for m in group) for group in (stdlib, local) if group]
+    sections = [
+        "".join(from_import(m, import_order(modules[m])) + "\n" for m in group) for group in (stdlib, local) if group
+    ]
     return "\n".join(sections)
 
 
-def _from_import(module: str, names: set[str]) -> str:
-    ordered = sorted(names, key=_name_key)
-    line = f"from {module} import {', '.join(ordered)}"
+def from_import(module: str, names: list[str]) -> str:
+    """`from module import names` as isort (profile black) writes it: wrapped one per line when too long."""
+    line = f"from {module} import {', '.join(names)}"
     if width(line) <= LINE_LENGTH:
-        return line + "\n"
-    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in ordered) + ")\n"
+        return line
+    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
 
 
-def _name_key(name: str) -> tuple[int, list[Any]]:
+def import_order(names: Iterable[str]) -> list[str]:
+    """Names of a `from x import ...` without repeats, in isort's order."""
+    return sorted(set(names), key=name_key)
+
+
+def name_key(name: str) -> tuple[int, list[Any]]:
     """isort's `order_by_type`: CONSTANTS, then Classes, then the rest; each in `_natural` order."""
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return kind, _natural(name)

@@ -105,7 +105,7 @@ def test_imports_are_written_in_isorts_order_and_layout(seed: int) -> None:
     pool = ["Model4", "Model12", "Model40", "SMS", "SMSRequest", "Media", "decode_Pet", "Pet", "API", "a2b", "A"]
     for _ in range(50):
         chosen = rnd.sample(pool, rnd.randint(1, len(pool))) + names(rnd, rnd.randint(0, 6))
-        line = endpoints.import_line(".models", endpoints.import_order(chosen)) + "\n"
+        line = layout.from_import(".models", layout.import_order(chosen)) + "\n"
         assert isort.code(line, profile="black", line_length=LINE_LENGTH) == line
 
 
