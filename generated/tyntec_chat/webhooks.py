@@ -11,9 +11,9 @@ A body that is not JSON, or does not fit the event's schema, raises `WebhookErro
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
-from ._codec import DecodeError
+from ._codec import DecodeError, JsonCodec
 from .models import MessageStatus, MoMessage
 
 __all__ = ["EVENTS", "WebhookError", "parse_inbound_message", "parse_message_status"]
@@ -35,6 +35,18 @@ def load(body: bytes | str, event: str) -> Any:
         raise WebhookError(f"the body is not valid JSON: {exc}", (event,)) from None
 
 
+M = TypeVar("M", bound=JsonCodec)
+
+
+def parse(model: type[M], body: bytes | str, event: str) -> M:
+    """A webhook body decoded into `model`; a `WebhookError` names the event and where it failed."""
+    value = load(body, event)
+    try:
+        return model.from_dict(value)
+    except DecodeError as exc:
+        raise WebhookError(exc.reason, (event, *exc.path)) from None
+
+
 def parse_inbound_message(body: bytes | str) -> MoMessage:
     """Parse the body of the `inbound_message` webhook request.
 
@@ -42,12 +54,7 @@ def parse_inbound_message(body: bytes | str) -> MoMessage:
 
     MoMessages are transferred by using HTTP ```POST``` method.
     """
-    try:
-        return MoMessage.from_dict(load(body, "inbound_message"))
-    except WebhookError:
-        raise
-    except DecodeError as exc:
-        raise WebhookError(exc.reason, ("inbound_message", *exc.path)) from None
+    return parse(MoMessage, body, "inbound_message")
 
 
 def parse_message_status(body: bytes | str) -> MessageStatus:
@@ -62,9 +69,4 @@ def parse_message_status(body: bytes | str) -> MessageStatus:
     In the case that you receive a message from a user, the user may decide to delete the message.
     Then and only then status deleted is triggered.
     """
-    try:
-        return MessageStatus.from_dict(load(body, "message_status"))
-    except WebhookError:
-        raise
-    except DecodeError as exc:
-        raise WebhookError(exc.reason, ("message_status", *exc.path)) from None
+    return parse(MessageStatus, body, "message_status")
