@@ -29,7 +29,7 @@ def main() -> dict[str, float]:
     from generator.endpoints import render_package
     from generator.format import format_modules
     from generator.load import load
-    from generator.models import generate_models
+    from generator.models import generate_models, model_classes
     from generator.operations import describe
     from generator.validate import check
 
@@ -46,7 +46,7 @@ def main() -> dict[str, float]:
     lap("import datamodel-code-generator (top level; most of it loads inside models)")
     code = generate_models(spec.document, "# header\n")
     lap("models (datamodel-code-generator)")
-    api = describe(spec.document, pipeline.model_classes(code), set())
+    api = describe(spec.document, model_classes(code), set())
     sources = render_package(api, "tyntec_chat")
     sources["models.py"] = code
     lap("operations + endpoints (Jinja2)")

@@ -55,9 +55,8 @@ class Surface:
 
 def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface:
     """Load, validate and generate (in memory, unformatted) just enough to read the API surface."""
-    from generator.generate import model_classes
     from generator.load import load
-    from generator.models import generate_models
+    from generator.models import generate_models, model_classes
     from generator.operations import describe
     from generator.validate import check
 

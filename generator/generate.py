@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import keyword
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -12,16 +11,13 @@ from typing import Callable
 from generator.endpoints import render_api, render_runtime
 from generator.format import import_formatters, start_formatting
 from generator.load import load
-from generator.models import comment_text, generate_models, model_aliases
+from generator.models import generate_models, model_aliases, model_classes
 from generator.operations import base_url, describe, describe_webhooks
 from generator.options import Options
 from generator.problems import Problem, SpecError
 from generator.record import RECORD_NAME, dump_record, make_record
 from generator.validate import check, located
 from generator.workers import Workers, available
-
-_SPEC_COMMENT = re.compile(r"^# spec: (.+)\n(?:@[^\n]*\n)*class (\w+)", re.MULTILINE)
-
 
 @dataclass
 class Generation:
@@ -86,11 +82,6 @@ def generate(
     files[RECORD_NAME] = dump_record(make_record(spec_files, options.as_record(), files))
     stage("")  # done
     return Generation(package, files, warnings)
-
-
-def model_classes(models_code: str) -> dict[str, str]:
-    """Schema pointer -> generated class name, read from the `# spec:` line above each class."""
-    return {comment_text(m.group(1)): m.group(2) for m in _SPEC_COMMENT.finditer(models_code) if "#-" not in m.group(1)}
 
 
 def _with_header(header: str, code: str) -> str:

@@ -14,8 +14,18 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from generator.format import LINE_LENGTH
-from generator.layout import black_line, black_statement, black_str, requote, requote_all, sorted_imports, width
+from generator.layout import (
+    Atom,
+    Brackets,
+    Statement,
+    black_line,
+    black_statement,
+    black_str,
+    layout,
+    requote,
+    requote_all,
+    sorted_imports,
+)
 from generator.paths import compiled_templates, template_dir
 from generator.problems import Problem, SpecError
 
@@ -162,20 +172,23 @@ def polymorphic_bases(document: dict[str, Any]) -> dict[str, tuple[str, dict[str
 
 def _register_subtypes(code: str, bases: dict[str, tuple[str, dict[str, str]]]) -> str:
     """`Base._SUBTYPES = {...}` lines at the end of the module, once every class exists."""
-    from generator.generate import model_classes
-
     classes = model_classes(code)
     lines = []
     for pointer, (_, mapping) in bases.items():
         base = classes.get(pointer)
         if base is None or f"_SUBTYPES: ClassVar[dict[Any, type[{base}]]]" not in code:
             continue
-        entries = [f"{black_str(tag)}: {classes[target]}" for tag, target in mapping.items() if target in classes]
-        line = f"{base}._SUBTYPES = {{{', '.join(entries)}}}"
-        if width(line) > LINE_LENGTH:  # black's layout of a dict display that does not fit
-            line = f"{base}._SUBTYPES = {{\n" + "".join(f"    {entry},\n" for entry in entries) + "}"
-        lines.append(line + "\n")
+        entries = [Atom(f"{black_str(tag)}: {classes[target]}") for tag, target in mapping.items() if target in classes]
+        lines.append(layout(Statement(f"{base}._SUBTYPES = ", Brackets("{", entries, "}", collection=True))) + "\n")
     return code.rstrip("\n") + "\n\n\n" + "".join(lines) if lines else code
+
+
+_SPEC_COMMENT = re.compile(r"^# spec: (.+)\n(?:@[^\n]*\n)*class (\w+)", re.MULTILINE)
+
+
+def model_classes(models_code: str) -> dict[str, str]:
+    """Schema pointer -> generated class name, read from the `# spec:` line above each class."""
+    return {comment_text(m.group(1)): m.group(2) for m in _SPEC_COMMENT.finditer(models_code) if "#-" not in m.group(1)}
 
 
 _COMMENT_ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "x00": "\x00", "x0b": "\x0b", "x0c": "\x0c"}

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import pytest
 
 from generator.examples import Example, collect
-from generator.generate import model_classes
+from generator.models import model_classes
 from generator.load import load
 from generator.models import model_aliases
 from generator.samples import sample

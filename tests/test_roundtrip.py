@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from generator.examples import Example, collect
-from generator.generate import model_classes
+from generator.models import model_classes
 from generator.load import load
 from generator.samples import sample
 from tests.helpers import CHAT_SPEC, as_instants
