@@ -33,17 +33,35 @@ def measure(cases: dict) -> dict[str, float]:
 
 cases = {
     "specbind_dict": lambda: MoMessage.from_dict(example).to_dict(),
-    "pydantic_dict": lambda: Pyd.model_validate(example).model_dump(mode="json", by_alias=True, exclude_unset=True),
+    "pydantic_dict": lambda: Pyd.model_validate(example).model_dump(
+        mode="json", by_alias=True, exclude_unset=True
+    ),
     "peer_dict": lambda: PeerMoMessage.from_dict(example).to_dict(),
-    "specbind_bytes_stdlib_json": lambda: json.dumps(MoMessage.from_dict(json.loads(raw)).to_dict()).encode(),
+    "specbind_bytes_stdlib_json": lambda: json.dumps(
+        MoMessage.from_dict(json.loads(raw)).to_dict()
+    ).encode(),
     "pydantic_bytes_stdlib_json": lambda: json.dumps(
-        Pyd.model_validate(json.loads(raw)).model_dump(mode="json", by_alias=True, exclude_unset=True)).encode(),
-    "peer_bytes_stdlib_json": lambda: json.dumps(PeerMoMessage.from_dict(json.loads(raw)).to_dict()).encode(),
+        Pyd.model_validate(json.loads(raw)).model_dump(
+            mode="json", by_alias=True, exclude_unset=True
+        )
+    ).encode(),
+    "peer_bytes_stdlib_json": lambda: json.dumps(
+        PeerMoMessage.from_dict(json.loads(raw)).to_dict()
+    ).encode(),
     "specbind_to_json_ops": lambda: MoMessage.from_json(raw).to_json(),
-    "pydantic_native_json": lambda: Pyd.model_validate_json(raw).model_dump_json(by_alias=True, exclude_unset=True),
+    "pydantic_native_json": lambda: Pyd.model_validate_json(raw).model_dump_json(
+        by_alias=True, exclude_unset=True
+    ),
 }
 # every model kind must give the payload back before its speed means anything
 for name in ("specbind_dict", "pydantic_dict", "peer_dict"):
     got = cases[name]()
     assert got["messageId"] == example["messageId"] and got["from"] == example["from"], (name, got)
-print(json.dumps({name if name.endswith("_ops") else f"{name}_ops": ops for name, ops in measure(cases).items()}))
+print(
+    json.dumps(
+        {
+            name if name.endswith("_ops") else f"{name}_ops": ops
+            for name, ops in measure(cases).items()
+        }
+    )
+)

@@ -13,9 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import BENCH_PYTHON, CHAT_SPEC, ROOT, WORK, machine, peer_generate, peer_spec, save
-
 import yaml
+from common import BENCH_PYTHON, CHAT_SPEC, ROOT, WORK, machine, peer_generate, peer_spec, save
 
 
 def _drop_patterns(node):
@@ -27,18 +26,34 @@ def _drop_patterns(node):
 
 
 def setup() -> Path:
-    from generator.load import load
+    from specbind.spec.load import load
 
     where = WORK / "codec"
     where.mkdir(exist_ok=True)
     document = load(CHAT_SPEC).document
-    (where / "example.json").write_text(json.dumps(document["components"]["schemas"]["MoMessage"]["example"]))
+    (where / "example.json").write_text(
+        json.dumps(document["components"]["schemas"]["MoMessage"]["example"])
+    )
     spec = where / "no-patterns.json"
     spec.write_text(json.dumps(_drop_patterns(document)))
-    subprocess.run([Path(sys.executable).parent / "datamodel-codegen", "--input", spec, "--input-file-type",
-                    "openapi", "--output", where / "pydantic_models.py", "--output-model-type",
-                    "pydantic_v2.BaseModel", "--snake-case-field", "--target-python-version", "3.11",
-                    "--disable-timestamp"], check=True)
+    subprocess.run(
+        [
+            Path(sys.executable).parent / "datamodel-codegen",
+            "--input",
+            spec,
+            "--input-file-type",
+            "openapi",
+            "--output",
+            where / "pydantic_models.py",
+            "--output-model-type",
+            "pydantic_v2.BaseModel",
+            "--snake-case-field",
+            "--target-python-version",
+            "3.11",
+            "--disable-timestamp",
+        ],
+        check=True,
+    )
     if not (WORK / "chat-peer").exists():
         peer_generate(peer_spec(CHAT_SPEC), WORK / "chat-peer")
     return where
@@ -46,16 +61,32 @@ def setup() -> Path:
 
 def main() -> dict:
     where = setup()
-    out = subprocess.run([BENCH_PYTHON, ROOT / "benchmarks" / "_codec_worker.py", where, ROOT / "generated",
-                          WORK / "chat-peer"], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            BENCH_PYTHON,
+            ROOT / "benchmarks" / "_codec_worker.py",
+            where,
+            ROOT / "generated",
+            WORK / "chat-peer",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     figures = json.loads(out.stdout)
     figures.update({f"machine_{k}": v for k, v in machine().items()})
     save("codec", figures)
     for level in ("dict", "bytes_stdlib_json"):
-        ours, pyd, peer = (figures[f"{who}_{level}_ops"] for who in ("specbind", "pydantic", "peer"))
-        print(f"{level:18s} specbind {ours:9,.0f} ops/s | pydantic v2 {pyd:9,.0f} ({ours / pyd:.2f}x, target >= 1.0) | "
-              f"peer attrs {peer:9,.0f} ({ours / peer:.2f}x, target >= 2.0)")
-    print(f"pydantic's own JSON (model_validate_json/model_dump_json): {figures['pydantic_native_json_ops']:,.0f} ops/s")
+        ours, pyd, peer = (
+            figures[f"{who}_{level}_ops"] for who in ("specbind", "pydantic", "peer")
+        )
+        print(
+            f"{level:18s} specbind {ours:9,.0f} ops/s | pydantic v2 {pyd:9,.0f} ({ours / pyd:.2f}x, target >= 1.0) | "
+            f"peer attrs {peer:9,.0f} ({ours / peer:.2f}x, target >= 2.0)"
+        )
+    print(
+        f"pydantic's own JSON (model_validate_json/model_dump_json): {figures['pydantic_native_json_ops']:,.0f} ops/s"
+    )
     return figures
 
 

@@ -6,17 +6,31 @@ peer so both see the same machine load; medians are compared.
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import shutil
 import subprocess
 import sys
 
-from common import (CHAT_SPEC, ROOT, SPECBIND_PYTHON, WORK, fresh_cache, machine, median, peer_generate, peer_spec, run, save,
-                    specbind)
+from common import (
+    CHAT_SPEC,
+    ROOT,
+    SPECBIND_PYTHON,
+    WORK,
+    fresh_cache,
+    machine,
+    median,
+    peer_generate,
+    peer_spec,
+    run,
+    save,
+    specbind,
+)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
-COMPILED_TEMPLATES = ROOT / "templates" / "__pycache__"  # Jinja2's compiled templates, kept like .pyc files
+COMPILED_TEMPLATES = (
+    ROOT / "templates" / "__pycache__"
+)  # Jinja2's compiled templates, kept like .pyc files
 
 
 def main() -> dict[str, float]:
@@ -33,7 +47,9 @@ def main() -> dict[str, float]:
         cold.append(seconds)
         peak.append(rss)
         warm.append(run(gen, env=env)[0])  # same cache, now full: regeneration of an unchanged spec
-        shutil.rmtree(COMPILED_TEMPLATES, ignore_errors=True)  # and without compiled templates either
+        shutil.rmtree(
+            COMPILED_TEMPLATES, ignore_errors=True
+        )  # and without compiled templates either
         coldest.append(run(gen, env=fresh_cache())[0])
         shutil.rmtree(peer_out, ignore_errors=True)
         peer.append(peer_generate(spec_for_peer, peer_out)[0])
@@ -51,11 +67,24 @@ def main() -> dict[str, float]:
         "rounds": ROUNDS,
         **{f"machine_{k}": v for k, v in machine().items()},
     }
-    stages = [json.loads(subprocess.run([SPECBIND_PYTHON, ROOT / "benchmarks" / "stages.py", CHAT_SPEC, "--json"],
-                                        check=True, capture_output=True, text=True).stdout) for _ in range(3)]
-    figures["stages_s"] = [[name, median([s[name] for s in stages])] for name in stages[0]]  # in order
+    stages = [
+        json.loads(
+            subprocess.run(
+                [SPECBIND_PYTHON, ROOT / "benchmarks" / "stages.py", CHAT_SPEC, "--json"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    figures["stages_s"] = [
+        [name, median([s[name] for s in stages])] for name in stages[0]
+    ]  # in order
     save("generate", figures)
-    print(f"cold specbind generate (chat-api): {figures['specbind_cold_s']:.3f} s median of {ROUNDS}")
+    print(
+        f"cold specbind generate (chat-api): {figures['specbind_cold_s']:.3f} s median of {ROUNDS}"
+    )
     print(f"openapi-python-client generate:    {figures['peer_s']:.3f} s")
     print(f"  ratio specbind/peer: {figures['cold_over_peer']:.2f}x (target <= 0.8x)")
     print(f"cold, compiled templates deleted too: {figures['specbind_coldest_s']:.3f} s")
@@ -63,7 +92,9 @@ def main() -> dict[str, float]:
     print(f"specbind check (no-op): {figures['check_noop_s']:.3f} s (target <= 0.15 s)")
     for name, seconds in figures["stages_s"]:
         print(f"  {seconds * 1000:6.0f} ms  {name}")
-    print(f"  ratio check/cold generate: {figures['check_over_cold_generate']:.2f}x (target <= 0.2x)")
+    print(
+        f"  ratio check/cold generate: {figures['check_over_cold_generate']:.2f}x (target <= 0.2x)"
+    )
     return figures
 
 

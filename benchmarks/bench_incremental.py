@@ -26,15 +26,25 @@ def main() -> dict:
     unchanged = run(gen, env=env)[0]
     changed = []
     for variant in VARIANTS:
-        spec.write_text(synthetic.dump(synthetic.spec(SCHEMAS, changed=SCHEMAS // 2, variant=variant)))
+        spec.write_text(
+            synthetic.dump(synthetic.spec(SCHEMAS, changed=SCHEMAS // 2, variant=variant))
+        )
         changed.append(run(gen, env=env)[0])
     one = sorted(changed)[len(changed) // 2]
-    figures = {"schemas": SCHEMAS, "full_s": full, "one_schema_changed_s": one, "unchanged_s": unchanged,
-               "changed_over_full": one / full, "unchanged_over_full": unchanged / full,
-               **{f"machine_{k}": v for k, v in machine().items()}}
+    figures = {
+        "schemas": SCHEMAS,
+        "full_s": full,
+        "one_schema_changed_s": one,
+        "unchanged_s": unchanged,
+        "changed_over_full": one / full,
+        "unchanged_over_full": unchanged / full,
+        **{f"machine_{k}": v for k, v in machine().items()},
+    }
     save("incremental", figures)
-    print(f"{SCHEMAS} schemas: full cold generation {full:.2f} s; after a one-schema change {one:.2f} s "
-          f"({one / full:.2f}x of full); unchanged spec {unchanged:.2f} s ({unchanged / full:.2f}x)")
+    print(
+        f"{SCHEMAS} schemas: full cold generation {full:.2f} s; after a one-schema change {one:.2f} s "
+        f"({one / full:.2f}x of full); unchanged spec {unchanged:.2f} s ({unchanged / full:.2f}x)"
+    )
     return figures
 
 

@@ -12,11 +12,23 @@ import shutil
 import sys
 
 import synthetic
-from common import WORK, fresh_cache, loglog_slope, machine, median, peer_generate, run, save, specbind
+from common import (
+    WORK,
+    fresh_cache,
+    loglog_slope,
+    machine,
+    median,
+    peer_generate,
+    run,
+    save,
+    specbind,
+)
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "50,200,800,3200").split(",")]
 PEER_LIMIT = 2.05  # enough to tell whether specbind is at least 2x faster
-PEER_MAX_S = float(os.environ.get("BENCH_PEER_MAX_S", "inf"))  # a cap for short runs; reported as a bound
+PEER_MAX_S = float(
+    os.environ.get("BENCH_PEER_MAX_S", "inf")
+)  # a cap for short runs; reported as a bound
 
 
 def specbind_once(spec, out, package) -> tuple[float, int]:
@@ -37,25 +49,43 @@ def main() -> dict:
         peer_out = WORK / f"scale-peer-{n}"
         shutil.rmtree(peer_out, ignore_errors=True)
         peer_s, peer_rss, code = peer_generate(spec, peer_out, timeout=limit)
-        lines = sum(p.read_text().count("\n") for p in (WORK / "scale-out" / f"syn{n}").glob("*.py"))
-        row = {"schemas": n, "operations": len(synthetic.spec(n)["paths"]) * 2, "lines": lines,
-               "specbind_s": seconds, "specbind_peak_mib": max(r[1] for r in runs) / 2**20,
-               "peer_s": peer_s, "peer_timed_out": code == -9, "peer_peak_mib": peer_rss / 2**20,
-               "peer_over_specbind": peer_s / seconds}
+        lines = sum(
+            p.read_text().count("\n") for p in (WORK / "scale-out" / f"syn{n}").glob("*.py")
+        )
+        row = {
+            "schemas": n,
+            "operations": len(synthetic.spec(n)["paths"]) * 2,
+            "lines": lines,
+            "specbind_s": seconds,
+            "specbind_peak_mib": max(r[1] for r in runs) / 2**20,
+            "peer_s": peer_s,
+            "peer_timed_out": code == -9,
+            "peer_peak_mib": peer_rss / 2**20,
+            "peer_over_specbind": peer_s / seconds,
+        }
         rows.append(row)
         more = ">" if row["peer_timed_out"] else ""
-        print(f"{n:5d} schemas, {row['operations']:4d} ops, {lines:7d} lines: specbind {seconds:7.2f} s "
-              f"peak {row['specbind_peak_mib']:6.0f} MiB | "
-              f"peer {more}{peer_s:7.2f} s peak {row['peer_peak_mib']:6.0f} MiB | peer/specbind {more}"
-              f"{row['peer_over_specbind']:.2f}x", flush=True)
+        print(
+            f"{n:5d} schemas, {row['operations']:4d} ops, {lines:7d} lines: specbind {seconds:7.2f} s "
+            f"peak {row['specbind_peak_mib']:6.0f} MiB | "
+            f"peer {more}{peer_s:7.2f} s peak {row['peer_peak_mib']:6.0f} MiB | peer/specbind {more}"
+            f"{row['peer_over_specbind']:.2f}x",
+            flush=True,
+        )
     slope = loglog_slope([r["schemas"] for r in rows], [r["specbind_s"] for r in rows])
     big = rows[-1]
-    figures = {"rows": rows, "loglog_slope": slope, **{f"machine_{k}": v for k, v in machine().items()}}
+    figures = {
+        "rows": rows,
+        "loglog_slope": slope,
+        **{f"machine_{k}": v for k, v in machine().items()},
+    }
     save("scale", figures)
     print(f"log-log slope of specbind time: {slope:.2f} (target <= 1.1)")
-    print(f"at {big['schemas']} schemas peer/specbind {'>' if big['peer_timed_out'] else ''}"
-          f"{big['peer_over_specbind']:.2f}x (target >= 2x); peak {big['specbind_peak_mib']:.0f} MiB "
-          f"(target <= 1024)")
+    print(
+        f"at {big['schemas']} schemas peer/specbind {'>' if big['peer_timed_out'] else ''}"
+        f"{big['peer_over_specbind']:.2f}x (target >= 2x); peak {big['specbind_peak_mib']:.0f} MiB "
+        f"(target <= 1024)"
+    )
     return figures
 
 

@@ -22,8 +22,12 @@ WORK = Path(os.environ.get("BENCH_WORK") or tempfile.mkdtemp(prefix="specbind-be
 RESULTS = ROOT / "benchmarks" / "results.json"
 
 
-def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | None = None,
-        timeout: float | None = None) -> tuple[float, int, int]:
+def run(
+    cmd: list[str | Path],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+) -> tuple[float, int, int]:
     """Wall seconds, peak memory in bytes and exit code of one command.
 
     Peak memory is the larger of the child's own peak RSS and the peak, sampled every 50 ms, of the
@@ -34,8 +38,9 @@ def run(cmd: list[str | Path], env: dict[str, str] | None = None, cwd: Path | No
     full_env = {**os.environ, **(env or {})}
     start = time.perf_counter()
     err_file = tempfile.TemporaryFile()  # a pipe could fill up and stall a chatty child
-    proc = subprocess.Popen([str(c) for c in cmd], env=full_env, cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=err_file)
+    proc = subprocess.Popen(
+        [str(c) for c in cmd], env=full_env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err_file
+    )
     deadline = None if timeout is None else start + timeout
     tree_peak, next_sample = 0, start
     while True:
@@ -101,13 +106,19 @@ def peer_spec(spec: Path) -> Path:
     """The spec with whitespace-only lines emptied: the peer's YAML reader (ruamel 0.19) rejects them."""
     out = WORK / f"peer-{spec.name}"
     lines = spec.read_text(encoding="utf-8").splitlines()
-    out.write_text("\n".join("" if not line.strip() else line for line in lines) + "\n", encoding="utf-8")
+    out.write_text(
+        "\n".join("" if not line.strip() else line for line in lines) + "\n", encoding="utf-8"
+    )
     return out
 
 
 def peer_generate(spec: Path, out: Path, timeout: float | None = None) -> tuple[float, int, int]:
-    return run([PEER, "generate", "--path", spec, "--output-path", out, "--overwrite"],
-               env=peer_env(), cwd=WORK, timeout=timeout)
+    return run(
+        [PEER, "generate", "--path", spec, "--output-path", out, "--overwrite"],
+        env=peer_env(),
+        cwd=WORK,
+        timeout=timeout,
+    )
 
 
 def loglog_slope(xs: list[float], ys: list[float]) -> float:
@@ -124,5 +135,9 @@ def save(section: str, data: dict[str, Any]) -> None:
 
 
 def machine() -> dict[str, Any]:
-    return {"cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()],
-            "python": sys.version.split()[0], "platform": sys.platform}
+    return {
+        "cores": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": sys.version.split()[0],
+        "platform": sys.platform,
+    }

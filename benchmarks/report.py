@@ -49,13 +49,21 @@ def main(results_path: str, out_path: str) -> None:
         f"processes together, proportional set size) | {yes(big['specbind_peak_mib'] <= 1024)} |",
     ]
     ours, pyd, peer = (c[f"{who}_dict_ops"] for who in ("specbind", "pydantic", "peer"))
-    lines.append(f"| 5 | codec, dict level: >= 1.0x pydantic v2 | {ours:,.0f} vs {pyd:,.0f} ops/s = "
-                 f"**{ours / pyd:.2f}x** | {yes(ours / pyd >= 1.0)} |")
-    lines.append(f"| 5 | codec, dict level: >= 2x peer attrs models | {ours:,.0f} vs {peer:,.0f} ops/s = "
-                 f"**{ours / peer:.2f}x** | {yes(ours / peer >= 2.0)} |")
-    ours, pyd, peer = (c[f"{who}_bytes_stdlib_json_ops"] for who in ("specbind", "pydantic", "peer"))
-    lines.append(f"| 5 | codec, bytes with stdlib json (measured; no target) | {ours:,.0f} ops/s: **{ours / pyd:.2f}x** "
-                 f"pydantic v2 ({pyd:,.0f}), **{ours / peer:.2f}x** peer attrs models ({peer:,.0f}) | — |")
+    lines.append(
+        f"| 5 | codec, dict level: >= 1.0x pydantic v2 | {ours:,.0f} vs {pyd:,.0f} ops/s = "
+        f"**{ours / pyd:.2f}x** | {yes(ours / pyd >= 1.0)} |"
+    )
+    lines.append(
+        f"| 5 | codec, dict level: >= 2x peer attrs models | {ours:,.0f} vs {peer:,.0f} ops/s = "
+        f"**{ours / peer:.2f}x** | {yes(ours / peer >= 2.0)} |"
+    )
+    ours, pyd, peer = (
+        c[f"{who}_bytes_stdlib_json_ops"] for who in ("specbind", "pydantic", "peer")
+    )
+    lines.append(
+        f"| 5 | codec, bytes with stdlib json (measured; no target) | {ours:,.0f} ops/s: **{ours / pyd:.2f}x** "
+        f"pydantic v2 ({pyd:,.0f}), **{ours / peer:.2f}x** peer attrs models ({peer:,.0f}) | — |"
+    )
     lines += [
         "",
         f"Cold `specbind generate` with the compiled templates deleted too (`templates/__pycache__`, kept "
@@ -88,12 +96,17 @@ def main(results_path: str, out_path: str) -> None:
     ]
     for row in s["rows"]:
         gt = ">" if row["peer_timed_out"] else ""
-        lines.append(f"| {row['schemas']} | {row['operations']} | {row['lines']:,} | {row['specbind_s']:.2f} | "
-                     f"{row['specbind_peak_mib']:.0f} | {gt}{row['peer_s']:.2f} | {row['peer_peak_mib']:.0f} | "
-                     f"{gt}{row['peer_over_specbind']:.2f}x |")
+        lines.append(
+            f"| {row['schemas']} | {row['operations']} | {row['lines']:,} | {row['specbind_s']:.2f} | "
+            f"{row['specbind_peak_mib']:.0f} | {gt}{row['peer_s']:.2f} | {row['peer_peak_mib']:.0f} | "
+            f"{gt}{row['peer_over_specbind']:.2f}x |"
+        )
     for row in s["rows"]:
         if row.get("peer_error"):
-            lines += ["", f"openapi-python-client at {row['schemas']} schemas: {row['peer_error']}."]
+            lines += [
+                "",
+                f"openapi-python-client at {row['schemas']} schemas: {row['peer_error']}.",
+            ]
     if s.get("commit_note"):
         lines += ["", s["commit_note"]]
     lines += ["", "![scale curve](benchmarks-scale.png)", ""]

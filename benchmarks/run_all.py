@@ -26,18 +26,29 @@ PLOT = ROOT / "docs" / "benchmarks-scale.png"
 def main() -> None:
     started = time.time()
     chosen = set(sys.argv[1:]) or {"generate", "codec", "incremental", "scale"}
-    for key, name, bench in [("generate", "generate and check (targets 1, 2)", bench_generate),
-                             ("codec", "runtime codec (target 5)", bench_codec),
-                             ("incremental", "small change (target 3)", bench_incremental),
-                             ("scale", "scale (target 4)", bench_scale)]:
+    for key, name, bench in [
+        ("generate", "generate and check (targets 1, 2)", bench_generate),
+        ("codec", "runtime codec (target 5)", bench_codec),
+        ("incremental", "small change (target 3)", bench_incremental),
+        ("scale", "scale (target 4)", bench_scale),
+    ]:
         if key not in chosen:
             continue
         print(f"== {name}", flush=True)
         bench.main()
     subprocess.run([BENCH_PYTHON, ROOT / "benchmarks" / "plot.py", RESULTS, PLOT], check=True)
-    subprocess.run([sys.executable, ROOT / "benchmarks" / "report.py", RESULTS, ROOT / "docs" / "benchmarks.md"],
-                   check=True)
-    print(f"== done in {time.time() - started:.0f} s; wrote docs/benchmarks.md and {PLOT.relative_to(ROOT)}")
+    subprocess.run(
+        [
+            sys.executable,
+            ROOT / "benchmarks" / "report.py",
+            RESULTS,
+            ROOT / "docs" / "benchmarks.md",
+        ],
+        check=True,
+    )
+    print(
+        f"== done in {time.time() - started:.0f} s; wrote docs/benchmarks.md and {PLOT.relative_to(ROOT)}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Where a cold `specbind generate` of chat-api spends its time, stage by stage, in a fresh process.
 
-    python benchmarks/stages.py            # prints a table; run_all.py stores it in results.json
+python benchmarks/stages.py            # prints a table; run_all.py stores it in results.json
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ def main() -> dict[str, float]:
         laps[name] = now - last
         last = now
 
-    from generator import generate as pipeline  # noqa: F401  (the modules `specbind generate` imports first)
-    from generator.endpoints import render_package
-    from generator.format import format_modules
-    from generator.load import load
-    from generator.models import generate_models, model_classes
-    from generator.operations import describe
-    from generator.validate import check
+    from specbind.codegen import (  # noqa: F401  (the modules `specbind generate` imports first)
+        generate as pipeline,
+    )
+    from specbind.codegen.endpoints import render_package
+    from specbind.codegen.format import format_modules
+    from specbind.codegen.models import generate_models, model_classes
+    from specbind.codegen.operations import describe
+    from specbind.spec.load import load
+    from specbind.spec.validate import check
 
     lap("import specbind modules (PyYAML, Jinja2, ...)")
     spec = load(next((a for a in sys.argv[1:] if not a.startswith("--")), "spec/chat-api.yaml"))

@@ -27,7 +27,10 @@ def schema(i: int, variant: int = 0) -> dict[str, Any]:
     }
     if i > 0:
         props["parent"] = {"$ref": f"#/components/schemas/Model{(i * 7) // 8}"}
-        props["children"] = {"type": "array", "items": {"$ref": f"#/components/schemas/Model{i - 1}"}}
+        props["children"] = {
+            "type": "array",
+            "items": {"$ref": f"#/components/schemas/Model{i - 1}"},
+        }
     if variant:
         props[f"added{variant}"] = {"type": "string", "description": f"Added in variant {variant}"}
     return {
@@ -46,7 +49,9 @@ def spec(n: int, changed: int | None = None, variant: int = 1) -> dict[str, Any]
         ref = {"$ref": f"#/components/schemas/Model{i}"}
         ok = {"description": "OK", "content": {"application/json": {"schema": ref}}}
         paths[f"/items{i}/{{itemId}}"] = {
-            "parameters": [{"name": "itemId", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {"name": "itemId", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
             "get": {
                 "operationId": f"getItem{i}",
                 "summary": f"Read item {i}",

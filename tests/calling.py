@@ -42,7 +42,9 @@ class Api:
         merged.update(options or {})
         return merged
 
-    def call(self, name: str, *args: Any, client: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def call(
+        self, name: str, *args: Any, client: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Any:
         """The result of one method call; `client` holds options for the client's constructor.
 
         Unless given one, the client gets an httpx client without TLS set up: building the default
@@ -111,7 +113,9 @@ def silent_server() -> Iterator[str]:
 
 
 @contextmanager
-def truncating_server(announced: int, sent: bytes, content_type: str = "application/octet-stream") -> Iterator[str]:
+def truncating_server(
+    announced: int, sent: bytes, content_type: str = "application/octet-stream"
+) -> Iterator[str]:
     """A URL on 127.0.0.1 whose one answer promises `announced` bytes, sends `sent`, and hangs up."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

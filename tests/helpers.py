@@ -9,8 +9,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from generator.generate import Options, generate
-from generator.write import write_package
+from specbind.codegen.generate import Options, generate
+from specbind.vendoring.record import with_record
+from specbind.vendoring.write import write_package
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAT_SPEC = ROOT / "spec" / "chat-api.yaml"
@@ -18,16 +19,22 @@ CHAT_SPEC = ROOT / "spec" / "chat-api.yaml"
 
 def chat_options() -> Options:
     """The options `[tool.specbind]` in pyproject.toml gives the chat-api binding (webhooks, ...)."""
-    from generator.config import load_bindings
+    from specbind.vendoring.config import load_bindings
 
     (binding,) = [b for b in load_bindings(ROOT / "pyproject.toml") if b.package == "tyntec_chat"]
     return binding.options
 
 
-def generate_and_import(spec: Path, package: str, folder: Path, options: Options | None = None) -> ModuleType:
+def package_files(spec: Path, package: str, options: Options | None = None) -> dict[str, str]:
+    """What `specbind generate` writes for `spec`: the generated files and their record."""
+    return with_record(generate(spec, package, options), options or Options())
+
+
+def generate_and_import(
+    spec: Path, package: str, folder: Path, options: Options | None = None
+) -> ModuleType:
     """Generate `spec` as `folder/package`, import it and return the package module."""
-    result = generate(spec, package, options)
-    write_package(folder, package, result.files)
+    write_package(folder, package, package_files(spec, package, options))
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
-from contextlib import contextmanager
 
 
 @dataclass
@@ -43,7 +43,9 @@ class ScriptedServer:
     def _reply(self, method: str, path: str) -> Reply:
         queue = self.routes.get((method, path.split("?")[0]))
         if not queue:
-            return Reply.json(404, {"type": "about:blank", "title": "no route", "status": 404, "detail": path})
+            return Reply.json(
+                404, {"type": "about:blank", "title": "no route", "status": 404, "detail": path}
+            )
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
 
@@ -58,7 +60,9 @@ def serve() -> Iterator[ScriptedServer]:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            script.seen.append(Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            script.seen.append(
+                Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            )
             reply = script._reply(self.command, self.path)
             self.send_response(reply.status)
             for name, value in reply.headers.items():

@@ -29,16 +29,25 @@ def synthetic_spec(n_schemas: int, n_operations: int) -> dict[str, Any]:
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 10}},
             ],
             "responses": {
-                "200": {"description": "the thing", "content": {"application/json": {"schema": ref}}},
+                "200": {
+                    "description": "the thing",
+                    "content": {"application/json": {"schema": ref}},
+                },
                 "404": {"description": "not found"},
             },
         }
         if method in ("post", "put"):
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref}},
+            }
         path[method] = operation
     return {
         "openapi": "3.0.3",
-        "info": {"title": f"Synthetic API ({n_schemas} schemas, {n_operations} operations)", "version": "1.0"},
+        "info": {
+            "title": f"Synthetic API ({n_schemas} schemas, {n_operations} operations)",
+            "version": "1.0",
+        },
         "servers": [{"url": "http://127.0.0.1/api"}],
         "paths": paths,
         "components": {"schemas": schemas},
@@ -77,7 +86,10 @@ def _schema(i: int) -> dict[str, Any]:
     }
     if i >= 1:  # a reference to an earlier schema, and a list of them
         own["properties"]["parent"] = {"$ref": f"#/components/schemas/{_name(i - 1)}"}
-        own["properties"]["children"] = {"type": "array", "items": {"$ref": f"#/components/schemas/{_name(i - 1)}"}}
+        own["properties"]["children"] = {
+            "type": "array",
+            "items": {"$ref": f"#/components/schemas/{_name(i - 1)}"},
+        }
     if i >= 2 and i % 5 == 0:  # every fifth schema inherits from an earlier one
         schema: dict[str, Any] = {
             "description": own.pop("description"),

@@ -16,8 +16,8 @@ from typing import Callable
 
 import pytest
 from click.testing import CliRunner
+from specbind.cli import main
 
-from generator.cli import main
 from tests.helpers import ROOT
 
 CORPUS = ROOT / "tests" / "bad_specs"
@@ -54,13 +54,17 @@ def _through_a_file(folder: Path) -> str:
 
 def _deep_json(folder: Path) -> str:
     depth = 100_000  # deeper than the JSON parser itself can go
-    (folder / "deep.json").write_text('{"openapi": "3.0.3", "x-deep": ' + "[" * depth + "]" * depth + "}")
+    (folder / "deep.json").write_text(
+        '{"openapi": "3.0.3", "x-deep": ' + "[" * depth + "]" * depth + "}"
+    )
     return "deep.json"
 
 
 def _deep_yaml(folder: Path) -> str:
     nested = "[" * 500 + "]" * 500  # parses, but every later stage recurses
-    (folder / "deep.yaml").write_text(f'openapi: "3.0.3"\ninfo: {{title: t, version: "1"}}\npaths: {{}}\nx-deep: {nested}\n')
+    (folder / "deep.yaml").write_text(
+        f'openapi: "3.0.3"\ninfo: {{title: t, version: "1"}}\npaths: {{}}\nx-deep: {nested}\n'
+    )
     return "deep.yaml"
 
 
@@ -111,17 +115,22 @@ def test_bad_spec_fails_well(case: str, tmp_path: Path, monkeypatch: pytest.Monk
 def test_lenient_generates_what_it_can_and_says_what_it_dropped(tmp_path: Path) -> None:
     spec = ROOT / "tests" / "specs" / "lenient.yaml"
     runner = CliRunner()
-    strict = runner.invoke(main, ["generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "lenient_api"])
+    strict = runner.invoke(
+        main, ["generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "lenient_api"]
+    )
     assert strict.exit_code == 1 and not (tmp_path / "strict").exists()
-    result = runner.invoke(main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "lenient_api"])
+    result = runner.invoke(
+        main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "lenient_api"]
+    )
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if ": warning at " in line]
     assert len(warnings) == 6  # the three problems, and what each one cost
     assert any("dropped operation POST /pets" in w and "NewPet" in w for w in warnings)
     assert any("dropped every operation of path '/owners/{id}'" in w for w in warnings)
     assert any("free-form value (Any)" in w and "Owner" in w for w in warnings)
+    from specbind.codegen.generate import Options
+
     from tests.helpers import generate_and_import
-    from generator.generate import Options
 
     pkg = generate_and_import(spec, "lenient_api", tmp_path / "imported", Options(lenient=True))
     assert hasattr(pkg.Client, "list_pets") and not hasattr(pkg.Client, "add_pet")
@@ -130,7 +139,9 @@ def test_lenient_generates_what_it_can_and_says_what_it_dropped(tmp_path: Path) 
 
 def test_lenient_keeps_both_operations_with_one_operation_id(tmp_path: Path) -> None:
     spec = CORPUS / "duplicate_operation_ids.yaml"
-    result = CliRunner().invoke(main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "dup_ids"])
+    result = CliRunner().invoke(
+        main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "dup_ids"]
+    )
     assert result.exit_code == 0, result.output
     assert "operationId 'fetch' is also used by GET /a" in result.output
     client = (tmp_path / "dup_ids" / "client.py").read_text()
@@ -145,11 +156,18 @@ def test_lenient_drops_an_operation_it_cannot_describe_and_says_so(tmp_path: Pat
         "  /b:\n    get:\n      operationId: fine\n      responses:\n        '204': {description: ok}\n"
     )
     runner = CliRunner()
-    strict = runner.invoke(main, ["generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "broken_api"])
+    strict = runner.invoke(
+        main, ["generate", str(spec), "-o", str(tmp_path / "strict"), "-p", "broken_api"]
+    )
     assert strict.exit_code == 1 and "Traceback" not in strict.output
-    result = runner.invoke(main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "broken_api"])
+    result = runner.invoke(
+        main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "broken_api"]
+    )
     assert result.exit_code == 0, result.output
-    assert f"{spec}:6:7: warning at #/paths/~1a/get: dropped operation GET /a: it cannot be described (TypeError" in result.output
+    assert (
+        f"{spec}:6:7: warning at #/paths/~1a/get: dropped operation GET /a: it cannot be described (TypeError"
+        in result.output
+    )
     client = (tmp_path / "broken_api" / "client.py").read_text()
     assert "def fine(" in client and "def broken(" not in client
 
@@ -159,16 +177,33 @@ def _mutations(count: int, seed: int) -> list[dict[str, object]]:
     import copy
     import random
 
-    from generator.load import load
+    from specbind.spec.load import load
 
     rng = random.Random(seed)
-    bases = [load(ROOT / "spec" / "chat-api.yaml").document,
-             load(ROOT / "tests" / "specs" / "features" / "http.yaml").document]
-    wrong: list[object] = [None, 1, "x", [], {}, True, {"$ref": "#/nope"}, {"type": "wat"}, [1, {}], 3.5]
+    bases = [
+        load(ROOT / "spec" / "chat-api.yaml").document,
+        load(ROOT / "tests" / "specs" / "features" / "http.yaml").document,
+    ]
+    wrong: list[object] = [
+        None,
+        1,
+        "x",
+        [],
+        {},
+        True,
+        {"$ref": "#/nope"},
+        {"type": "wat"},
+        [1, {}],
+        3.5,
+    ]
 
     def places(node: object, at: tuple[object, ...]) -> list[tuple[object, ...]]:
         found = [at] if at else []
-        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        children = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node) if isinstance(node, list) else []
+        )
         for key, child in children:
             found += places(child, at + (key,))
         return found
@@ -194,10 +229,10 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path) -> None:
     or raise SpecError; found a handful of crashes when written."""
     import json
 
-    from generator.load import load
-    from generator.operations import describe
-    from generator.problems import SpecError
-    from generator.validate import check
+    from specbind.codegen.operations import describe
+    from specbind.spec.load import load
+    from specbind.spec.problems import SpecError
+    from specbind.spec.validate import check
 
     for i, document in enumerate(_mutations(30, seed=6)):
         spec = tmp_path / f"m{i}.json"

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from specbind.cli import _colour, main
+from specbind.codegen.generate import generate
+from specbind.codegen.options import Options
+from specbind.vendoring.check import check_binding, compare, record_is_current
+from specbind.vendoring.config import Binding
+from specbind.vendoring.record import RECORD_NAME, dump_record, fingerprint, read_record, sha256
+from specbind.vendoring.write import write_package
 
-from generator.check import check_binding, compare, record_is_current
-from generator.cli import _colour, main
-from generator.config import Binding
-from generator.generate import generate
-from generator.options import Options
-from generator.record import RECORD_NAME, dump_record, fingerprint, read_record, sha256
-from generator.write import write_package
-from tests.helpers import ROOT, chat_options
+from tests.helpers import ROOT, chat_options, package_files
 
 EVOLUTION = ROOT / "tests" / "specs" / "evolution"
 MULTIFILE = ROOT / "tests" / "specs" / "multifile"
@@ -30,7 +30,7 @@ def project(tmp_path: Path) -> Binding:
     (tmp_path / "spec").mkdir()
     shutil.copy(EVOLUTION / "base.yaml", tmp_path / "spec" / "pets.yaml")
     binding = Binding(tmp_path / "spec" / "pets.yaml", "pets", tmp_path / "generated")
-    write_package(binding.output, binding.package, generate(binding.spec, binding.package).files)
+    write_package(binding.output, binding.package, package_files(binding.spec, binding.package))
     return binding
 
 
@@ -43,14 +43,14 @@ def test_unchanged_package_is_clean_from_the_record_alone(project: Binding) -> N
 def test_fast_path_does_not_import_the_pipeline(project: Binding) -> None:
     code = (
         "import sys\n"
-        "from generator.cli import main\n"
-        "from generator.check import check_binding\n"
-        "from generator.config import Binding\n"
+        "from specbind.cli import main\n"
+        "from specbind.vendoring.check import check_binding\n"
+        "from specbind.vendoring.config import Binding\n"
         "from pathlib import Path\n"
         f"d = check_binding(Binding(Path({str(project.spec)!r}), 'pets', Path({str(project.output)!r})))\n"
         "assert d.clean and d.fast, d\n"
         "heavy = [m for m in ('datamodel_code_generator', 'black', 'isort', 'openapi_spec_validator',"
-        " 'jinja2', 'yaml', 'generator.generate') if m in sys.modules]\n"
+        " 'jinja2', 'yaml', 'specbind.codegen.generate') if m in sys.modules]\n"
         "print(heavy)\n"
     )
     out = subprocess.run(
@@ -87,7 +87,7 @@ def test_multi_file_spec_change_in_a_referenced_file(tmp_path: Path) -> None:
     spec_dir = tmp_path / "spec"
     shutil.copytree(MULTIFILE, spec_dir)
     binding = Binding(spec_dir / "openapi.yaml", "multi", tmp_path / "out")
-    write_package(binding.output, binding.package, generate(binding.spec, binding.package).files)
+    write_package(binding.output, binding.package, package_files(binding.spec, binding.package))
     record = read_record(binding.output / "multi")
     assert record is not None and len(record["spec"]["files"]) > 1
     assert check_binding(binding).fast
@@ -169,7 +169,7 @@ def test_formatter_generator_template_and_option_changes_are_named(project: Bind
 
 
 def read_record_tools() -> dict[str, str]:
-    from generator.record import tool_versions
+    from specbind.vendoring.record import tool_versions
 
     return tool_versions()
 
@@ -182,7 +182,7 @@ def test_options_from_config_are_part_of_the_check(project: Binding) -> None:
 
 
 def test_missing_package_and_missing_record(project: Binding, tmp_path: Path) -> None:
-    files = generate(project.spec, "pets").files
+    files = package_files(project.spec, "pets")
     assert compare(tmp_path / "nowhere" / "pets", files).reasons == [
         f"{tmp_path / 'nowhere' / 'pets'} does not exist; run `specbind generate`"
     ]
@@ -244,7 +244,9 @@ def test_diff_is_coloured_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_committed_chat_bindings_are_clean_on_the_fast_path() -> None:
-    binding = Binding(ROOT / "spec" / "chat-api.yaml", "tyntec_chat", ROOT / "generated", chat_options())
+    binding = Binding(
+        ROOT / "spec" / "chat-api.yaml", "tyntec_chat", ROOT / "generated", chat_options()
+    )
     drift = check_binding(binding)
     assert drift.clean and drift.fast, drift.reasons
 
@@ -269,10 +271,17 @@ def test_record_names_every_input(project: Binding) -> None:
         "isort",
         "Jinja2",
     }
-    assert {"generate.py", "models.py", "operations.py", "endpoints.py", "format.py"} <= set(
-        record["generator"]
-    )
-    assert "cli.py" not in record["generator"] and "check.py" not in record["generator"]
+    # Every module of the two packages that decide the output, found by folder, none of the others.
+    package = ROOT / "generator" / "specbind"
+    expected = {
+        path.relative_to(package).as_posix()
+        for folder in ("spec", "codegen")
+        for path in (package / folder).rglob("*.py")
+    }
+    assert {"codegen/generate.py", "codegen/models.py", "spec/load.py"} <= expected
+    assert set(record["generator"]) == expected
+    for name, digest in record["generator"].items():
+        assert sha256((package / name).read_bytes()) == digest
     assert record["spec"]["files"] == {"pets.yaml": sha256((EVOLUTION / "base.yaml").read_bytes())}
     for name, digest in record["files"].items():
         assert sha256((project.output / "pets" / name).read_bytes()) == digest
@@ -286,7 +295,7 @@ def test_console_script_answers_a_clean_check_without_click(project: Binding) ->
     code = (
         "import sys\n"
         "sys.argv = ['specbind', 'check']\n"
-        "from generator.entry import main\n"
+        "from specbind.entry import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    print('exit', exc.code, 'click' in sys.modules)\n"
     )
     clean = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.config import load_bindings
-from generator.options import Options
-from generator.problems import SpecError
+from specbind.codegen.options import Options
+from specbind.spec.problems import SpecError
+from specbind.vendoring.config import load_bindings
 
 
 def _load(tmp_path: Path, text: str) -> list:  # type: ignore[type-arg]

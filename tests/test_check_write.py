@@ -7,13 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from specbind.codegen.generate import generate
+from specbind.spec.problems import SpecError
+from specbind.vendoring import write
+from specbind.vendoring.record import RECORD_NAME, dump_record, make_record
+from specbind.vendoring.write import write_package
 
-from generator import write
-from generator.generate import generate
-from generator.problems import SpecError
-from generator.record import RECORD_NAME, dump_record, make_record
-from generator.write import write_package
-from tests.helpers import ROOT
+from tests.helpers import ROOT, package_files
 
 BASE = ROOT / "tests" / "specs" / "evolution" / "base.yaml"
 
@@ -50,7 +50,7 @@ def test_stale_generated_files_disappear_and_user_files_stay(tmp_path: Path) -> 
 
 
 def test_a_spec_that_emits_fewer_models_removes_them(tmp_path: Path) -> None:
-    full = generate(BASE, "pets").files
+    full = package_files(BASE, "pets")
     write_package(tmp_path, "pets", full)
     record = json.loads(full[RECORD_NAME])
     extra = "pets_v1_compat.py"  # as if an earlier generation had emitted it

@@ -9,8 +9,8 @@ from typing import Any, Iterator
 from uuid import UUID
 
 import pytest
+from specbind.spec.load import load
 
-from generator.load import load
 from tests.helpers import CHAT_SPEC
 from tests.http_server import Reply, ScriptedServer, serve
 
@@ -44,7 +44,11 @@ def call(request: pytest.FixtureRequest, chat: ModuleType, server: ScriptedServe
 
 
 def test_send_message(call: Any, chat: ModuleType, server: ScriptedServer) -> None:
-    server.on("POST", "/messages", Reply.json(202, {"messageId": MESSAGE_ID, "acceptedAt": "2019-06-26T11:41:28Z"}))
+    server.on(
+        "POST",
+        "/messages",
+        Reply.json(202, {"messageId": MESSAGE_ID, "acceptedAt": "2019-06-26T11:41:28Z"}),
+    )
     request = chat.models.MessageRequest.from_dict(SCHEMAS["MessageRequest"]["example"])
     result = call("send_message", request)
     assert result.message_id == UUID(MESSAGE_ID)
@@ -56,28 +60,43 @@ def test_send_message(call: Any, chat: ModuleType, server: ScriptedServer) -> No
 
 
 def test_retrieve_message(call: Any, server: ScriptedServer) -> None:
-    server.on("GET", f"/messages/{MESSAGE_ID}", Reply.json(200, SCHEMAS["StoredMessage"]["example"]))
+    server.on(
+        "GET", f"/messages/{MESSAGE_ID}", Reply.json(200, SCHEMAS["StoredMessage"]["example"])
+    )
     result = call("retrieve_message", MESSAGE_ID)
     assert result.to == "+123234234"
     assert result.whatsapp.text == "A simple text message"
 
 
 def test_get_message_history(call: Any, server: ScriptedServer) -> None:
-    server.on("GET", f"/messages/{MESSAGE_ID}/history", Reply.json(200, SCHEMAS["MessageHistory"]["example"]))
+    server.on(
+        "GET",
+        f"/messages/{MESSAGE_ID}/history",
+        Reply.json(200, SCHEMAS["MessageHistory"]["example"]),
+    )
     result = call("get_message_history", UUID(MESSAGE_ID))
     assert result.history[0].state == "accepted"
 
 
 def test_check_message_status(call: Any, server: ScriptedServer) -> None:
-    server.on("GET", f"/messages/{MESSAGE_ID}/status", Reply.json(200, SCHEMAS["MessageStatus"]["example"]))
+    server.on(
+        "GET",
+        f"/messages/{MESSAGE_ID}/status",
+        Reply.json(200, SCHEMAS["MessageStatus"]["example"]),
+    )
     assert call("check_message_status", MESSAGE_ID).status == "seen"
 
 
 def test_download_media(call: Any, server: ScriptedServer) -> None:
     png = bytes(range(256))
     server.on(
-        "GET", f"/media/{MESSAGE_ID}",
-        Reply(200, png, {"Content-Type": "image/png", "Content-Disposition": 'attachment; filename="cat.png"'}),
+        "GET",
+        f"/media/{MESSAGE_ID}",
+        Reply(
+            200,
+            png,
+            {"Content-Type": "image/png", "Content-Disposition": 'attachment; filename="cat.png"'},
+        ),
     )
     media = call("download_media", MESSAGE_ID)
     assert media.content == png
@@ -86,12 +105,21 @@ def test_download_media(call: Any, server: ScriptedServer) -> None:
 
 
 def test_path_parameters_are_percent_encoded(call: Any, server: ScriptedServer) -> None:
-    server.on("GET", "/messages/a%2Fb/status", Reply.json(200, {"messageId": "a/b", "status": "seen"}))
+    server.on(
+        "GET", "/messages/a%2Fb/status", Reply.json(200, {"messageId": "a/b", "status": "seen"})
+    )
     assert call("check_message_status", "a/b").message_id == "a/b"
 
 
-def test_problem_response_raises_status_error(call: Any, chat: ModuleType, server: ScriptedServer) -> None:
-    problem = {"type": "https://docs.tyntec.com/problems/NotFound", "title": "Not found", "status": 404, "detail": "no"}
+def test_problem_response_raises_status_error(
+    call: Any, chat: ModuleType, server: ScriptedServer
+) -> None:
+    problem = {
+        "type": "https://docs.tyntec.com/problems/NotFound",
+        "title": "Not found",
+        "status": 404,
+        "detail": "no",
+    }
     server.on("GET", f"/messages/{MESSAGE_ID}", Reply.json(404, problem))
     with pytest.raises(chat.ApiStatusError) as caught:
         call("retrieve_message", MESSAGE_ID)

@@ -9,9 +9,9 @@ from typing import Any, Iterator
 from uuid import UUID
 
 import pytest
+from specbind.mock.routing import Mock
+from specbind.mock.server import serve_mock
 
-from generator.mock import Mock
-from generator.mock_server import serve_mock
 from tests.helpers import CHAT_SPEC
 
 MOCK = Mock.from_spec(CHAT_SPEC)

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.calling import Api, api, closed_port_url, server, shared_server, silent_server  # noqa: F401
+from tests.calling import (  # noqa: F401
+    Api,
+    api,
+    closed_port_url,
+    server,
+    shared_server,
+    silent_server,
+)
 from tests.http_server import Reply, ScriptedServer
 
 MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
@@ -84,17 +91,26 @@ def test_error_bodies_that_are_not_problems_keep_the_raw_text(
     assert not isinstance(caught.value, NOT_OURS)
 
 
-def test_an_unlisted_error_status_of_an_operation_is_still_typed(api: Api, server: ScriptedServer) -> None:
+def test_an_unlisted_error_status_of_an_operation_is_still_typed(
+    api: Api, server: ScriptedServer
+) -> None:
     """POST /messages lists 400, 403 and default; a 422 still becomes UnprocessableEntityError."""
     server.on("POST", "/messages", Reply.json(422, problem(422)))
-    request = api.package.models.MessageRequest.from_dict({"to": "+4917612345", "channels": ["sms"]})
+    request = api.package.models.MessageRequest.from_dict(
+        {"to": "+4917612345", "channels": ["sms"]}
+    )
     with pytest.raises(api.package.UnprocessableEntityError):
         api.call("send_message", request)
 
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json at all", b'{"messageId": "x"}', b"[]", b'{"messageId": "x", "status": 7, "timestamp": "soon"}'],
+    [
+        b"not json at all",
+        b'{"messageId": "x"}',
+        b"[]",
+        b'{"messageId": "x", "status": 7, "timestamp": "soon"}',
+    ],
 )
 def test_a_success_body_that_does_not_fit_raises_api_response_error(
     api: Api, server: ScriptedServer, body: bytes
@@ -129,7 +145,13 @@ def test_a_per_call_timeout_overrides_the_client_timeout(api: Api) -> None:
     with silent_server() as url:
         api.url = url
         with pytest.raises(api.package.ApiTimeoutError):
-            api.call("check_message_status", MESSAGE_ID, timeout=0.2, max_retries=0, client={"timeout": 600})
+            api.call(
+                "check_message_status",
+                MESSAGE_ID,
+                timeout=0.2,
+                max_retries=0,
+                client={"timeout": 600},
+            )
 
 
 def test_the_default_timeout_is_finite(chat: ModuleType) -> None:
@@ -138,7 +160,9 @@ def test_the_default_timeout_is_finite(chat: ModuleType) -> None:
         assert client.timeout.read is not None and client.timeout.connect is not None
 
 
-def test_the_timeout_reaches_the_request(api: Api, server: ScriptedServer, chat: ModuleType) -> None:
+def test_the_timeout_reaches_the_request(
+    api: Api, server: ScriptedServer, chat: ModuleType
+) -> None:
     """The client's timeout is sent with each request, also through a caller's own httpx client."""
     import httpx
 
@@ -158,7 +182,12 @@ def test_the_timeout_reaches_the_request(api: Api, server: ScriptedServer, chat:
         return httpx.AsyncClient(event_hooks={"request": [arecord]})
 
     api.call("check_message_status", MESSAGE_ID, client={"http_client": http(), "timeout": 7.0})
-    api.call("check_message_status", MESSAGE_ID, timeout=3.0, client={"http_client": http(), "timeout": 7.0})
+    api.call(
+        "check_message_status",
+        MESSAGE_ID,
+        timeout=3.0,
+        client={"http_client": http(), "timeout": 7.0},
+    )
     assert [t["read"] for t in seen] == [7.0, 3.0]
 
 
@@ -183,12 +212,20 @@ def arguments(api: Api, name: str, tmp_path: Any) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize(("name", "method", "path", "retried"), OPERATIONS)
 def test_every_operation_raises_typed_errors_and_retries_only_if_safe(
-    api: Api, server: ScriptedServer, tmp_path: Any, name: str, method: str, path: str, retried: bool
+    api: Api,
+    server: ScriptedServer,
+    tmp_path: Any,
+    name: str,
+    method: str,
+    path: str,
+    retried: bool,
 ) -> None:
     server.on(method, path, Reply.json(503, problem(503)), Reply.json(404, problem(404)))
     with pytest.raises(api.package.ApiStatusError) as caught:
         api.call(name, *arguments(api, name, tmp_path), max_retries=1)
-    assert type(caught.value) is (api.package.NotFoundError if retried else api.package.InternalServerError)
+    assert type(caught.value) is (
+        api.package.NotFoundError if retried else api.package.InternalServerError
+    )
     assert caught.value.problem.status == (404 if retried else 503)
     assert len(server.seen) == (2 if retried else 1)
     assert all(seen.headers["apikey"] for seen in server.seen)

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from specbind.codegen import endpoints, paths
 
-from generator import endpoints, paths
 from tests.helpers import ROOT
 
 KEPT = paths.template_dir() / "__pycache__"
@@ -23,12 +23,16 @@ def test_package_templates_are_compiled_once_and_kept_beside_them() -> None:
     endpoints._environment.cache_clear()
     first = {p: p.stat().st_mtime_ns for p in KEPT.glob("*.jinja2c")}
     endpoints.render_runtime("https://example.com", "pkg")
-    assert {p: p.stat().st_mtime_ns for p in KEPT.glob("*.jinja2c")} == first  # read, not written again
+    assert {
+        p: p.stat().st_mtime_ns for p in KEPT.glob("*.jinja2c")
+    } == first  # read, not written again
 
 
 def test_datamodel_code_generator_keeps_its_compiled_model_templates_there_too() -> None:
     shutil.rmtree(KEPT, ignore_errors=True)
-    code = "from generator.load import load; from generator.models import generate_models; "
+    code = (
+        "from specbind.spec.load import load; from specbind.codegen.models import generate_models; "
+    )
     code += f"generate_models(load({str(ROOT / 'spec' / 'chat-api.yaml')!r}).document, '# h')"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     assert len(list(KEPT.glob("*.jinja2c"))) >= 2  # dataclass.jinja2 and Enum.jinja2 at least

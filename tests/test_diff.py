@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from specbind.cli import main
+from specbind.vendoring.api_surface import Surface, models_of, surface_of
+from specbind.vendoring.diff import Change, compare_surfaces, render
 
-from generator.api_surface import Surface, models_of, surface_of
-from generator.cli import main
-from generator.diff import Change, compare_surfaces, render
 from tests.helpers import CHAT_SPEC, ROOT
 
 EVOLUTION = ROOT / "tests" / "specs" / "evolution"

@@ -7,11 +7,11 @@ from pathlib import Path
 import black
 import isort
 import pytest
+from specbind.codegen import format as fmt
+from specbind.codegen import generate as pipeline
+from specbind.codegen.endpoints import PACKAGE_FILES
+from specbind.codegen.workers import Pending, Workers
 
-from generator import format as fmt
-from generator import generate as pipeline
-from generator.endpoints import PACKAGE_FILES
-from generator.workers import Pending, Workers
 from tests.helpers import CHAT_SPEC, ROOT, chat_options
 
 SOURCE = '''# header comment
@@ -87,7 +87,9 @@ w = sys.argv
 
 def whole(code: str) -> str:
     mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=fmt.LINE_LENGTH)
-    return black.format_str(isort.code(code, profile="black", line_length=fmt.LINE_LENGTH), mode=mode)
+    return black.format_str(
+        isort.code(code, profile="black", line_length=fmt.LINE_LENGTH), mode=mode
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -118,13 +120,18 @@ def test_a_changed_request_schema_reformats_its_own_statements_only(
     monkeypatch.setattr(fmt, "_format", lambda code: formatted.append(code) or real(code))
     files = pipeline.generate(changed, "tyntec_chat", chat_options()).files
     assert "'maxLength': 254" in files["_checks.py"].replace('"', "'")
-    assert len(formatted) == 1 and formatted[0].startswith('SCHEMAS["#/components/schemas/MessageRequestContext"]')
+    assert len(formatted) == 1 and formatted[0].startswith(
+        'SCHEMAS["#/components/schemas/MessageRequestContext"]'
+    )
 
 
 def test_parallel_formatting_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fmt, "PARALLEL_MIN_LINES", 1)
     monkeypatch.setattr(fmt, "available", lambda: 2)
-    assert fmt.format_modules({"a.py": SOURCE, "b.py": "y=1\n"}) == {"a.py": whole(SOURCE), "b.py": "y = 1\n"}
+    assert fmt.format_modules({"a.py": SOURCE, "b.py": "y=1\n"}) == {
+        "a.py": whole(SOURCE),
+        "b.py": "y = 1\n",
+    }
 
 
 def test_unchanged_chunks_come_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,7 +154,9 @@ PACKAGE_SPECS = [CHAT_SPEC, *sorted((ROOT / "tests" / "specs" / "features").iter
 
 
 @pytest.mark.parametrize("spec", PACKAGE_SPECS, ids=lambda spec: spec.name)
-def test_package_templates_render_code_black_leaves_alone(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_package_templates_render_code_black_leaves_alone(
+    spec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The package modules come out of the templates already formatted, so black formats each chunk
     once (format_str formats a second time whenever its first pass changed something)."""
     rendered: dict[str, str] = {}

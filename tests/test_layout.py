@@ -10,13 +10,28 @@ from typing import Any
 import black
 import isort
 import pytest
-
-from generator import endpoints, layout
-from generator.format import LINE_LENGTH
+from specbind.codegen import endpoints, layout
+from specbind.codegen.format import LINE_LENGTH
 
 MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
 SEEDS = 3
-PIECES = ["a", "b", " ", "'", '"', "\\", "\n", "\t", "é", "中", "x" * 30, "{", "}", "\x00", "\u2028"]
+PIECES = [
+    "a",
+    "b",
+    " ",
+    "'",
+    '"',
+    "\\",
+    "\n",
+    "\t",
+    "é",
+    "中",
+    "x" * 30,
+    "{",
+    "}",
+    "\x00",
+    "\u2028",
+]
 
 
 def black_leaves_alone(code: str) -> bool:
@@ -68,12 +83,18 @@ def test_signatures_and_calls_are_laid_out_as_black_does(seed: int) -> None:
         for indent in (0, 4):
             params = names(rnd, rnd.randint(1, 8))
             body = " " * (indent + 4)
-            head, tail = "def " + "f" * rnd.randint(1, 60) + "(", ") -> " + "X" * rnd.randint(1, 60) + ":"
+            head, tail = (
+                "def " + "f" * rnd.randint(1, 60) + "(",
+                ") -> " + "X" * rnd.randint(1, 60) + ":",
+            )
             signature = endpoints.signature(head, [f"{p}: int" for p in params], tail, indent)
             inner = endpoints.nested("operations." + "g" * rnd.randint(1, 80) + "(", params)
             send = endpoints.nested("self.send(", [inner, "timeout=t"])
             returned = endpoints.statement(rnd.choice(["return ", "spec = "]), send, indent + 4)
-            rows = [endpoints.collection("(", [endpoints.string(p), p, '"form"', "True"], ")") for p in params]
+            rows = [
+                endpoints.collection("(", [endpoints.string(p), p, '"form"', "True"], ")")
+                for p in params
+            ]
             query = endpoints.collection("[", rows, "]")
             keyword = endpoints.call("params=_http.query_params(", [query], ")", indent + 8, ",")
             lines = ["class C:"] if indent else []
@@ -102,7 +123,19 @@ def test_a_description_ending_in_a_quote_and_a_newline_makes_valid_code() -> Non
 @pytest.mark.parametrize("seed", range(3))
 def test_imports_are_written_in_isorts_order_and_layout(seed: int) -> None:
     rnd = random.Random(seed)
-    pool = ["Model4", "Model12", "Model40", "SMS", "SMSRequest", "Media", "decode_Pet", "Pet", "API", "a2b", "A"]
+    pool = [
+        "Model4",
+        "Model12",
+        "Model40",
+        "SMS",
+        "SMSRequest",
+        "Media",
+        "decode_Pet",
+        "Pet",
+        "API",
+        "a2b",
+        "A",
+    ]
     for _ in range(50):
         chosen = rnd.sample(pool, rnd.randint(1, len(pool))) + names(rnd, rnd.randint(0, 6))
         line = layout.from_import(".models", layout.import_order(chosen)) + "\n"
@@ -110,9 +143,15 @@ def test_imports_are_written_in_isorts_order_and_layout(seed: int) -> None:
 
 
 def test_infinite_and_nan_bounds_become_expressions_that_evaluate() -> None:
-    code = endpoints.literal({"maximum": float("inf"), "minimum": float("-inf"), "x": float("nan")}, "S = ")
+    code = endpoints.literal(
+        {"maximum": float("inf"), "minimum": float("-inf"), "x": float("nan")}, "S = "
+    )
     assert black_leaves_alone(code + "\n"), code
     namespace: dict[str, Any] = {}
     exec(code, namespace)
     bounds = namespace["S"]
-    assert bounds["maximum"] == float("inf") and bounds["minimum"] == float("-inf") and bounds["x"] != bounds["x"]
+    assert (
+        bounds["maximum"] == float("inf")
+        and bounds["minimum"] == float("-inf")
+        and bounds["x"] != bounds["x"]
+    )

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from specbind.cli import main
+from specbind.spec.load import load
+from specbind.spec.problems import SpecError
+from specbind.spec.validate import validate
 
-from generator.cli import main
-from generator.load import load
-from generator.problems import SpecError
-from generator.validate import validate
 from tests.helpers import CHAT_SPEC, ROOT, generate_and_import
 
 SPECS = ROOT / "tests" / "specs"
@@ -40,7 +40,10 @@ def test_chat_api_loads_as_shipped_and_is_valid() -> None:
     spec = load(CHAT_SPEC)
     assert validate(spec) == []
     # timestamps stay strings, so examples are JSON values
-    assert spec.document["components"]["schemas"]["MessageStatus"]["example"]["timestamp"] == "2019-06-26T11:41:28Z"
+    assert (
+        spec.document["components"]["schemas"]["MessageStatus"]["example"]["timestamp"]
+        == "2019-06-26T11:41:28Z"
+    )
 
 
 def test_multi_file_spec_is_bundled_and_generates(tmp_path: Path) -> None:
@@ -51,7 +54,9 @@ def test_multi_file_spec_is_bundled_and_generates(tmp_path: Path) -> None:
     assert len(spec.files) == 5
     assert validate(spec) == []
     pkg = generate_and_import(SPECS / "multifile" / "openapi.yaml", "pets_multi", tmp_path)
-    pet = pkg.models.Pet.from_dict({"name": "Rex", "owner": {"name": "Ann", "pets": [{"name": "Rex"}]}})
+    pet = pkg.models.Pet.from_dict(
+        {"name": "Rex", "owner": {"name": "Ann", "pets": [{"name": "Rex"}]}}
+    )
     assert pet.owner.pets[0].name == "Rex"
     assert hasattr(pkg.Client, "get_pet") and hasattr(pkg.Client, "create_pet")
 
@@ -59,9 +64,11 @@ def test_multi_file_spec_is_bundled_and_generates(tmp_path: Path) -> None:
 def test_error_in_a_referenced_file_names_that_file(tmp_path: Path) -> None:
     folder = tmp_path / "spec"
     shutil.copytree(SPECS / "multifile", folder)
-    (folder / "schemas" / "owner.yaml").write_text("type: object\nproperties:\n  name:\n    type: strin\n")
+    (folder / "schemas" / "owner.yaml").write_text(
+        "type: object\nproperties:\n  name:\n    type: strin\n"
+    )
     with pytest.raises(SpecError) as caught:
-        from generator.validate import check
+        from specbind.spec.validate import check
 
         check(load(folder / "openapi.yaml"))
     text = str(caught.value)
@@ -69,7 +76,13 @@ def test_error_in_a_referenced_file_names_that_file(tmp_path: Path) -> None:
 
 
 def test_remote_ref_is_refused_with_a_clear_error(tmp_path: Path) -> None:
-    spec = write(tmp_path, MINIMAL.replace("paths: {}", "paths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: 'https://example.com/a.yaml'\n"))
+    spec = write(
+        tmp_path,
+        MINIMAL.replace(
+            "paths: {}",
+            "paths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: 'https://example.com/a.yaml'\n",
+        ),
+    )
     code, out = run("validate", str(spec))
     assert code == 1
     assert "remote $ref 'https://example.com/a.yaml' is not fetched" in out
@@ -86,12 +99,16 @@ def test_unquoted_version_is_reported_not_crashed_on(tmp_path: Path) -> None:
 
 def test_dangling_ref_in_request_body_is_located(tmp_path: Path) -> None:
     text = CHAT_SPEC.read_text().replace(
-        "              $ref: '#/components/schemas/MessageRequest'", "              $ref: '#/components/schemas/MessageRequets'"
+        "              $ref: '#/components/schemas/MessageRequest'",
+        "              $ref: '#/components/schemas/MessageRequets'",
     )
     spec = write(tmp_path, text, "chat.yaml")
     code, out = run("validate", str(spec))
     assert code == 1
-    assert f"{spec}:70:21: error at #/paths/~1messages/post/requestBody/content/application~1json/schema/$ref" in out
+    assert (
+        f"{spec}:70:21: error at #/paths/~1messages/post/requestBody/content/application~1json/schema/$ref"
+        in out
+    )
     assert "'#/components/schemas/MessageRequets' does not resolve" in out
     assert len(out.splitlines()) == 1
 
@@ -101,7 +118,10 @@ def test_schema_errors_are_one_line_each_and_never_dump_the_spec(tmp_path: Path)
     spec = write(tmp_path, text, "chat.yaml")
     code, out = run("validate", str(spec))
     assert code == 1
-    assert "#/components/schemas/SMSRequest/properties/text/maxLength: 'many' is not of type 'integer'" in out
+    assert (
+        "#/components/schemas/SMSRequest/properties/text/maxLength: 'many' is not of type 'integer'"
+        in out
+    )
     assert all(len(line) < 400 for line in out.splitlines())
 
 
@@ -111,7 +131,10 @@ def test_schema_errors_are_one_line_each_and_never_dump_the_spec(tmp_path: Path)
         ("", "file is empty"),
         ("openapi: [unclosed", "invalid YAML"),
         ("- just\n- a list\n", "top level is list"),
-        ('swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n', "Swagger 2.0 is not supported"),
+        (
+            'swagger: "2.0"\ninfo: {title: t, version: "1"}\npaths: {}\n',
+            "Swagger 2.0 is not supported",
+        ),
         (MINIMAL.replace("3.0.3", "4.0.0"), "'4.0.0' is not supported"),
         ('openapi: "3.0.3"\npaths: {}\n', "'info' is a required property"),
     ],
@@ -127,7 +150,9 @@ def test_a_failed_generation_leaves_the_output_untouched(tmp_path: Path) -> None
     out_dir = tmp_path / "out"
     assert run("generate", str(CHAT_SPEC), "-o", str(out_dir), "-p", "chat")[0] == 0
     before = {p: p.read_bytes() for p in (out_dir / "chat").iterdir()}
-    bad = write(tmp_path, CHAT_SPEC.read_text().replace("type: object", "type: objekt", 1), "bad.yaml")
+    bad = write(
+        tmp_path, CHAT_SPEC.read_text().replace("type: object", "type: objekt", 1), "bad.yaml"
+    )
     code, out = run("generate", str(bad), "-o", str(out_dir), "-p", "chat")
     assert code == 1 and "objekt" in out
     assert {p: p.read_bytes() for p in (out_dir / "chat").iterdir()} == before
@@ -156,7 +181,9 @@ def test_usage_errors_exit_2() -> None:
     assert run("generate", str(CHAT_SPEC), "-o", "x", "-p", "not-an-identifier")[0] == 1
 
 
-def test_generate_without_arguments_uses_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generate_without_arguments_uses_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "spec").mkdir()
     shutil.copy(CHAT_SPEC, tmp_path / "spec" / "chat-api.yaml")
     (tmp_path / "pyproject.toml").write_text(

@@ -20,14 +20,22 @@ BIG = os.urandom(3 * 1024 * 1024 + 17)  # 3 MiB and a bit: many chunks on the wa
     ("content_type", "disposition", "filename"),
     [
         ("audio/ogg", 'attachment; filename="voice.ogg"', "voice.ogg"),
-        ("application/pdf", "attachment; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf", "Rechnung März.pdf"),
+        (
+            "application/pdf",
+            "attachment; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf",
+            "Rechnung März.pdf",
+        ),
         ("text/plain; charset=utf-8", None, None),  # `text/*` with format: binary stays bytes
         ("video/mp4", "inline", None),
         ("application/json", None, None),  # `application/*` includes JSON: still the raw bytes
     ],
 )
 def test_download_media_for_each_wildcard_type(
-    api: Api, server: ScriptedServer, content_type: str, disposition: str | None, filename: str | None
+    api: Api,
+    server: ScriptedServer,
+    content_type: str,
+    disposition: str | None,
+    filename: str | None,
 ) -> None:
     body = b'{"not": "parsed"}\xff\x00'
     headers = {"Content-Type": content_type}
@@ -42,7 +50,10 @@ def test_download_media_for_each_wildcard_type(
 def test_the_accept_header_lists_the_spec_media_types(api: Api, server: ScriptedServer) -> None:
     server.on("GET", MEDIA_PATH, Reply(200, b"x", {"Content-Type": "audio/ogg"}))
     api.call("download_media", MEDIA_ID)
-    assert server.seen[0].headers["accept"] == "audio/*, application/*, text/*, video/*, application/json"
+    assert (
+        server.seen[0].headers["accept"]
+        == "audio/*, application/*, text/*, video/*, application/json"
+    )
 
 
 def test_streaming_to_a_path(api: Api, server: ScriptedServer, tmp_path: Path) -> None:
@@ -82,7 +93,12 @@ def test_streaming_to_an_open_file_writes_chunk_by_chunk(api: Api, server: Scrip
 def test_a_failed_streamed_download_raises_and_leaves_no_file(
     api: Api, server: ScriptedServer, tmp_path: Path
 ) -> None:
-    problem = {"type": "about:blank", "title": "Not found", "status": 404, "detail": "no such media"}
+    problem = {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": "no such media",
+    }
     server.on("GET", MEDIA_PATH, Reply.json(404, problem))
     with pytest.raises(api.package.NotFoundError) as caught:
         api.call("download_media_to_file", MEDIA_ID, tmp_path / "never.bin")
@@ -90,7 +106,9 @@ def test_a_failed_streamed_download_raises_and_leaves_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_streamed_download_is_retried_like_any_get(api: Api, server: ScriptedServer, tmp_path: Path) -> None:
+def test_a_streamed_download_is_retried_like_any_get(
+    api: Api, server: ScriptedServer, tmp_path: Path
+) -> None:
     server.on("GET", MEDIA_PATH, Reply(503, b"busy", {"Content-Type": "text/plain"}),
               Reply(200, b"payload", {"Content-Type": "audio/ogg"}))  # fmt: skip
     saved = api.call("download_media_to_file", MEDIA_ID, str(tmp_path / "a.ogg"))

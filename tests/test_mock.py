@@ -22,12 +22,12 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
+from specbind.mock.routing import Mock, Request, Response
+from specbind.mock.samples import sample
+from specbind.mock.server import serve_mock
+from specbind.spec.problems import SpecError, parts_of, pointer_of
+from specbind.spec.validate import resolve_pointer
 
-from generator.mock import Mock, Request, Response
-from generator.mock_server import serve_mock
-from generator.problems import SpecError, parts_of, pointer_of
-from generator.samples import sample
-from generator.validate import resolve_pointer
 from tests.helpers import CHAT_SPEC, ROOT
 
 SPECS_DIR = ROOT / "tests" / "specs"
@@ -753,7 +753,7 @@ def test_a_failure_inside_the_mock_is_a_500_problem_and_the_server_goes_on(
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "mock", *args],
+        [sys.executable, "-m", "specbind", "mock", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -815,7 +815,7 @@ def test_command_reports_a_bad_spec_and_a_busy_port(tmp_path: Path) -> None:
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {$ref: '#/nope'}}}\n"
     )
     done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "mock", str(bad)], capture_output=True, text=True
+        [sys.executable, "-m", "specbind", "mock", str(bad)], capture_output=True, text=True
     )
     assert done.returncode == 1 and "bad.yaml:5" in done.stderr and "Traceback" not in done.stderr
     with socket.socket() as taken:
@@ -823,7 +823,7 @@ def test_command_reports_a_bad_spec_and_a_busy_port(tmp_path: Path) -> None:
         taken.listen()
         port = str(taken.getsockname()[1])
         done = subprocess.run(
-            [sys.executable, "-m", "generator.cli", "mock", str(CHAT_SPEC), "--port", port],
+            [sys.executable, "-m", "specbind", "mock", str(CHAT_SPEC), "--port", port],
             capture_output=True,
             text=True,
             timeout=60,

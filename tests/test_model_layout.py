@@ -7,16 +7,32 @@ from pathlib import Path
 
 import black
 import pytest
-
-from generator import format as fmt
-from generator.layout import black_line, black_statement, black_str, requote_all, sorted_imports
-from generator.load import load
-from generator.models import generate_models
+from specbind.codegen import format as fmt
+from specbind.codegen.layout import (
+    black_line,
+    black_statement,
+    black_str,
+    requote_all,
+    sorted_imports,
+)
+from specbind.codegen.models import generate_models
+from specbind.spec.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=fmt.LINE_LENGTH)
 
-AWKWARD = ["plain", "it's", 'say "hi"', "both ' and \"", "two '' one \"", "back\\slash", "new\nline", "tab\t\x00", "é ☃", ""]
+AWKWARD = [
+    "plain",
+    "it's",
+    'say "hi"',
+    "both ' and \"",
+    "two '' one \"",
+    "back\\slash",
+    "new\nline",
+    "tab\t\x00",
+    "é ☃",
+    "",
+]
 
 
 @pytest.mark.parametrize("value", AWKWARD)
@@ -28,25 +44,59 @@ def test_string_literals_are_quoted_as_black_quotes_them(value: str) -> None:
 
 def test_type_hints_get_black_quotes_and_keep_their_values() -> None:
     hint = requote_all("Literal['a', 'x\"', \"it's\", 'both \\' \"']")
-    assert hint == "Literal[\"a\", 'x\"', \"it's\", \"both ' \\\"\"]"
+    assert hint == 'Literal["a", \'x"\', "it\'s", "both \' \\""]'
     assert black.format_str(f"x: {hint}\n", mode=MODE) == f"x: {hint}\n"
 
 
-@pytest.mark.parametrize("indent, head, parts", [
-    (12, "obj.x = ", ["A.from_dict(v)", 'if (v := data.get("x")) is not None', "else None"]),
-    (12, "obj.some_longer_name = ", ["SomeRatherLongClassName.from_dict(v)", 'if (v := data.get("someLongerName")) is not None', "else None"]),
-    (12, "obj.x = ", ["[SomeRatherLongClassName.from_dict(v0) for v0 in v]", 'if (v := data.get("someRatherLongName")) is not None', "else None"]),
-])
-def test_long_conditional_lines_are_wrapped_as_black_wraps_them(indent: int, head: str, parts: list[str]) -> None:
-    code = "def f():\n    if x:\n        try:\n" + " " * indent + black_line(indent, head, parts) + "\n        finally:\n            pass\n"
+@pytest.mark.parametrize(
+    "indent, head, parts",
+    [
+        (12, "obj.x = ", ["A.from_dict(v)", 'if (v := data.get("x")) is not None', "else None"]),
+        (
+            12,
+            "obj.some_longer_name = ",
+            [
+                "SomeRatherLongClassName.from_dict(v)",
+                'if (v := data.get("someLongerName")) is not None',
+                "else None",
+            ],
+        ),
+        (
+            12,
+            "obj.x = ",
+            [
+                "[SomeRatherLongClassName.from_dict(v0) for v0 in v]",
+                'if (v := data.get("someRatherLongName")) is not None',
+                "else None",
+            ],
+        ),
+    ],
+)
+def test_long_conditional_lines_are_wrapped_as_black_wraps_them(
+    indent: int, head: str, parts: list[str]
+) -> None:
+    code = (
+        "def f():\n    if x:\n        try:\n"
+        + " " * indent
+        + black_line(indent, head, parts)
+        + "\n        finally:\n            pass\n"
+    )
     assert black.format_str(code, mode=MODE) == code
 
 
-UNION = "decode_union(value, (lambda u: Dog.from_dict(u), lambda u: expect(u, \"str, or (not)\")), \"kind\", {TAGS})"
+UNION = 'decode_union(value, (lambda u: Dog.from_dict(u), lambda u: expect(u, "str, or (not)")), "kind", {TAGS})'
 
 
-@pytest.mark.parametrize("tags", ['"dog": Dog.from_dict', '"dog": Dog.from_dict, "a-much-longer-tag-name": SomeLongerClassName.from_dict'])
-@pytest.mark.parametrize("prefix", ["result: Pet = ", "result: AnAliasWithARatherLongNameForItsUnion = "])
+@pytest.mark.parametrize(
+    "tags",
+    [
+        '"dog": Dog.from_dict',
+        '"dog": Dog.from_dict, "a-much-longer-tag-name": SomeLongerClassName.from_dict',
+    ],
+)
+@pytest.mark.parametrize(
+    "prefix", ["result: Pet = ", "result: AnAliasWithARatherLongNameForItsUnion = "]
+)
 def test_union_calls_are_laid_out_as_black_lays_them_out(tags: str, prefix: str) -> None:
     code = "def f(value):\n" + black_statement(4, prefix, UNION.replace("TAGS", tags)) + "\n"
     assert black.format_str(code, mode=MODE) == code
@@ -54,21 +104,34 @@ def test_union_calls_are_laid_out_as_black_lays_them_out(tags: str, prefix: str)
 
 @pytest.mark.parametrize("head", ["obj.x = ", "obj.a_rather_long_attribute_name_for_this = "])
 def test_a_too_long_part_of_a_conditional_is_laid_out_as_the_call_it_is(head: str) -> None:
-    call = "decode_union(v, (lambda u: Square.from_dict(u), lambda u: expect(u, \"str\"), lambda u: expect(u, \"int\")))"
+    call = 'decode_union(v, (lambda u: Square.from_dict(u), lambda u: expect(u, "str"), lambda u: expect(u, "int")))'
     parts = [call, 'if (v := data.get("anything")) is not None', "else None"]
-    code = "def f():\n    if x:\n        try:\n            " + black_line(12, head, parts) + "\n        finally:\n            pass\n"
+    code = (
+        "def f():\n    if x:\n        try:\n            "
+        + black_line(12, head, parts)
+        + "\n        finally:\n            pass\n"
+    )
     assert black.format_str(code, mode=MODE) == code
 
 
 def test_a_comprehension_is_never_cut_at_its_commas() -> None:
-    part = "{k0: [SomeRatherLongClassNameForItems.from_dict(v1) for v1 in v0] for k0, v0 in v.items()}"
-    laid_out = black_line(12, "obj.x = ", [part, 'if (v := data.get("someLongWireName")) is not None', "else None"])
+    part = (
+        "{k0: [SomeRatherLongClassNameForItems.from_dict(v1) for v1 in v0] for k0, v0 in v.items()}"
+    )
+    laid_out = black_line(
+        12, "obj.x = ", [part, 'if (v := data.get("someLongWireName")) is not None', "else None"]
+    )
     assert part in laid_out
 
 
 def test_import_block_is_sorted_as_isort_sorts_it() -> None:
-    lines = ["from typing import ClassVar, Any", "from ._codec import " + ", ".join(f"name_{i}" for i in range(12)),
-             "from uuid import UUID", "from enum import StrEnum, Enum", "from dataclasses import dataclass"]
+    lines = [
+        "from typing import ClassVar, Any",
+        "from ._codec import " + ", ".join(f"name_{i}" for i in range(12)),
+        "from uuid import UUID",
+        "from enum import StrEnum, Enum",
+        "from dataclasses import dataclass",
+    ]
     block = "from __future__ import annotations\n\n" + sorted_imports(lines)
     assert fmt._format(block) == block
     assert sorted_imports(["import os"]) is None  # anything else is left to isort

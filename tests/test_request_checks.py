@@ -11,7 +11,9 @@ import pytest
 from tests.calling import Api, api, server, shared_server  # noqa: F401  (fixtures)
 from tests.http_server import Reply, ScriptedServer
 
-ACCEPTED = Reply.json(202, {"messageId": "77185196-664a-43ec-b14a-fe97036c697f", "acceptedAt": "2019-06-26T11:41:28Z"})
+ACCEPTED = Reply.json(
+    202, {"messageId": "77185196-664a-43ec-b14a-fe97036c697f", "acceptedAt": "2019-06-26T11:41:28Z"}
+)
 
 
 def message(**changes: Any) -> dict[str, Any]:
@@ -75,7 +77,9 @@ def test_a_body_that_breaks_its_schema_is_not_sent(
         {"overrides": {"notificationCallbackUrl": "https://example.com/hook"}},
     ],
 )
-def test_a_body_at_the_limits_is_sent(api: Api, server: ScriptedServer, changes: dict[str, Any]) -> None:
+def test_a_body_at_the_limits_is_sent(
+    api: Api, server: ScriptedServer, changes: dict[str, Any]
+) -> None:
     server.on("POST", "/messages", ACCEPTED)
     request = api.package.models.MessageRequest.from_dict(message(**changes))
     api.call("send_message", request)
@@ -85,16 +89,22 @@ def test_a_body_at_the_limits_is_sent(api: Api, server: ScriptedServer, changes:
 def test_models_built_in_python_are_checked_too(api: Api, server: ScriptedServer) -> None:
     models = api.package.models
     request = models.MessageRequest(
-        to="+4917612345", channels=[models.Channel.sms], sms=models.SMSRequest(content_type=models.ContentType1.text, text=text_of(3001))
+        to="+4917612345",
+        channels=[models.Channel.sms],
+        sms=models.SMSRequest(content_type=models.ContentType1.text, text=text_of(3001)),
     )
-    with pytest.raises(api.package.RequestValidationError, match=r"^MessageRequest\.sms\.text: is 3001"):
+    with pytest.raises(
+        api.package.RequestValidationError, match=r"^MessageRequest\.sms\.text: is 3001"
+    ):
         api.call("send_message", request)
     assert server.seen == []
 
 
 def test_checks_can_be_switched_off(api: Api, server: ScriptedServer) -> None:
     server.on("POST", "/messages", ACCEPTED)
-    request = api.package.models.MessageRequest.from_dict(message(to="not a number", channels=["viber"]))
+    request = api.package.models.MessageRequest.from_dict(
+        message(to="not a number", channels=["viber"])
+    )
     api.call("send_message", request, client={"validate_requests": False})
     assert json.loads(server.seen[0].body) == message(to="not a number", channels=["viber"])
 
@@ -103,10 +113,15 @@ def _request(api: Api) -> Any:
     return api.package.models.MessageRequest.from_dict(message())
 
 
-def test_a_model_that_cannot_be_encoded_raises_request_validation_error(api: Api, server: ScriptedServer) -> None:
+def test_a_model_that_cannot_be_encoded_raises_request_validation_error(
+    api: Api, server: ScriptedServer
+) -> None:
     models = api.package.models
     request = models.MessageRequest(to="+4917612345", channels=[models.Channel.sms],
                                     sms=models.SMSRequest(content_type="text"))  # a str, not the enum  # fmt: skip
-    with pytest.raises(api.package.RequestValidationError, match=r"^MessageRequest: cannot be encoded \(AttributeError"):
+    with pytest.raises(
+        api.package.RequestValidationError,
+        match=r"^MessageRequest: cannot be encoded \(AttributeError",
+    ):
         api.call("send_message", request)
     assert server.seen == []

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from specbind.codegen.operations import describe
 
-from generator.operations import describe
 from tests.calling import KEY, NOW, Api, api, closed_port_url, server, shared_server  # noqa: F401
 from tests.helpers import CHAT_SPEC, generate_and_import
 from tests.http_server import Reply, ScriptedServer
@@ -33,7 +33,9 @@ def requests_to(server: ScriptedServer, path: str) -> int:
 
 
 @pytest.mark.parametrize("status", [408, 429, 502, 503, 504])
-def test_retried_statuses_are_retried_with_backoff_and_jitter(api: Api, server: ScriptedServer, status: int) -> None:
+def test_retried_statuses_are_retried_with_backoff_and_jitter(
+    api: Api, server: ScriptedServer, status: int
+) -> None:
     server.on("GET", STATUS_PATH, busy(status), busy(status), OK)
     assert api.call("check_message_status", MESSAGE_ID).status == "seen"
     assert requests_to(server, STATUS_PATH) == 3
@@ -57,7 +59,9 @@ def test_when_retries_run_out_the_last_error_is_raised(api: Api, server: Scripte
     assert caught.value.problem.title == "busy"
 
 
-@pytest.mark.parametrize(("client", "call", "attempts"), [(None, 0, 1), (5, None, 6), (0, 3, 4), (None, None, 3)])
+@pytest.mark.parametrize(
+    ("client", "call", "attempts"), [(None, 0, 1), (5, None, 6), (0, 3, 4), (None, None, 3)]
+)
 def test_max_retries_per_client_and_per_call(
     api: Api, server: ScriptedServer, client: int | None, call: int | None, attempts: int
 ) -> None:
@@ -106,7 +110,9 @@ def test_retry_after_in_seconds_or_as_an_http_date(
 
 def test_the_retry_after_cap_is_configurable(api: Api, server: ScriptedServer) -> None:
     server.on("GET", STATUS_PATH, busy(503, **{"Retry-After": "120"}), OK)
-    api.call("check_message_status", MESSAGE_ID, client={"retry_policy": api.policy(max_retry_after=5.0)})
+    api.call(
+        "check_message_status", MESSAGE_ID, client={"retry_policy": api.policy(max_retry_after=5.0)}
+    )
     assert api.sleeps == [5.0]
 
 
@@ -163,7 +169,9 @@ def marked(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
-def test_a_post_marked_idempotent_is_retried(marked: ModuleType, server: ScriptedServer, flavour: str) -> None:
+def test_a_post_marked_idempotent_is_retried(
+    marked: ModuleType, server: ScriptedServer, flavour: str
+) -> None:
     api = Api(flavour, marked, server.url)
     server.on("POST", "/messages", busy(503), SEND_OK)
     result = api.call("send_message", marked.models.MessageRequest.from_dict(REQUEST))
@@ -171,11 +179,16 @@ def test_a_post_marked_idempotent_is_retried(marked: ModuleType, server: Scripte
     assert requests_to(server, "/messages") == 2 and len(api.sleeps) == 1
 
 
-def test_retries_are_logged_without_the_key(api: Api, server: ScriptedServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_retries_are_logged_without_the_key(
+    api: Api, server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
     server.on("GET", STATUS_PATH, busy(503), OK)
     with caplog.at_level(logging.DEBUG):
         api.call("check_message_status", MESSAGE_ID)
-    retries = [r.getMessage() for r in caplog.records if r.name == "tyntec_chat" and r.levelno == logging.INFO]
+    retries = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "tyntec_chat" and r.levelno == logging.INFO
+    ]
     assert retries == [f"GET {STATUS_PATH}: HTTP 503; retry 1 of 2 in 0.44 s"]
     assert caplog.records and not any(KEY in r.getMessage() for r in caplog.records)
-

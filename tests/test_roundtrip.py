@@ -8,11 +8,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+from specbind.codegen.models import model_classes
+from specbind.mock.samples import sample
+from specbind.spec.examples import Example, collect
+from specbind.spec.load import load
 
-from generator.examples import Example, collect
-from generator.models import model_classes
-from generator.load import load
-from generator.samples import sample
 from tests.helpers import CHAT_SPEC, as_instants
 
 DOCUMENT = load(CHAT_SPEC).document
@@ -21,7 +21,7 @@ SCHEMAS = DOCUMENT["components"]["schemas"]
 
 
 def _model(chat: ModuleType, schema_name: str) -> Any:
-    source = (chat.__path__[0] + "/models.py")
+    source = chat.__path__[0] + "/models.py"
     classes = model_classes(open(source, encoding="utf-8").read())
     return getattr(chat.models, classes[f"#/components/schemas/{schema_name}"])
 
@@ -67,9 +67,7 @@ def test_examples_that_contradict_their_schema_are_exactly_the_known_ones() -> N
         if example.property is not None:
             schema = schema["properties"][example.property]
         resolver_schema = {**schema, "components": DOCUMENT["components"]}
-        validator = jsonschema.Draft4Validator(
-            resolver_schema, format_checker=None
-        )
+        validator = jsonschema.Draft4Validator(resolver_schema, format_checker=None)
         if list(validator.iter_errors(example.value)):
             invalid.append(example.pointer)
     assert invalid == ["#/components/schemas/Problem/properties/status/example"]
@@ -85,7 +83,9 @@ def test_undeclared_member_of_stored_message_example_is_kept(chat: ModuleType) -
 
 
 def test_problem_status_int_is_kept_as_sent(chat: ModuleType) -> None:
-    problem = chat.models.Problem.from_dict({"type": "t", "title": "x", "status": 400, "detail": "d"})
+    problem = chat.models.Problem.from_dict(
+        {"type": "t", "title": "x", "status": 400, "detail": "d"}
+    )
     assert problem.status == 400
     assert problem.to_dict()["status"] == 400
 
@@ -107,8 +107,10 @@ def test_nested_types_are_decoded(chat: ModuleType) -> None:
     history = chat.models.MessageHistory.from_dict(SCHEMAS["MessageHistory"]["example"])
     assert isinstance(history.message_id, UUID)
     assert isinstance(history.history[0].happend_at, datetime)
-    assert history.history[0].delivery_channel == chat.models.DeliveryChannel1.whatsapp or \
-        history.history[0].delivery_channel.value == "whatsapp"
+    assert (
+        history.history[0].delivery_channel == chat.models.DeliveryChannel1.whatsapp
+        or history.history[0].delivery_channel.value == "whatsapp"
+    )
 
 
 def test_unknown_enum_value_decodes_and_re_encodes(chat: ModuleType) -> None:

@@ -11,9 +11,16 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from specbind.spec.load import load
 
-from generator.load import load
-from tests.calling import KEY, Api, api, closed_port_url, server, shared_server  # noqa: F401  (fixtures)
+from tests.calling import (  # noqa: F401  (fixtures)
+    KEY,
+    Api,
+    api,
+    closed_port_url,
+    server,
+    shared_server,
+)
 from tests.helpers import CHAT_SPEC, generate_and_import
 from tests.http_server import Reply, ScriptedServer
 
@@ -49,7 +56,12 @@ def test_the_key_is_not_in_the_clients_repr_or_str(api: Api) -> None:
 
 @pytest.mark.parametrize("status", [401, 403, 500])
 def test_the_key_is_not_in_status_errors(api: Api, server: ScriptedServer, status: int) -> None:
-    problem = {"type": "about:blank", "title": "Unauthorized", "status": status, "detail": "bad key"}
+    problem = {
+        "type": "about:blank",
+        "title": "Unauthorized",
+        "status": status,
+        "detail": "bad key",
+    }
     server.on("GET", STATUS_PATH, Reply.json(status, problem))
     with pytest.raises(api.package.ApiStatusError) as caught:
         api.call("check_message_status", MESSAGE_ID, max_retries=0)
@@ -61,7 +73,9 @@ def test_the_key_is_not_in_connection_errors(api: Api) -> None:
     with pytest.raises(api.package.ApiConnectionError) as caught:
         api.call("check_message_status", MESSAGE_ID, max_retries=0)
     assert KEY not in shown(caught.value)
-    assert caught.value.__context__ is None  # the httpx error, which holds the request, is not chained
+    assert (
+        caught.value.__context__ is None
+    )  # the httpx error, which holds the request, is not chained
 
 
 def test_the_key_is_not_in_validation_or_response_errors(api: Api, server: ScriptedServer) -> None:
@@ -78,7 +92,12 @@ def test_the_key_is_not_in_validation_or_response_errors(api: Api, server: Scrip
 def test_the_key_is_not_in_any_log_record(
     api: Api, server: ScriptedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.on("GET", STATUS_PATH, Reply.json(503, {}), Reply.json(200, {"messageId": MESSAGE_ID, "status": "seen"}))
+    server.on(
+        "GET",
+        STATUS_PATH,
+        Reply.json(503, {}),
+        Reply.json(200, {"messageId": MESSAGE_ID, "status": "seen"}),
+    )
     with caplog.at_level(logging.DEBUG):  # every logger: ours, httpx, httpcore
         api.call("check_message_status", MESSAGE_ID)
     assert {r.name for r in caplog.records} >= {"tyntec_chat", "httpx"}
@@ -117,7 +136,9 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModuleType]:
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
-def test_other_security_schemes(variants: dict[str, ModuleType], server: ScriptedServer, scheme: str) -> None:
+def test_other_security_schemes(
+    variants: dict[str, ModuleType], server: ScriptedServer, scheme: str
+) -> None:
     package = variants[scheme]
     _, header, value = SCHEMES[scheme]
     server.on("GET", STATUS_PATH, Reply.json(404, {"title": "gone"}))

@@ -1,5 +1,6 @@
 """Webhooks: typed parsing of what the API POSTs to the user, from raw bodies; 3.0 by config, 3.1 by spec.
-And forward compatibility: values and members a newer server sends survive decoding and re-encoding."""
+And forward compatibility: values and members a newer server sends survive decoding and re-encoding.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from specbind.codegen.generate import Options, generate
+from specbind.spec.load import load
+from specbind.spec.problems import SpecError
 
-from generator.generate import Options, generate
-from generator.load import load
-from generator.problems import SpecError
 from tests.calling import Api, api, server, shared_server  # noqa: F401  (fixtures)
 from tests.helpers import CHAT_SPEC, as_instants, generate_and_import
 from tests.http_server import Reply, ScriptedServer
 
 SCHEMAS = load(CHAT_SPEC).document["components"]["schemas"]
-MO_MESSAGE = json.loads(json.dumps(SCHEMAS["MoMessage"]["example"], default=lambda d: d.isoformat()))
-STATUS = json.loads(json.dumps(SCHEMAS["MessageStatus"]["example"], default=lambda d: d.isoformat()))
+MO_MESSAGE = json.loads(
+    json.dumps(SCHEMAS["MoMessage"]["example"], default=lambda d: d.isoformat())
+)
+STATUS = json.loads(
+    json.dumps(SCHEMAS["MessageStatus"]["example"], default=lambda d: d.isoformat())
+)
 MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
 
 
@@ -36,7 +41,10 @@ def test_delivery_notifications_parse(chat: ModuleType) -> None:
     status = chat.webhooks.parse_message_status(json.dumps(STATUS).encode())
     assert isinstance(status, chat.models.MessageStatus)
     assert status.status == "seen"
-    assert chat.webhooks.EVENTS == {"inbound_message": "MoMessage", "message_status": "MessageStatus"}
+    assert chat.webhooks.EVENTS == {
+        "inbound_message": "MoMessage",
+        "message_status": "MessageStatus",
+    }
 
 
 @pytest.mark.parametrize(
@@ -52,7 +60,9 @@ def test_delivery_notifications_parse(chat: ModuleType) -> None:
          "inbound_message.MoMessage"),
     ],
 )  # fmt: skip
-def test_bad_payloads_raise_webhook_error_saying_where(chat: ModuleType, body: bytes, message: str) -> None:
+def test_bad_payloads_raise_webhook_error_saying_where(
+    chat: ModuleType, body: bytes, message: str
+) -> None:
     with pytest.raises(chat.WebhookError) as caught:
         chat.webhooks.parse_inbound_message(body)
     assert str(caught.value).startswith(message)
@@ -62,7 +72,9 @@ def test_bad_payloads_raise_webhook_error_saying_where(chat: ModuleType, body: b
 def test_a_configured_schema_that_does_not_exist_is_a_spec_error() -> None:
     with pytest.raises(SpecError) as caught:
         generate(CHAT_SPEC, "tyntec_chat", Options(webhooks={"inbound": "MoMesage"}))
-    assert "webhook 'inbound': no schema named 'MoMesage' in components/schemas" in str(caught.value.problems[0])
+    assert "webhook 'inbound': no schema named 'MoMesage' in components/schemas" in str(
+        caught.value.problems[0]
+    )
 
 
 SPEC_31 = {
@@ -73,7 +85,11 @@ SPEC_31 = {
         "orderShipped": {
             "post": {
                 "summary": "An order left the warehouse.",
-                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Shipment"}}}},
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Shipment"}}
+                    }
+                },
                 "responses": {"200": {"description": "ok"}},
             }
         },
@@ -89,7 +105,10 @@ SPEC_31 = {
             "Shipment": {
                 "type": "object",
                 "required": ["orderId", "carrier"],
-                "properties": {"orderId": {"type": "string"}, "carrier": {"type": "string", "enum": ["dhl", "ups"]}},
+                "properties": {
+                    "orderId": {"type": "string"},
+                    "carrier": {"type": "string", "enum": ["dhl", "ups"]},
+                },
             }
         }
     },
@@ -100,12 +119,20 @@ def test_webhooks_of_a_31_spec_come_from_its_webhooks_object(tmp_path: Path) -> 
     spec = tmp_path / "hooks.json"
     spec.write_text(json.dumps(SPEC_31), encoding="utf-8")
     hooks = generate_and_import(spec, "hooks31", tmp_path)
-    shipment = hooks.webhooks.parse_order_shipped(b'{"orderId": "o1", "carrier": "fedex", "weight": 2}')
+    shipment = hooks.webhooks.parse_order_shipped(
+        b'{"orderId": "o1", "carrier": "fedex", "weight": 2}'
+    )
     assert isinstance(shipment, hooks.models.Shipment)
-    assert (shipment.order_id, shipment.carrier.value, shipment.additional_properties) == ("o1", "fedex", {"weight": 2})
+    assert (shipment.order_id, shipment.carrier.value, shipment.additional_properties) == (
+        "o1",
+        "fedex",
+        {"weight": 2},
+    )
     assert hooks.webhooks.parse_ping(b'{"any": [1]}') == {"any": [1]}
     assert hooks.webhooks.EVENTS == {"orderShipped": "Shipment", "ping": "dict[str, Any]"}
-    with pytest.raises(hooks.WebhookError, match=r"^orderShipped\.Shipment: missing required member 'carrier'"):
+    with pytest.raises(
+        hooks.WebhookError, match=r"^orderShipped\.Shipment: missing required member 'carrier'"
+    ):
         hooks.webhooks.parse_order_shipped(b'{"orderId": "o1"}')
 
 
@@ -137,5 +164,7 @@ def test_an_unknown_channel_and_unknown_members_survive(api: Api, server: Script
 def test_an_inbound_message_on_a_new_channel_parses(chat: ModuleType) -> None:
     body: dict[str, Any] = {**MO_MESSAGE, "channel": "viber", "viber": {"senderName": "Bob"}}
     message = chat.webhooks.parse_inbound_message(json.dumps(body))
-    assert message.channel == "viber" and message.additional_properties == {"viber": {"senderName": "Bob"}}
+    assert message.channel == "viber" and message.additional_properties == {
+        "viber": {"senderName": "Bob"}
+    }
     assert as_instants(message.to_dict()) == as_instants(body)

@@ -1,0 +1,5 @@
+"""`python -m specbind`: the `specbind` command."""
+
+from specbind.cli import main
+
+main()

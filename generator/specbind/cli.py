@@ -1,0 +1,269 @@
+"""The `specbind` command: a thin layer over the pipeline functions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+from specbind.spec.problems import SpecError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(exc: SpecError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _targets(spec: str | None, output: str | None, package: str | None) -> list:  # type: ignore[type-arg]
+    from specbind.vendoring.config import Binding, load_bindings
+
+    if spec is None:
+        if output or package:
+            raise click.UsageError("-o and -p need a SPEC")
+        return load_bindings()
+    if not output or not package:
+        raise click.UsageError("with a SPEC, give -o OUTDIR and -p PACKAGE")
+    return [Binding(Path(spec), package, Path(output))]
+
+
+def _progress() -> Callable[[str], None] | None:
+    """On a terminal, one line per pipeline stage with the time the previous one took (stderr)."""
+    if not sys.stderr.isatty():
+        return None
+    started: list[Any] = [time.perf_counter(), ""]
+
+    def report(stage: str) -> None:
+        now = time.perf_counter()
+        if started[1]:
+            click.echo(f"  {started[1]}: {now - started[0]:.1f}s", err=True)
+        if stage:
+            click.echo(f"specbind: {stage}…", err=True)
+        started[:] = [now, stage]
+
+    return report
+
+
+@click.group()
+@click.version_option(package_name="specbind")
+def main() -> None:
+    """Typed Python bindings from OpenAPI 3 specs, kept in sync with them."""
+
+
+@main.command()
+@click.argument("spec", required=False)
+@click.option("-o", "--output", help="Folder that receives the package.")
+@click.option("-p", "--package", help="Python package name.")
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Generate despite validation errors that do not block generation.",
+)
+def generate(spec: str | None, output: str | None, package: str | None, lenient: bool) -> None:
+    """Generate OUTDIR/PACKAGE from SPEC, or every binding in [tool.specbind]."""
+    from specbind.codegen.generate import generate as run
+    from specbind.vendoring.record import with_record
+    from specbind.vendoring.write import write_package
+
+    try:
+        for binding in _targets(spec, output, package):
+            if lenient:
+                binding.options.lenient = True
+            result = run(binding.spec, binding.package, binding.options, progress=_progress())
+            for warning in result.warnings:
+                click.echo(str(warning), err=True)
+            files = with_record(result, binding.options)
+            target = write_package(binding.output, binding.package, files)
+            click.echo(f"wrote {target} ({len(files)} files)")
+    except SpecError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("spec")
+def validate(spec: str) -> None:
+    """Validate SPEC only."""
+    from specbind.spec.load import load
+    from specbind.spec.validate import check
+
+    try:
+        warnings = check(load(spec))
+    except SpecError as exc:
+        _fail(exc)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    click.echo(f"{spec}: valid")
+
+
+@main.command()
+@click.argument("spec", required=False)
+@click.option("-o", "--output", help="Folder holding the package.")
+@click.option("-p", "--package", help="Python package name.")
+def check(spec: str | None, output: str | None, package: str | None) -> None:
+    """Exit 1 when committed bindings differ from what generation produces now.
+
+    Prints the reasons (spec, generator, templates, options or formatter changed; files edited
+    by hand) and a unified diff from the committed files to the ones generation would write.
+    """
+    from specbind.vendoring.check import check_binding
+
+    dirty = False
+    try:
+        for binding in _targets(spec, output, package):
+            drift = check_binding(binding)
+            if drift.clean:
+                click.echo(f"{drift.package_dir}: up to date")
+                continue
+            dirty = True
+            click.echo(f"{drift.package_dir}: out of date", err=True)
+            for reason in drift.reasons:
+                click.echo(f"  - {reason}", err=True)
+            if drift.diff:
+                click.echo(_colour(drift.diff), nl=False)
+    except SpecError as exc:
+        _fail(exc)
+    sys.exit(EXIT_BAD_INPUT if dirty else EXIT_OK)
+
+
+@main.command()
+@click.argument("specs", nargs=-1)
+@click.option(
+    "--against",
+    "rev",
+    metavar="GIT_REV",
+    help="Compare the spec at this git revision with the working tree.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "any", "never"]),
+    default="never",
+    show_default=True,
+    help="Exit 1 when the report has a breaking change (or any change).",
+)
+def diff(specs: tuple[str, ...], rev: str | None, fmt: str, fail_on: str) -> None:
+    """Report what regenerating changes in the Python API, with a semver verdict.
+
+    specbind diff OLD_SPEC NEW_SPEC, or specbind diff --against GIT_REV [SPEC] (every binding in
+    [tool.specbind] without SPEC).
+    """
+    import tempfile
+
+    from specbind.vendoring.api_surface import surface_of
+    from specbind.vendoring.diff import compare_surfaces, export_revision, render
+
+    if rev is None and len(specs) != 2:
+        raise click.UsageError("give OLD_SPEC NEW_SPEC, or --against GIT_REV [SPEC]")
+    if rev is not None and len(specs) > 1:
+        raise click.UsageError("with --against, give at most one SPEC")
+    reports = []
+    try:
+        if rev is None:
+            old, new = (Path(s) for s in specs)
+            reports.append(compare_surfaces(surface_of(old), surface_of(new), str(old), str(new)))
+        else:
+            targets = _diff_targets(specs[0] if specs else None)
+            with tempfile.TemporaryDirectory(prefix="specbind-diff-") as tmp:
+                for binding in targets:
+                    old_spec = export_revision(rev, binding.spec, Path(tmp) / str(len(reports)))
+                    reports.append(
+                        compare_surfaces(
+                            surface_of(old_spec, binding.options),
+                            surface_of(binding.spec, binding.options),
+                            f"{binding.spec}@{rev}",
+                            str(binding.spec),
+                        )
+                    )
+    except SpecError as exc:
+        _fail(exc)
+    click.echo(render(reports, fmt), nl=False)
+    changed = any(r.changes for r in reports)
+    breaking = any(r.breaking for r in reports)
+    failed = (fail_on == "breaking" and breaking) or (fail_on == "any" and changed)
+    sys.exit(EXIT_BAD_INPUT if failed else EXIT_OK)
+
+
+def _diff_targets(spec: str | None) -> list:  # type: ignore[type-arg]
+    """The bindings to diff: all configured, or the one for SPEC (its options when configured)."""
+    from specbind.vendoring.config import Binding, find_pyproject, load_bindings
+
+    if spec is None:
+        return load_bindings()
+    if find_pyproject() is not None:
+        try:
+            for binding in load_bindings():
+                if binding.spec.resolve() == Path(spec).resolve():
+                    return [binding]
+        except SpecError:
+            pass
+    return [Binding(Path(spec), "", Path())]
+
+
+def _colour(diff: str) -> str:
+    """Added lines green, removed lines red, when stdout is a terminal."""
+    if not sys.stdout.isatty():
+        return diff
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(click.style(line, bold=True))
+        elif line.startswith(("+", "-", "@@")):
+            colour = {"+": "green", "-": "red", "@": "cyan"}[line[0]]
+            out.append(click.style(line, fg=colour))
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+@main.command()
+@click.argument("spec")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to listen on, only it."
+)
+@click.option(
+    "--port", default=4010, show_default=True, type=click.IntRange(0, 65535), help="0: any free."
+)
+def mock(spec: str, host: str, port: int) -> None:
+    """Serve an offline mock of SPEC: requests validated, answers from the spec's examples."""
+    from specbind.mock.routing import Mock
+
+    try:
+        from specbind.mock.server import run
+    except ImportError as exc:
+        extra = "pip install 'specbind[mock]'"
+        click.echo(
+            f"specbind mock needs the 'mock' extra ({exc.name} is missing): {extra}", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    try:
+        server = Mock.from_spec(spec)
+    except SpecError as exc:
+        _fail(exc)
+
+    def announce(url: str) -> None:
+        click.echo(
+            f"specbind mock: {len(server.routes)} operations of {spec} at {url} (Ctrl+C stops)"
+        )
+
+    try:
+        stopped_by = run(server, host, port, announce)
+    except OSError as exc:
+        click.echo(
+            f"specbind mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"specbind mock: stopped{f' by {stopped_by}' if stopped_by else ''}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Stage 4 — endpoints: render the client package around the models from the Jinja2 templates."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from specbind.codegen.layout import (
+    Atom,
+    Brackets,
+    Node,
+    Statement,
+    from_import,
+    import_order,
+    layout,
+    name_key,
+    string,
+    value,
+)
+from specbind.codegen.operations import Api, Operation, path_template
+from specbind.codegen.paths import compiled_templates, template_dir
+
+# generated file name -> template
+# The runtime modules are the same for every spec but for its base URL: they can be rendered (and
+# formatted) before the models exist.
+RUNTIME_FILES = {
+    "_codec.py": "_codec.py.jinja2",
+    "_http.py": "_http.py.jinja2",
+    "_retries.py": "_retries.py.jinja2",
+    "errors.py": "errors.py.jinja2",
+}
+API_FILES = {
+    "__init__.py": "__init__.py.jinja2",
+    "_checks.py": "_checks.py.jinja2",
+    "operations.py": "operations.py.jinja2",
+    "client.py": "client.py.jinja2",
+    "webhooks.py": "webhooks.py.jinja2",
+}
+PACKAGE_FILES = RUNTIME_FILES | API_FILES
+
+
+def render_package(api: Api, package: str) -> dict[str, str]:
+    """Source of every hand-written-looking module of the package (the models come from stage 3)."""
+    return render_runtime(api.base_url, package) | render_api(api, package)
+
+
+def render_runtime(base_url: str, package: str) -> dict[str, str]:
+    """The runtime modules: HTTP plumbing, codec helpers, retries and errors."""
+    return _render(RUNTIME_FILES, base_url=base_url, package=package)
+
+
+def render_api(api: Api, package: str) -> dict[str, str]:
+    """The modules made from the spec's operations: client, operations, request checks, webhooks."""
+    names = set(api.models.values()) | {
+        r.decoder for op in api.operations for r in op.responses if r.decoder
+    }
+    used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=name_key)
+    return _render(API_FILES, api=api, package=package, model_names=used)
+
+
+def _render(templates: dict[str, str], **context: Any) -> dict[str, str]:
+    env = _environment()
+    return {
+        name: prune_imports(env.get_template(template).render(**context))
+        for name, template in templates.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(template_dir() / "package")),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        bytecode_cache=compiled_templates(),
+    )
+    # Template helpers that write code in black's layout (generator/layout.py).
+    env.filters["pystr"] = string
+    env.filters["literal"] = literal
+    env.filters["import_order"] = import_order
+    env.globals["lay"] = layout
+    env.globals["call"] = call
+    env.globals["nested"] = nested
+    env.globals["statement"] = statement
+    env.globals["collection"] = collection
+    env.globals["signature"] = signature
+    env.globals["params"] = params
+    env.globals["args"] = args
+    env.globals["keywords"] = keywords
+    env.filters["docstring"] = docstring
+    env.filters["inline"] = inline
+    env.filters["path_expression"] = path_expression
+    env.filters["status_test"] = status_test
+    return env
+
+
+def _names_in(op: Operation) -> set[str]:
+    hints = [p.type_hint for p in op.parameters] + [r.type_hint for r in op.responses]
+    hints += [r.decoder for r in op.responses if r.decoder]
+    if op.body:
+        hints.append(op.body.type_hint)
+    return {name for hint in hints for name in re.findall(r"[A-Za-z_]\w*", hint)}
+
+
+def literal(data: Any, prefix: str, indent: int = 0) -> str:
+    """A statement assigning a JSON-like value (`prefix` is such as `NAME = `), laid out as black would."""
+    return layout(Statement(prefix, value(data)), indent)
+
+
+def call(
+    head: str, items: list[str | Node], tail: str = ")", indent: int = 0, after: str = ""
+) -> str:
+    """`head` (ending in an opening bracket), comma-separated `items`, `tail` and `after` (such as the
+    comma after a keyword argument), laid out as black would at `indent`."""
+    return layout(nested(head, items, tail), indent, after)
+
+
+def statement(prefix: str, node: str | Node, indent: int = 0) -> str:
+    """`prefix` (`x = `, `return `) and a value (text, or brackets from `nested`), laid out as black would."""
+    return layout(Statement(prefix, Atom(node) if isinstance(node, str) else node), indent)
+
+
+def nested(
+    head: str, items: list[str | Node], tail: str = ")", is_collection: bool = False
+) -> Brackets:
+    """A call (or other brackets) to pass as an item of `call`: laid out with its parent."""
+    return Brackets(
+        head, [Atom(item) if isinstance(item, str) else item for item in items], tail, is_collection
+    )
+
+
+def collection(head: str, items: list[str | Node], tail: str) -> Brackets:
+    """A list/dict/tuple display to pass as an item of `call`."""
+    return nested(head, items, tail, True)
+
+
+def signature(head: str, items: list[str], tail: str, indent: int = 0) -> str:
+    """A `def` line (`head` ends in `(`, `tail` is `) -> ...:`), laid out as black would."""
+    return layout(Brackets(head, [Atom(item) for item in items], tail, signature=True), indent)
+
+
+def params(op: Operation, client: bool = False, to_file: bool = False) -> list[str]:
+    """The parameters of an operation's function; `client` adds the per-call options, `to_file` the
+    destination of a streamed download."""
+    path = [p for p in op.parameters if p.location == "path"]
+    rest = [p for p in op.parameters if p.location != "path"]
+    items = [f"{p.name}: {'UUID | str' if p.type_hint == 'UUID' else p.type_hint}" for p in path]
+    if op.body and op.body.required:
+        items.append(f"body: {op.body.type_hint}")
+    if to_file:
+        items.append("destination: str | os.PathLike[str] | IO[bytes]")
+    if op.body and not op.body.required:
+        items.append(f"body: {op.body.type_hint} | None = None")
+    if rest or client:
+        items.append("*")
+    items += [f"{p.name}: {p.type_hint}" for p in rest if p.required]
+    items += [f"{p.name}: {p.type_hint} | None = None" for p in rest if not p.required]
+    if client:
+        items += ["timeout: Timeout | NotGiven = NOT_GIVEN", "max_retries: int | None = None"]
+    return items
+
+
+def args(op: Operation) -> list[str]:
+    """The arguments that pass an operation's parameters on, in the order `params` declares them."""
+    items = [p.name for p in op.parameters if p.location == "path"]
+    if op.body:
+        items.append("body")
+    return items + [f"{p.name}={p.name}" for p in op.parameters if p.location != "path"]
+
+
+def keywords(names: list[str]) -> list[str]:
+    """`name=name` for each name: passing arguments on under the same names."""
+    return [f"{name}={name}" for name in names]
+
+
+def docstring(text: str, indent: int = 4) -> str:
+    """A docstring literal whose content stays inert text whatever the spec says, laid out as black
+    lays docstrings out (first line stripped, the others dedented, quotes padded, leading tabs expanded).
+    """
+    pad = " " * indent
+    lines = [line.rstrip() for line in _inert(text).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return f'{pad}""""""'
+    first = lines[0].strip()
+    if first.startswith('"'):
+        first = " " + first
+    if len(lines) == 1:
+        space = " " if first.endswith('"') else ""  # black's padding: no four quotes in a row
+        return f'{pad}"""{first}{space}"""'
+    rest = [_expand_leading_tabs(pad + line) if line else "" for line in lines[1:]]
+    common = min(len(line) - len(line.lstrip()) for line in rest if line)
+    body = "\n".join(pad + line[common:] if line else "" for line in rest)
+    return f'{pad}"""{first}\n{body}\n{pad}"""'
+
+
+def inline(text: str) -> str:
+    """Spec text as one line inside a docstring: inert whatever it contains."""
+    text = _inert(" ".join(str(text).split()))
+    backslashes = len(text[:-1]) - len(text[:-1].rstrip("\\"))
+    return text[:-1] + '\\"' if text.endswith('"') and backslashes % 2 == 0 else text
+
+
+def _inert(text: str) -> str:
+    """Text that cannot end a docstring or start an escape: backslashes doubled, triple quotes and
+    characters that are not printable escaped, carriage returns dropped."""
+    text = text.replace("\r", "").replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    )
+
+
+def _expand_leading_tabs(line: str) -> str:
+    """The line with tabs in its indentation expanded, as black does in docstrings."""
+    stripped = line.lstrip()
+    return line[: len(line) - len(stripped)].expandtabs() + stripped
+
+
+def path_expression(op: Operation) -> str:
+    """An f-string that builds the operation's path from its parameters, percent-encoded."""
+    template = path_template(op.path, op.parameters)
+    pieces = re.split(r"(\{[^}]+\})", template)
+    out = []
+    for piece in pieces:
+        if piece.startswith("{") and piece.endswith("}"):
+            out.append("{_http.path_param(" + piece[1:-1] + ")}")
+        else:
+            escaped = (
+                piece.replace("\\", "\\\\")
+                .replace('"', '\\"')
+                .replace("{", "{{")
+                .replace("}", "}}")
+            )
+            out.append(escaped)
+    joined = "".join(out)
+    return f'f"{joined}"' if "{_http" in joined else f'"{joined}"'
+
+
+def status_test(status: str) -> str:
+    """The condition on `status` for a response key: '200', '2XX' or 'default'."""
+    if status.isdigit():
+        return f"status == {int(status)}"
+    if len(status) == 3 and status[0].isdigit() and status[1:].upper() == "XX":
+        low = int(status[0]) * 100
+        return f"{low} <= status < {low + 100}"
+    return "200 <= status < 300"
+
+
+_IMPORT = re.compile(r"^from (\S+) import ([^(\n]+)$", re.MULTILINE)
+
+
+def prune_imports(code: str) -> str:
+    """Drop names from `from x import a, b` lines that the module never uses."""
+    lines = code.split("\n")
+    body = "\n".join(line for line in lines if not _IMPORT.match(line))
+    words = set(
+        re.findall(r"\w+", body)
+    )  # `name` is used where `\bname\b` would match: one pass, any size
+    kept: list[str] = []
+    dropped = False  # a line was dropped since the last one kept
+    for line in lines:
+        match = _IMPORT.match(line)
+        if not match or match.group(1) == "__future__" or line.strip().endswith("import *"):
+            if not (dropped and not line and kept and not kept[-1]):  # no blank line left doubled
+                kept.append(line)
+            dropped = False
+            continue
+        names = [n.strip() for n in match.group(2).split(",") if n.strip()]
+        used = [n for n in names if n.split(" as ")[-1] in words]
+        if used:
+            kept.append(from_import(match.group(1), used))
+        dropped = dropped or not used
+    return "\n".join(kept)

@@ -1,0 +1,551 @@
+"""Describe the spec's operations as plain data for the endpoint templates (and for diff and mock)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from specbind.codegen.constraints import Table
+from specbind.codegen.names import snake_case, unique
+from specbind.spec.problems import pointer_of
+from specbind.spec.validate import resolve_pointer
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
+RESERVED = {"self", "body", "timeout", "max_retries", "destination", "extra_headers", "spec"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # Python name
+    wire_name: str
+    location: str  # path, query, header, cookie
+    required: bool
+    type_hint: str
+    encode: str  # how the value becomes text: "str", "uuid", "datetime", "enum", "bool", "list"
+    description: str = ""
+    default: str | None = None  # Python literal
+    explode: bool = True
+    style: str = "form"
+
+
+@dataclass(frozen=True)
+class Body:
+    content_type: str
+    type_hint: str
+    kind: str  # model, json, form, multipart, binary, text
+    required: bool
+    description: str = ""
+    model: str | None = None
+    checks: str | None = (
+        None  # key of the body's schema in Api.checks, when it has something to check
+    )
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # '200', '2XX', 'default'
+    description: str
+    content_type: str | None
+    kind: str  # model, json, binary, text, empty
+    type_hint: str
+    model: str | None = None
+    decoder: str | None = None  # `Model.from_dict` or `decode_Alias` for kind "model"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    operation_id: str | None
+    method: str
+    path: str
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    responses: tuple[Response, ...]
+    idempotent: bool
+    deprecated: bool = False
+    accept: tuple[str, ...] = ()  # every media type the responses declare, for the Accept header
+
+    @property
+    def binary(self) -> bool:
+        """Whether a success response is a file (then the client also gets a streaming variant)."""
+        return any(r.kind == "binary" for r in self.success)
+
+    @property
+    def success(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if r.status.startswith("2"))
+
+    @property
+    def result_hint(self) -> str:
+        hints = []
+        for response in self.success:
+            if response.type_hint not in hints:
+                hints.append(response.type_hint)
+        return " | ".join(hints) if hints else "None"
+
+
+@dataclass(frozen=True)
+class Security:
+    kind: str  # apiKey-header, apiKey-query, apiKey-cookie, bearer, basic
+    name: str  # header/query/cookie name
+    scheme: str  # securitySchemes key
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A request the API sends to the user: an event name and the schema of its JSON body."""
+
+    name: str  # Python name of the parse function's suffix: parse_<name>
+    event: str
+    type_hint: str
+    model: str | None
+    description: str = ""
+
+
+@dataclass
+class Api:
+    title: str
+    version: str
+    description: str
+    base_url: str
+    security: list[Security]
+    operations: list[Operation]
+    models: dict[str, str] = field(default_factory=dict)  # schema pointer -> class name
+    checks: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # pruned request body schemas by pointer
+    webhooks: list[Webhook] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (pointer, why) of operations left out
+
+
+def describe(
+    document: dict[str, Any],
+    models: dict[str, str],
+    idempotent_ids: set[str] = frozenset(),  # type: ignore[assignment]
+    aliases: dict[str, str] | None = None,
+) -> Api:
+    """The API as plain data: its operations, auth and base URL.
+
+    `models` maps schema pointers to classes; `aliases` to type aliases (value `decode_NAME` when
+    the alias has a decoder)."""
+    info = _mapping(document.get("info"))
+    typer = _Types(document, models, aliases or {})
+    table = Table(document)
+    operations: list[Operation] = []
+    skipped: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    for path, item in _mapping(document.get("paths")).items():
+        if not isinstance(item, dict):
+            continue
+        item = _deref(document, item)
+        shared = item.get("parameters", []) or []
+        for method in METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            at = ("paths", path, method)
+            op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
+            try:
+                params = _parameters(document, typer, shared, op.get("parameters", []) or [], at)
+                body = _body(document, typer, table, op.get("requestBody"), at + ("requestBody",))
+                responses = _responses(
+                    document, typer, op.get("responses", {}) or {}, at + ("responses",)
+                )
+            except (
+                TypeError,
+                AttributeError,
+                KeyError,
+                ValueError,
+            ) as exc:  # only a spec that failed validation
+                skipped.append(
+                    (
+                        pointer_of(at),
+                        f"dropped operation {method.upper()} {path}: it cannot be "
+                        f"described ({type(exc).__name__}: {exc})",
+                    )
+                )
+                continue
+            base = snake_case(op_id) if op_id else snake_case(f"{method} {path}")
+            name = unique(base, taken)
+            operations.append(
+                Operation(
+                    name=name,
+                    operation_id=op_id,
+                    method=method.upper(),
+                    path=path,
+                    summary=str(op.get("summary", "") or ""),
+                    description=str(op.get("description", "") or ""),
+                    tags=(
+                        tuple(str(t) for t in op["tags"])
+                        if isinstance(op.get("tags"), list)
+                        else ()
+                    ),
+                    parameters=params,
+                    body=body,
+                    responses=responses,
+                    idempotent=method in IDEMPOTENT
+                    or bool(op.get("x-idempotent"))
+                    or (op_id or name) in idempotent_ids,
+                    deprecated=bool(op.get("deprecated")),
+                    accept=_accept(document, op.get("responses", {}) or {}),
+                )
+            )
+    return Api(
+        title=str(info.get("title", "") or ""),
+        version=str(info.get("version", "") or ""),
+        description=str(info.get("description", "") or ""),
+        base_url=base_url(document),
+        security=_security(document),
+        operations=operations,
+        models={**models, **typer.aliases},
+        skipped=skipped,
+        checks=table.schemas,
+    )
+
+
+def describe_webhooks(
+    document: dict[str, Any], models: dict[str, str], configured: dict[str, str]
+) -> list[Webhook]:
+    """The payloads the API POSTs to the user: 3.1's top-level `webhooks`, else the configured event -> schema names.
+
+    Raises ValueError naming a configured schema that `components/schemas` does not have.
+    """
+    typer = _Types(document, models, {})
+    found: list[Webhook] = []
+    taken: set[str] = set()
+    for event, item in (document.get("webhooks") or {}).items():
+        item = _deref(document, item)
+        if not isinstance(item, dict):
+            continue
+        op = item.get("post") or next(
+            (item[m] for m in METHODS if isinstance(item.get(m), dict)), None
+        )
+        body = _deref(document, (op or {}).get("requestBody"))
+        content = (body or {}).get("content") or {}
+        media_type = next((c for c in content if "json" in c), None)
+        if media_type is None:
+            continue
+        method = (
+            "post"
+            if item.get("post")
+            else next(m for m in METHODS if isinstance(item.get(m), dict))
+        )
+        at = ("webhooks", event, method, "requestBody", "content", media_type, "schema")
+        hint, model = typer.hint((content[media_type] or {}).get("schema", {}), at)
+        text = str(
+            (op or {}).get("summary")
+            or (op or {}).get("description")
+            or (body or {}).get("description")
+            or ""
+        )
+        found.append(Webhook(unique(snake_case(str(event)), taken), str(event), hint, model, text))
+    for event, schema in configured.items():
+        pointer = "#/components/schemas/" + schema.replace("~", "~0").replace("/", "~1")
+        if pointer not in models:
+            raise ValueError(f"webhook {event!r}: no schema named {schema!r} in components/schemas")
+        description = str((resolve_pointer(document, pointer) or {}).get("description", "") or "")
+        found.append(
+            Webhook(
+                unique(snake_case(event), taken),
+                event,
+                models[pointer],
+                models[pointer],
+                description,
+            )
+        )
+    return found
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping; an empty one otherwise (a spec that failed validation, kept by --lenient)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _deref(document: dict[str, Any], node: Any) -> Any:
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 50:
+        node = resolve_pointer(document, node["$ref"])
+        seen += 1
+    return node
+
+
+def base_url(document: dict[str, Any]) -> str:
+    """The first server's URL with its variables at their defaults; '' without servers."""
+    servers = document.get("servers") or []
+    if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+        return ""
+    url = str(servers[0].get("url", ""))
+    for var, spec in _mapping(servers[0].get("variables")).items():
+        url = url.replace("{" + var + "}", str(_mapping(spec).get("default", "")))
+    return url.rstrip("/")
+
+
+def _security(document: dict[str, Any]) -> list[Security]:
+    schemes = _mapping(_mapping(document.get("components")).get("securitySchemes"))
+    used: list[str] = []
+    requirements = document.get("security")
+    for requirement in requirements if isinstance(requirements, list) else []:
+        for key in _mapping(requirement):
+            if key not in used:
+                used.append(key)
+    if not used:
+        used = list(schemes)
+    found = []
+    for key in used:
+        scheme = _deref(document, schemes.get(key))
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if kind == "apiKey":
+            found.append(
+                Security(
+                    f"apiKey-{scheme.get('in', 'header')}",
+                    str(scheme.get("name", "")),
+                    key,
+                    str(scheme.get("description", "") or ""),
+                )
+            )
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            found.append(
+                Security("bearer", "Authorization", key, str(scheme.get("description", "") or ""))
+            )
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            found.append(
+                Security("basic", "Authorization", key, str(scheme.get("description", "") or ""))
+            )
+        elif kind in ("oauth2", "openIdConnect"):
+            found.append(
+                Security("bearer", "Authorization", key, str(scheme.get("description", "") or ""))
+            )
+    return found
+
+
+class _Types:
+    """Python type hints for schemas, naming generated model classes where there is one."""
+
+    def __init__(
+        self, document: dict[str, Any], models: dict[str, str], aliases: dict[str, str]
+    ) -> None:
+        self.document = document
+        self.models = models
+        self.aliases = {p: a.removeprefix("decode_") for p, a in aliases.items()}
+        self.decoders = {
+            a.removeprefix("decode_"): a for a in aliases.values() if a.startswith("decode_")
+        }
+
+    def hint(self, schema: Any, at: tuple[Any, ...]) -> tuple[str, str | None]:
+        """(type hint, model class or None)."""
+        pointer = pointer_of(at)
+        if pointer in self.models:
+            return self.models[pointer], self.models[pointer]
+        if pointer in self.aliases:
+            return self.aliases[pointer], None
+        if not isinstance(schema, dict):
+            return "Any", None
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if ref in self.models:
+                return self.models[ref], self.models[ref]
+            if ref in self.aliases:
+                return self.aliases[ref], None
+            target = _deref(self.document, schema)
+            return self.hint(target, tuple(_parts(ref)))
+        for combiner in ("allOf", "oneOf", "anyOf"):
+            subs = schema.get(combiner)
+            if isinstance(subs, list) and len(subs) == 1:
+                return self.hint(subs[0], at + (combiner, 0))
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kinds = [k for k in kind if k != "null"]
+            kind = kinds[0] if len(kinds) == 1 else None
+        fmt = schema.get("format")
+        if kind == "string":
+            if fmt == "binary":
+                return "bytes", None
+            return {"uuid": "UUID", "date-time": "datetime", "date": "date"}.get(
+                str(fmt), "str"
+            ), None
+        if kind == "integer":
+            return "int", None
+        if kind == "number":
+            return "float", None
+        if kind == "boolean":
+            return "bool", None
+        if kind == "array":
+            inner, _ = self.hint(schema.get("items", {}), at + ("items",))
+            return f"list[{inner}]", None
+        if kind == "object" or "properties" in schema or "additionalProperties" in schema:
+            return "dict[str, Any]", None
+        return "Any", None
+
+
+def _parts(ref: str) -> list[str]:
+    from specbind.spec.problems import parts_of
+
+    return parts_of(ref)
+
+
+def _encoding(hint: str) -> str:
+    if hint.startswith("list["):
+        return "list"
+    return {"UUID": "str", "datetime": "datetime", "date": "isoformat", "bool": "bool"}.get(
+        hint, "str"
+    )
+
+
+def _parameters(
+    document: dict[str, Any], typer: _Types, shared: list[Any], own: list[Any], at: tuple[Any, ...]
+) -> tuple[Parameter, ...]:
+    merged: dict[tuple[str, str], tuple[dict[str, Any], tuple[Any, ...]]] = {}
+    for i, raw in enumerate(shared):
+        param = _deref(document, raw)
+        if isinstance(param, dict):
+            merged[(param.get("in", ""), param.get("name", ""))] = (
+                param,
+                at[:2] + ("parameters", i),
+            )
+    for i, raw in enumerate(own):
+        param = _deref(document, raw)
+        if isinstance(param, dict):
+            merged[(param.get("in", ""), param.get("name", ""))] = (param, at + ("parameters", i))
+    taken = set(RESERVED)
+    result = []
+    for (location, wire), (param, where) in merged.items():
+        if location not in ("path", "query", "header", "cookie"):
+            continue
+        schema = param.get("schema", {})
+        hint, _ = typer.hint(schema, where + ("schema",))
+        required = bool(param.get("required")) or location == "path"
+        default = schema.get("default") if isinstance(schema, dict) else None
+        result.append(
+            Parameter(
+                name=unique(_python_name(str(wire)), taken),
+                wire_name=str(wire),
+                location=location,
+                required=required,
+                type_hint=hint,
+                encode=_encoding(hint),
+                description=str(param.get("description", "") or ""),
+                default=repr(default) if default is not None and not required else None,
+                explode=bool(param.get("explode", param.get("style", "form") == "form")),
+                style=str(
+                    param.get("style", "simple" if location in ("path", "header") else "form")
+                ),
+            )
+        )
+    # required first, so the signature reads naturally
+    result.sort(key=lambda p: (not p.required, p.location != "path"))
+    return tuple(result)
+
+
+def _python_name(wire: str) -> str:
+    name = snake_case(wire)
+    return name + "_" if name in RESERVED else name
+
+
+def _kind_of(content_type: str, hint: str, model: str | None) -> str:
+    base = content_type.split(";")[0].strip().lower()
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base.startswith("multipart/"):
+        return "multipart"
+    if base == "application/json" or base.endswith("+json"):
+        return "model" if model else "json"
+    if hint == "bytes" or base == "application/octet-stream" or "*" in base:
+        return "binary"
+    if base.startswith("text/"):
+        return "text"
+    return "binary"
+
+
+def _body(
+    document: dict[str, Any], typer: _Types, table: Table, raw: Any, at: tuple[Any, ...]
+) -> Body | None:
+    body = _deref(document, raw)
+    if not isinstance(body, dict):
+        return None
+    content = body.get("content") or {}
+    if not content:
+        return None
+    content_type = next(
+        (c for c in content if c.split(";")[0].strip() == "application/json"), next(iter(content))
+    )
+    media = content[content_type] or {}
+    hint, model = typer.hint(media.get("schema", {}), at + ("content", content_type, "schema"))
+    kind = _kind_of(content_type, hint, model)
+    if kind == "binary":
+        hint = "bytes"
+    elif kind == "text":
+        hint = "str"
+    checks = (
+        table.add(media.get("schema"), pointer_of(at + ("content", content_type, "schema")))
+        if kind in ("model", "json")
+        else None
+    )
+    return Body(
+        content_type,
+        hint,
+        kind,
+        bool(body.get("required")),
+        str(body.get("description", "") or ""),
+        model,
+        checks,
+    )
+
+
+def _accept(document: dict[str, Any], responses: dict[str, Any]) -> tuple[str, ...]:
+    """The media types an operation's responses declare, in spec order (wildcards such as `audio/*` included)."""
+    found: list[str] = []
+    for value in responses.values():
+        response = _deref(document, value)
+        if isinstance(response, dict):
+            for media_type in response.get("content") or {}:
+                if str(media_type) not in found:
+                    found.append(str(media_type))
+    return tuple(found)
+
+
+def _responses(
+    document: dict[str, Any], typer: _Types, raw: dict[str, Any], at: tuple[Any, ...]
+) -> tuple[Response, ...]:
+    result = []
+    for status, value in raw.items():
+        response = _deref(document, value)
+        if not isinstance(response, dict):
+            continue
+        status = str(status)
+        content = response.get("content") or {}
+        description = str(response.get("description", "") or "")
+        if not content:
+            result.append(Response(status, description, None, "empty", "None"))
+            continue
+        content_type = next((c for c in content if "json" in c), next(iter(content)))
+        media = content[content_type] or {}
+        hint, model = typer.hint(
+            media.get("schema", {}), at + (status, "content", content_type, "schema")
+        )
+        kind = _kind_of(content_type, hint, model)
+        decoder = f"{model}.from_dict" if kind == "model" else None
+        if kind == "json" and hint in typer.decoders:
+            kind, decoder = "model", typer.decoders[hint]
+        if kind == "binary":
+            hint = "BinaryContent"
+        elif kind == "text":
+            hint = "str"
+        result.append(Response(status, description, content_type, kind, hint, model, decoder))
+    return tuple(result)
+
+
+def path_template(path: str, params: tuple[Parameter, ...]) -> str:
+    """`/messages/{message-id}` -> `/messages/{message_id}` using the parameters' Python names."""
+    names = {p.wire_name: p.name for p in params if p.location == "path"}
+    return re.sub(
+        r"\{([^}]+)\}", lambda m: "{" + names.get(m.group(1), snake_case(m.group(1))) + "}", path
+    )

@@ -1,0 +1,466 @@
+"""Stage 1 — load: read a YAML or JSON spec and bundle its relative external `$ref`s into one document.
+
+Multi-file specs are resolved with `referencing`. External schemas are hoisted into
+`components/schemas` (so they become named models); other external objects are inlined.
+Remote (`http(s)://`) references are refused: specbind never fetches anything.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import yaml
+from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
+
+if TYPE_CHECKING:
+    from referencing import Registry, Resource
+
+MAX_BYTES = 25 * 1024 * 1024
+MAX_NODES = 2_000_000
+MAX_DEPTH = 100  # real specs nest a few dozen levels; every later stage recurses
+REMOTE_SCHEMES = ("http", "https", "ftp")
+# Keys under which a $ref points at a schema (once inside a schema, everything below is schema).
+SCHEMA_KEYS = {"schema", "schemas"}
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _JsonValuesLoader(_Loader):  # type: ignore[misc,valid-type]
+    """SafeLoader that keeps timestamps as strings, so examples stay JSON values."""
+
+
+_JsonValuesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice; PyYAML would silently keep the last one."""
+
+
+def _construct_mapping(
+    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[str, Any]:
+    """A mapping whose keys are the text written in the file (JSON keys are strings: `200`, `True`
+    and `null` stay "200", "True" and "null"), refusing a key written twice."""
+    first_at: dict[str, yaml.Mark] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in first_at:
+                raise DuplicateKey(
+                    None,
+                    None,
+                    f"duplicate key {key_node.value!r} (first at line {first_at[key_node.value].line + 1}); "
+                    "YAML would keep only the last",
+                    key_node.start_mark,
+                )
+            first_at[key_node.value] = key_node.start_mark
+    loader.flatten_mapping(node)
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a mapping key must be a plain value, not a list or mapping",
+                key_node.start_mark,
+            )
+        mapping[key_node.value] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_JsonValuesLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+@dataclass
+class LoadedSpec:
+    """A spec as one JSON-compatible document, with every file it was read from."""
+
+    path: Path
+    document: dict[str, Any]
+    files: dict[Path, bytes] = field(default_factory=dict)
+    # pointer in `document` -> (file, pointer in that file) for content that came from another file
+    origins: dict[str, tuple[Path, str]] = field(default_factory=dict)
+
+    def origin_of(self, pointer: str) -> tuple[Path, str]:
+        """The file and in-file pointer a pointer of the bundled document came from."""
+        best = ""
+        for prefix in self.origins:
+            if (pointer == prefix or pointer.startswith(prefix + "/")) and len(prefix) > len(best):
+                best = prefix
+        if not best:
+            return self.path, pointer
+        file, inner = self.origins[best]
+        return file, inner + pointer[len(best) :]
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a spec file, refusing what cannot be a spec before parsing it."""
+    try:
+        status = path.stat()
+        size = status.st_size
+        if stat.S_ISDIR(status.st_mode):
+            raise SpecError([Problem(path, "is a directory, not a spec file")])
+        if not stat.S_ISREG(status.st_mode):
+            raise SpecError(
+                [Problem(path, "is not a regular file (a pipe or device?); give a spec file")]
+            )
+        if size > MAX_BYTES:
+            raise SpecError(
+                [
+                    Problem(
+                        path,
+                        f"file is {size / 2**20:.1f} MiB; specs over {MAX_BYTES // 2**20} MiB are refused",
+                    )
+                ]
+            )
+        data = path.read_bytes()
+    except SpecError:
+        raise
+    except FileNotFoundError:
+        raise SpecError([Problem(path, "file not found")]) from None
+    except OSError as exc:
+        raise SpecError([Problem(path, f"cannot read file: {exc.strerror or exc}")]) from None
+    if not data.strip():
+        raise SpecError([Problem(path, "file is empty")])
+    if b"\x00" in data[:8192]:
+        raise SpecError([Problem(path, "file is binary (contains NUL bytes), not YAML or JSON")])
+    return data
+
+
+def parse(data: bytes, path: Path) -> Any:
+    """Parse YAML or JSON text into JSON-compatible values."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError([Problem(path, f"file is not UTF-8 text (byte {exc.start})")]) from None
+    if text.lstrip().startswith("{"):
+        try:
+            value = json.loads(text, object_pairs_hook=_unique_keys)
+            _check_expansion(value, path)
+            return value
+        except json.JSONDecodeError as exc:
+            raise SpecError(
+                [Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]
+            ) from None
+        except RecursionError:
+            raise SpecError(
+                [Problem(path, f"JSON nests deeper than {MAX_DEPTH} levels; refused")]
+            ) from None
+        except _DuplicateJsonKey:
+            pass  # parsed again below as YAML (JSON is YAML), which locates the duplicate
+    try:
+        value = yaml.load(text, Loader=_JsonValuesLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        raise SpecError(
+            [
+                Problem(
+                    path,
+                    f"invalid YAML: {what}",
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                )
+            ]
+        ) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise SpecError([Problem(path, f"invalid YAML: {exc}")]) from None
+    _check_expansion(value, path)
+    return value
+
+
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        raise _DuplicateJsonKey()
+    return mapping
+
+
+def _check_expansion(value: Any, path: Path) -> None:
+    """Refuse alias bombs (billion laughs) and self-referencing anchors before anything walks the tree."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise SpecError(
+                [
+                    Problem(
+                        path, "YAML anchor refers to itself (a cyclic alias); JSON cannot hold it"
+                    )
+                ]
+            )
+        if depth > MAX_DEPTH:
+            raise SpecError(
+                [Problem(path, f"the document nests deeper than {MAX_DEPTH} levels; refused")]
+            )
+        active.add(key)
+        children = node.values() if isinstance(node, dict) else node
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_NODES:
+                raise SpecError(
+                    [
+                        Problem(
+                            path,
+                            f"YAML aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?); refused",
+                        )
+                    ]
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(value, 0)
+
+
+def locate(path: Path, pointer: str) -> tuple[int, int] | None:
+    """Line and column (1-based) of the node at `pointer` in a YAML/JSON file, or of its nearest parent."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if node is None:
+        return None
+    for part in parts_of(pointer):
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if str(key.value) == part:
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            child = node.value[int(part)]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def load(path: str | Path) -> LoadedSpec:
+    """Load a spec and everything it references by relative path, as one document."""
+    root = Path(path).absolute()
+    data = read_bytes(Path(path))
+    document = parse(data, Path(path))
+    if not isinstance(document, dict):
+        kind = type(document).__name__ if document is not None else "nothing"
+        raise SpecError(
+            [Problem(Path(path), f"top level is {kind}; an OpenAPI document is a mapping")]
+        )
+    spec = LoadedSpec(path=Path(path), document=document, files={Path(path): data})
+    _Bundler(spec, root).run()
+    return spec
+
+
+class _Bundler:
+    """Rewrites external `$ref`s so the document stands alone."""
+
+    def __init__(self, spec: LoadedSpec, root: Path) -> None:
+        self.spec = spec
+        self.root_uri = root.as_uri()
+        self.shown = {root.as_uri(): spec.path}
+        self._registry: Registry[Any] | None = (
+            None  # made at the first external $ref: most specs have none
+        )
+        self.read: dict[str, Resource[Any]] = {}
+        self.hoisted: dict[str, str] = {}  # target uri -> component name
+        self.problems: list[Problem] = []
+        self.new_schemas: dict[str, Any] = {}  # external schemas hoisted into components/schemas
+        components = spec.document.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
+        self.taken = set(schemas) if isinstance(schemas, dict) else set()
+
+    @property
+    def registry(self) -> Registry[Any]:
+        from referencing import Registry, Resource
+
+        if self._registry is None:
+            self._registry = Registry(retrieve=self._retrieve).with_resource(  # type: ignore[call-arg]
+                self.root_uri, Resource.opaque(self.spec.document)
+            )
+        return self._registry
+
+    def run(self) -> None:
+        document = self.spec.document
+        bundled = self._walk(document, self.root_uri, (), False, ())
+        if self.new_schemas:
+            components = bundled.setdefault("components", {})
+            if isinstance(components, dict):
+                schemas = components.setdefault("schemas", {})
+                if isinstance(schemas, dict):
+                    schemas.update(self.new_schemas)
+        self.spec.document = bundled
+        if self.problems:
+            raise SpecError(self.problems)
+
+    def _retrieve(self, uri: str) -> Resource[Any]:
+        from referencing import Resource
+
+        if uri not in self.read:
+            file = Path(unquote(urlparse(uri).path))
+            shown = self._shown(file)
+            data = read_bytes(shown)
+            self.spec.files[shown] = data
+            self.read[uri] = Resource.opaque(parse(data, shown))
+        return self.read[uri]
+
+    def _shown(self, file: Path) -> Path:
+        """A path as the user would write it: relative to the root spec's folder when possible."""
+        base = self.spec.path.parent
+        try:
+            return base / file.relative_to(Path(self.root_uri[len("file://") :]).parent)
+        except ValueError:
+            return file
+
+    def _file_of(self, uri: str) -> Path:
+        return self._shown(Path(unquote(urlparse(uri).path)))
+
+    def _walk(
+        self, node: Any, base: str, at: tuple[Any, ...], in_schema: bool, stack: tuple[str, ...]
+    ) -> Any:
+        if isinstance(node, list):
+            return [self._walk(v, base, at + (i,), in_schema, stack) for i, v in enumerate(node)]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not (base == self.root_uri and ref.startswith("#")):
+            return self._external(node, ref, base, at, in_schema, stack)
+        out = {}
+        for key, value in node.items():
+            schema_below = in_schema or key in SCHEMA_KEYS
+            out[key] = self._walk(value, base, at + (key,), schema_below, stack)
+        return out
+
+    def _external(
+        self,
+        node: dict[str, Any],
+        ref: str,
+        base: str,
+        at: tuple[Any, ...],
+        in_schema: bool,
+        stack: tuple[str, ...],
+    ) -> Any:
+        where = self._file_of(base)
+        if urlparse(ref).scheme in REMOTE_SCHEMES:
+            self.problems.append(
+                self._problem(
+                    where,
+                    at,
+                    f"remote $ref {ref!r} is not fetched; download it and refer to the local copy",
+                )
+            )
+            return node
+        target = urljoin(base, ref)
+        file_uri, fragment = urldefrag(target)
+        if file_uri == self.root_uri:
+            return {**node, "$ref": "#" + fragment}
+        if in_schema and target in self.hoisted:
+            return {**node, "$ref": f"#/components/schemas/{self.hoisted[target]}"}
+        if target in stack:
+            self.problems.append(self._problem(where, at, f"cyclic $ref {ref!r}"))
+            return node
+        from referencing.exceptions import (
+            Unresolvable,  # here only for an external $ref: most specs have none
+        )
+
+        try:
+            resolved = self.registry.resolver(base).lookup(ref)
+        except SpecError as exc:
+            self.problems.extend(exc.problems)
+            return node
+        except Unresolvable as exc:
+            cause = exc.__cause__
+            while cause is not None and not isinstance(cause, SpecError):
+                cause = cause.__cause__
+            if isinstance(cause, SpecError) and ref.lstrip("/").startswith(
+                ("components/", "paths/")
+            ):
+                self.problems.append(
+                    self._problem(
+                        where,
+                        at,
+                        f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')",
+                    )
+                )
+            elif isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
+                self.problems.extend(cause.problems)
+                self.problems.append(
+                    self._problem(
+                        where, at, f"$ref {ref!r}: the file it names cannot be used (see above)"
+                    )
+                )
+            elif type(exc).__name__ == "PointerToNowhere":
+                self.problems.append(
+                    self._problem(
+                        where,
+                        at,
+                        f"$ref {ref!r} does not resolve: no such place in {urldefrag(target)[0].rsplit('/', 1)[-1]}",
+                    )
+                )
+            else:
+                self.problems.append(self._problem(where, at, f"$ref {ref!r} does not resolve"))
+            return node
+        new_base = file_uri
+        origin = (self._file_of(file_uri), "#" + fragment)
+        if in_schema:
+            name = self._name_for(fragment, file_uri)
+            self.hoisted[target] = name
+            pointer = f"#/components/schemas/{name}"
+            self.spec.origins[pointer] = origin
+            body = self._walk(
+                resolved.contents,
+                new_base,
+                ("components", "schemas", name),
+                True,
+                stack + (target,),
+            )
+            self.new_schemas[name] = body
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            return {**siblings, "$ref": pointer}
+        self.spec.origins[pointer_of(at)] = origin
+        body = self._walk(resolved.contents, new_base, at, in_schema, stack + (target,))
+        if isinstance(body, dict):
+            body = {**body, **{k: v for k, v in node.items() if k != "$ref"}}
+        return body
+
+    def _problem(self, file: Path, at: tuple[Any, ...], message: str) -> Problem:
+        """A problem at the `$ref` standing at `at` in `file`, with its line and column."""
+        pointer = pointer_of(at) + "/$ref"
+        inner = pointer
+        if (
+            file != self.spec.path
+        ):  # `at` is a pointer of the bundled document; find it in its own file
+            inner = self.spec.origin_of(pointer_of(at))[1] + "/$ref"
+        position = locate(file, inner)
+        line, column = position if position else (None, None)
+        return Problem(file, message, pointer=inner, line=line, column=column)
+
+    def _name_for(self, fragment: str, file_uri: str) -> str:
+        parts = parts_of(fragment)
+        stem = Path(urlparse(file_uri).path).stem
+        base = parts[-1] if parts else stem
+        name, n = base, 2
+        while name in self.taken:
+            name = f"{base}{n}"
+            n += 1
+        self.taken.add(name)
+        return name

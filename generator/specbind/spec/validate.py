@@ -1,0 +1,384 @@
+"""Stage 2 — validate: openapi-spec-validator, plus what it misses, as located one-line problems."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from specbind.spec.load import LoadedSpec, locate
+from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
+
+SUPPORTED = ("3.0.", "3.1.")
+MAX_MESSAGE = 200
+
+
+def validate(spec: LoadedSpec) -> list[Problem]:
+    """Every problem in the spec (errors and warnings), each located in its file."""
+    document = spec.document
+    problems = _version_problems(document)
+    if problems:
+        return _located(spec, problems)
+    problems = list(_reference_problems(document))
+    if not problems:  # the validator cannot cope with dangling references
+        problems = list(_operation_id_problems(document)) + list(_parameter_problems(document))
+        problems += [p for p in _validator_problems(document) if not _OWN_CHECKS.search(p[1])]
+    return _located(spec, problems)
+
+
+_HTTP_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Header and cookie parameters need names HTTP can carry."""
+    paths = document.get("paths")
+    for path, item in (paths.items() if isinstance(paths, dict) else ()):
+        for key, node in (item.items() if isinstance(item, dict) else ()):
+            params = (
+                node.get("parameters")
+                if isinstance(node, dict)
+                else node if key == "parameters" else None
+            )
+            at = ("paths", path) + ((key, "parameters") if key != "parameters" else ("parameters",))
+            seen: set[tuple[str, str]] = set()
+            for i, param in enumerate(params if isinstance(params, list) else []):
+                if not isinstance(param, dict):
+                    continue
+                where = (str(param.get("name")), str(param.get("in")))
+                if where in seen:
+                    yield pointer_of(
+                        at + (i, "name")
+                    ), f"duplicate {where[1]} parameter {where[0]!r} in this list"
+                seen.add(where)
+                if param.get("in") not in ("header", "cookie"):
+                    continue
+                name = param.get("name")
+                if isinstance(name, str) and not _HTTP_TOKEN.match(name):
+                    yield (
+                        pointer_of(at + (i, "name")),
+                        f"{param['in']} parameter name {name!r} cannot be sent: HTTP names allow only letters, "
+                        "digits and !#$%&'*+-.^_`|~",
+                    )
+
+
+# what the validator reports without a location, and the checks above report with one
+_OWN_CHECKS = re.compile(
+    r"^Operation ID '.*' for '.*' in '.*' is not unique$|^Duplicate parameter '.*'$"
+)
+_OPERATION_IN = re.compile(r"for '(\w+)'(?: operation)? in '([^']*)'")
+
+
+def _operation_id_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """operationIds are unique: each later use is reported where it stands, naming the first."""
+    first: dict[str, str] = {}
+    paths = document.get("paths")
+    for path, item in (paths.items() if isinstance(paths, dict) else ()):
+        for method, operation in (item.items() if isinstance(item, dict) else ()):
+            if not isinstance(operation, dict) or not isinstance(operation.get("operationId"), str):
+                continue
+            op_id = operation["operationId"]
+            where = f"{method.upper()} {path}"
+            if op_id in first:
+                yield (
+                    pointer_of(("paths", path, method, "operationId")),
+                    f"operationId {op_id!r} is also used by {first[op_id]}; operationIds must be unique",
+                )
+            else:
+                first[op_id] = where
+
+
+def check(spec: LoadedSpec, lenient: bool = False) -> list[Problem]:
+    """Validate and raise SpecError on errors (all of them, unless lenient); return the warnings."""
+    problems = validate(spec)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors and not lenient:
+        raise SpecError(problems)
+    if lenient:
+        warnings = [
+            Problem(p.file, p.message, p.pointer, p.line, p.column, "warning") for p in problems
+        ]
+        return warnings + _without_broken_references(spec, errors)
+    return problems
+
+
+def _without_broken_references(spec: LoadedSpec, errors: list[Problem]) -> list[Problem]:
+    """Make a spec with dangling or cyclic `$ref`s generable, saying what each one cost:
+    an operation that uses one is dropped; elsewhere the reference becomes a free-form value."""
+    document = spec.document
+    notes: list[Problem] = []
+    dropped: set[tuple[str, str]] = set()
+    for problem in errors:
+        if not problem.pointer.endswith("/$ref") or "$ref" not in problem.message:
+            continue
+        parts = parts_of(spec_pointer(spec, problem))
+        if parts[:1] == ["paths"] and len(parts) >= 3:
+            path, method = parts[1], parts[2]
+            item = document.get("paths", {}).get(path)
+            if method == "$ref" or method == "parameters":
+                if isinstance(item, dict) and (path, "*") not in dropped:
+                    document["paths"].pop(path, None)
+                    dropped.add((path, "*"))
+                    notes.append(
+                        _note(
+                            problem, f"dropped every operation of path {path!r}: {problem.message}"
+                        )
+                    )
+            elif isinstance(item, dict) and method in item and (path, method) not in dropped:
+                del item[method]
+                dropped.add((path, method))
+                notes.append(
+                    _note(problem, f"dropped operation {method.upper()} {path}: {problem.message}")
+                )
+            continue
+        try:
+            holder = resolve_pointer(document, pointer_of(parts[:-1]))
+        except KeyError:
+            continue
+        if isinstance(holder, dict):
+            holder.pop("$ref", None)
+            notes.append(_note(problem, f"generated as a free-form value (Any): {problem.message}"))
+    return notes
+
+
+def spec_pointer(spec: LoadedSpec, problem: Problem) -> str:
+    """The pointer of a problem in the bundled document (problems in other files carry their own)."""
+    if problem.file == spec.path:
+        return problem.pointer
+    for bundled, (file, inner) in spec.origins.items():
+        if file == problem.file and (
+            problem.pointer == inner or problem.pointer.startswith(inner.rstrip("/") + "/")
+        ):
+            return (
+                bundled + problem.pointer[len(inner.rstrip("/")) :]
+                if inner != "#"
+                else bundled + problem.pointer[1:]
+            )
+    return problem.pointer
+
+
+def _note(problem: Problem, message: str) -> Problem:
+    return Problem(problem.file, message, problem.pointer, problem.line, problem.column, "warning")
+
+
+def _version_problems(document: dict[str, Any]) -> list[tuple[str, str]]:
+    version = document.get("openapi")
+    if version is None:
+        if "swagger" in document:
+            return [
+                (
+                    "#/swagger",
+                    f"Swagger {document['swagger']} is not supported; convert the spec to OpenAPI 3",
+                )
+            ]
+        return [("#", "missing 'openapi' field; expected an OpenAPI 3.0 or 3.1 document")]
+    if not isinstance(version, str):
+        return [
+            (
+                "#/openapi",
+                f"'openapi' must be a string such as '3.0.3'; got the {type(version).__name__} {version!r} "
+                "(quote it in YAML)",
+            )
+        ]
+    if not version.startswith(SUPPORTED):
+        return [
+            (
+                "#/openapi",
+                f"OpenAPI version {version!r} is not supported; specbind reads 3.0.x and 3.1.x",
+            )
+        ]
+    return []
+
+
+def _refs(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield at, ref
+        names = bool(at) and at[-1] in (
+            "properties",
+            "schemas",
+        )  # keys here are names, not keywords
+        for key, value in node.items():
+            if names or key not in ("example", "examples"):
+                yield from _refs(value, at + (key,))
+            elif key == "examples" and isinstance(
+                value, dict
+            ):  # a map of Example objects, which may be $refs
+                for name, entry in value.items():
+                    if isinstance(entry, dict) and isinstance(entry.get("$ref"), str):
+                        yield at + (key, name), entry["$ref"]
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _refs(value, at + (i,))
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The node a local '#/…' pointer names; KeyError when it names nothing."""
+    node = document
+    for part in parts_of(pointer):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise KeyError(part)
+    return node
+
+
+def _reference_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every `$ref` resolves, request bodies included, and no chain of references loops."""
+    for at, ref in _refs(document):
+        where = pointer_of(at) + "/$ref"
+        if not ref.startswith("#"):
+            yield where, f"$ref {ref!r} was not bundled (unsupported reference form)"
+            continue
+        try:
+            target = resolve_pointer(document, ref)
+        except KeyError as missing:
+            yield where, f"$ref {ref!r} does not resolve: " + _missing_part(
+                document, ref, missing.args[0]
+            )
+            continue
+        seen = [ref]
+        while isinstance(target, dict) and isinstance(target.get("$ref"), str) and len(target) == 1:
+            nxt = target["$ref"]
+            if nxt in seen:
+                yield where, "cyclic $ref: " + " -> ".join(seen + [nxt])
+                break
+            seen.append(nxt)
+            try:
+                target = resolve_pointer(document, nxt)
+            except KeyError:
+                break  # reported where that reference stands
+
+
+def _missing_part(document: dict[str, Any], ref: str, missing: str) -> str:
+    """'#/components/schemas has no 'Pet' (did you mean 'pet'?)' for a reference that names nothing."""
+    parts = parts_of(ref)
+    held = parts[: parts.index(missing)] if missing in parts else []
+    where = pointer_of(held) if held else "the document"
+    text = f"{where} has no {missing!r}"
+    try:
+        siblings = resolve_pointer(document, pointer_of(held))
+    except KeyError:
+        return text
+    near = (
+        [k for k in siblings if isinstance(k, str) and k.lower() == missing.lower()]
+        if isinstance(siblings, dict)
+        else []
+    )
+    return text + (f" (did you mean {near[0]!r}?)" if near else "")
+
+
+def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    from jsonschema.exceptions import best_match
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    cls = (
+        OpenAPIV31SpecValidator
+        if str(document["openapi"]).startswith("3.1")
+        else OpenAPIV30SpecValidator
+    )
+    found: list[tuple[str, str]] = []
+    try:
+        for error in cls(document).iter_errors():
+            chosen = error
+            if error.context:
+                useful = [
+                    e for e in error.context if "'$ref' is a required property" not in e.message
+                ]
+                chosen = best_match(useful or error.context)
+            pointer = pointer_of(list(chosen.absolute_path))
+            if _is_relative(document, error):
+                pointer = _find_relative(document, list(error.absolute_path), error.instance)
+            operation = _OPERATION_IN.search(chosen.message)
+            if pointer == "#" and operation:  # messages about an operation name it only in words
+                pointer = pointer_of(("paths", operation.group(2), operation.group(1)))
+            found.append((pointer, _short(chosen.message)))
+    except Exception as exc:  # the validator itself broke on this input: report, never crash
+        if not found:  # (it often breaks on exactly what it has just reported)
+            found.append(
+                ("#", f"the OpenAPI validator could not check this document: {_short(str(exc))}")
+            )
+    # a vague 'not valid under any of the given schemas' above a precise problem adds nothing
+    precise = [p for p, m in found if "is not valid under any of the given schemas" not in m]
+    seen: set[str] = set()
+    for pointer, message in found:
+        if pointer in seen:
+            continue
+        seen.add(pointer)
+        vague = "is not valid under any of the given schemas" in message
+        if vague and any(p != pointer and p.startswith(pointer + "/") for p in precise):
+            continue
+        yield pointer, message
+
+
+def _is_relative(document: dict[str, Any], error: Any) -> bool:
+    """Schema checks report paths relative to the schema they looked at."""
+    path = list(error.absolute_path)
+    try:
+        value = resolve_pointer(document, pointer_of(path))
+    except KeyError:
+        return True
+    return bool(value != error.instance)
+
+
+def _find_relative(document: dict[str, Any], rel: list[Any], instance: Any) -> str:
+    """Where in the document a schema-relative path with this value sits (schemas first)."""
+    best: str | None = None
+    for at, node in _nodes(document, ()):
+        try:
+            value = resolve_pointer(node, pointer_of(rel))
+        except KeyError:
+            continue
+        if value == instance:
+            candidate = pointer_of(list(at) + rel)
+            if "schema" in str(at):
+                return candidate
+            best = best or candidate
+    return best or pointer_of(rel)
+
+
+def _nodes(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    if isinstance(node, dict):
+        yield at, node
+        for key, value in node.items():
+            yield from _nodes(value, at + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _nodes(value, at + (i,))
+
+
+def _short(message: str) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
+def located(
+    spec: LoadedSpec, found: list[tuple[str, str]], severity: str = "error"
+) -> list[Problem]:
+    """Problems from (pointer, message) pairs of the bundled document, located in their files."""
+    return [
+        Problem(p.file, p.message, p.pointer, p.line, p.column, severity)
+        for p in _located(spec, found)
+    ]
+
+
+def _located(spec: LoadedSpec, found: list[tuple[str, str]] | list[Problem]) -> list[Problem]:
+    problems = []
+    for item in found:
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        pointer, message = item
+        file, inner = spec.origin_of(pointer)
+        position = _locate_cached(file.absolute(), inner)
+        line, column = position if position else (None, None)
+        problems.append(Problem(file, message, pointer=inner, line=line, column=column))
+    return problems
+
+
+@lru_cache(maxsize=256)
+def _locate_cached(file: Path, pointer: str) -> tuple[int, int] | None:
+    return locate(file, pointer)
