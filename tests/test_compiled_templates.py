@@ -18,14 +18,19 @@ KEPT = paths.template_dir() / "__pycache__"
 def test_package_templates_are_compiled_once_and_kept_beside_them() -> None:
     shutil.rmtree(KEPT, ignore_errors=True)
     endpoints._environment.cache_clear()
-    endpoints.render_runtime("https://example.com", "pkg")
-    assert len(list(KEPT.glob("*.jinja2c"))) == len(endpoints.RUNTIME_FILES)
+    _load_package_templates()
+    assert len(list(KEPT.glob("*.jinja2c"))) == len(endpoints.API_FILES)
     endpoints._environment.cache_clear()
     first = {p: p.stat().st_mtime_ns for p in KEPT.glob("*.jinja2c")}
-    endpoints.render_runtime("https://example.com", "pkg")
+    _load_package_templates()
     assert {
         p: p.stat().st_mtime_ns for p in KEPT.glob("*.jinja2c")
     } == first  # read, not written again
+
+
+def _load_package_templates() -> None:
+    for template in endpoints.API_FILES.values():
+        endpoints._environment().get_template(template)
 
 
 def test_datamodel_code_generator_keeps_its_compiled_model_templates_there_too() -> None:

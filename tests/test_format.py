@@ -119,7 +119,7 @@ def test_a_changed_request_schema_reformats_its_own_statements_only(
     real = fmt._format
     monkeypatch.setattr(fmt, "_format", lambda code: formatted.append(code) or real(code))
     files = pipeline.generate(changed, "tyntec_chat", chat_options()).files
-    assert "'maxLength': 254" in files["_checks.py"].replace('"', "'")
+    assert "'maxLength': 254" in files["_schemas.py"].replace('"', "'")
     assert len(formatted) == 1 and formatted[0].startswith(
         'SCHEMAS["#/components/schemas/MessageRequestContext"]'
     )

@@ -2,7 +2,7 @@
 """Checks a request body against its schema before it is sent: types, required members, enums,
 patterns, lengths, bounds. The first broken rule raises `RequestValidationError` naming the member.
 
-`SCHEMAS` holds the request bodies' schemas from the spec, reduced to the keywords checked here.
+`_schemas.SCHEMAS` holds the request bodies' schemas from the spec, reduced to the keywords checked here.
 """
 
 from __future__ import annotations
@@ -11,140 +11,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from ._schemas import SCHEMAS
 from .errors import RequestValidationError
-
-# One statement per schema: a change to one schema re-formats one statement, not the whole table.
-SCHEMAS: dict[str, dict[str, Any]] = {}
-
-
-SCHEMAS["#/components/schemas/MessageRequest"] = {
-    "type": "object",
-    "required": ["to", "channels"],
-    "properties": {
-        "to": {"type": "string", "pattern": "^(00|\\+)\\d{1,15}$"},
-        "channels": {
-            "type": "array",
-            "items": {"type": "string", "enum": ["sms", "whatsapp", "tyntecEcho"]},
-        },
-        "overrides": {"$ref": "#/components/schemas/MessageRequestOverrides"},
-        "context": {"$ref": "#/components/schemas/MessageRequestContext"},
-        "defaultContent": {"$ref": "#/components/schemas/DefaultContent"},
-        "sms": {"$ref": "#/components/schemas/SMSRequest"},
-        "whatsapp": {"$ref": "#/components/schemas/WhatsappMessageRequest"},
-        "tyntecEcho": {"allOf": [{"$ref": "#/components/schemas/TyntecEchoRequest"}]},
-    },
-}
-
-
-SCHEMAS["#/components/schemas/MessageRequestOverrides"] = {
-    "type": "object",
-    "properties": {
-        "notificationCallbackUrl": {
-            "type": "string",
-            "pattern": "^https:\\/\\/?[\\w.-]+(?:\\.[\\w\\.-]+)+[\\w\\-\\._~:/?#[\\]@!\\$&'\\(\\)\\*\\+,;=.]+$",
-        }
-    },
-}
-
-
-SCHEMAS["#/components/schemas/MessageRequestContext"] = {
-    "type": "object",
-    "properties": {"userContext": {"type": "string", "maxLength": 255}},
-}
-
-
-SCHEMAS["#/components/schemas/DefaultContent"] = {
-    "type": "object",
-    "required": ["contentType", "from"],
-    "properties": {
-        "from": {"type": "string"},
-        "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
-        "text": {"type": "string"},
-        "url": {"type": "string"},
-        "media": {"$ref": "#/components/schemas/Media"},
-        "template": {"$ref": "#/components/schemas/Template"},
-    },
-}
-
-
-SCHEMAS["#/components/schemas/Media"] = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string", "enum": ["image", "document", "audio", "video"]},
-        "url": {"type": "string"},
-        "caption": {"type": "string"},
-    },
-}
-
-
-SCHEMAS["#/components/schemas/Template"] = {
-    "type": "object",
-    "required": ["templateId", "language"],
-    "properties": {
-        "templateId": {"type": "string"},
-        "language": {"$ref": "#/components/schemas/Language"},
-        "parameters": {
-            "type": "array",
-            "items": {"$ref": "#/components/schemas/TemplateParameter"},
-        },
-    },
-}
-
-
-SCHEMAS["#/components/schemas/Language"] = {
-    "type": "object",
-    "properties": {
-        "policy": {"type": "string", "enum": ["fallback", "deterministic"]},
-        "code": {"type": "string"},
-    },
-}
-
-
-SCHEMAS["#/components/schemas/TemplateParameter"] = {
-    "type": "object",
-    "properties": {"default": {"type": "string"}},
-}
-
-
-SCHEMAS["#/components/schemas/SMSRequest"] = {
-    "type": "object",
-    "required": ["contentType"],
-    "properties": {
-        "contentType": {"type": "string", "enum": ["text", "url"]},
-        "from": {"type": "string"},
-        "text": {"type": "string", "maxLength": 3000},
-        "url": {"type": "string"},
-    },
-}
-
-
-SCHEMAS["#/components/schemas/WhatsappMessageRequest"] = {
-    "type": "object",
-    "required": ["contentType", "from"],
-    "properties": {
-        "from": {"type": "string"},
-        "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
-        "text": {"type": "string", "maxLength": 4096},
-        "url": {"type": "string"},
-        "media": {"$ref": "#/components/schemas/Media"},
-        "template": {"$ref": "#/components/schemas/Template"},
-    },
-}
-
-
-SCHEMAS["#/components/schemas/TyntecEchoRequest"] = {
-    "type": "object",
-    "required": ["contentType", "from"],
-    "properties": {
-        "from": {"type": "string"},
-        "contentType": {"type": "string", "enum": ["template", "text", "url", "media"]},
-        "text": {"type": "string", "maxLength": 100},
-        "url": {"type": "string"},
-        "media": {"$ref": "#/components/schemas/Media"},
-        "template": {"$ref": "#/components/schemas/Template"},
-        "replyBack": {"type": "boolean"},
-    },
-}
 
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -153,6 +21,7 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "array": (list, tuple),
     "object": (dict,),
+    "null": (type(None),),
 }
 
 

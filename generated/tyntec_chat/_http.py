@@ -27,7 +27,6 @@ from .errors import (
 
 T = TypeVar("T")
 
-DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 

@@ -20,7 +20,6 @@ import httpx
 from . import _http, operations
 from ._checks import check_body
 from ._http import (
-    DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     BinaryContent,
@@ -35,6 +34,8 @@ from .models import MessageHistory, MessageRequest, MessageResponse, MessageStat
 
 T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
+
+DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
 
 log = logging.getLogger("tyntec_chat")
 

@@ -20,35 +20,35 @@ from specbind.codegen.layout import (
     value,
 )
 from specbind.codegen.operations import Api, Operation, path_template
-from specbind.codegen.paths import compiled_templates, template_dir
+from specbind.codegen.paths import compiled_templates, runtime_dir, template_dir
 
-# generated file name -> template
-# The runtime modules are the same for every spec but for its base URL: they can be rendered (and
-# formatted) before the models exist.
-RUNTIME_FILES = {
-    "_codec.py": "_codec.py.jinja2",
-    "_http.py": "_http.py.jinja2",
-    "_retries.py": "_retries.py.jinja2",
-    "errors.py": "errors.py.jinja2",
-}
+# The runtime modules: the same bytes in every generated package, copied from codegen/runtime/
+# (real modules, type-checked and tested there); they can be formatted before the models exist.
+RUNTIME_FILES = ("_checks.py", "_codec.py", "_http.py", "_retries.py", "errors.py")
+# generated file name -> template, for the modules made from the spec
 API_FILES = {
     "__init__.py": "__init__.py.jinja2",
-    "_checks.py": "_checks.py.jinja2",
+    "_schemas.py": "_schemas.py.jinja2",
     "operations.py": "operations.py.jinja2",
     "client.py": "client.py.jinja2",
     "webhooks.py": "webhooks.py.jinja2",
 }
-PACKAGE_FILES = RUNTIME_FILES | API_FILES
+PACKAGE_FILES = set(RUNTIME_FILES) | set(API_FILES)
 
 
 def render_package(api: Api, package: str) -> dict[str, str]:
     """Source of every hand-written-looking module of the package (the models come from stage 3)."""
-    return render_runtime(api.base_url, package) | render_api(api, package)
+    return render_runtime() | render_api(api, package)
 
 
-def render_runtime(base_url: str, package: str) -> dict[str, str]:
-    """The runtime modules: HTTP plumbing, codec helpers, retries and errors."""
-    return _render(RUNTIME_FILES, base_url=base_url, package=package)
+def render_runtime() -> dict[str, str]:
+    """The runtime modules: codec helpers, errors, retries, HTTP plumbing and request checks."""
+    return {name: _runtime_source(name) for name in RUNTIME_FILES}
+
+
+@lru_cache(maxsize=None)
+def _runtime_source(name: str) -> str:
+    return (runtime_dir() / name).read_text(encoding="utf-8")
 
 
 def render_api(api: Api, package: str) -> dict[str, str]:

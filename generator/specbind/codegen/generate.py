@@ -11,7 +11,7 @@ from typing import Callable
 from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
 from specbind.codegen.models import generate_models, model_aliases, model_classes
-from specbind.codegen.operations import base_url, describe, describe_webhooks
+from specbind.codegen.operations import describe, describe_webhooks
 from specbind.codegen.options import Options
 from specbind.codegen.workers import Workers, available
 from specbind.spec.load import load
@@ -60,7 +60,7 @@ def generate(
         modelling = workers.submit(generate_models, spec.document, header)
         if workers.parallel:
             workers.submit(import_formatters)  # the other worker warms up meanwhile
-        runtime = render_runtime(base_url(spec.document), package)
+        runtime = render_runtime()
         formatting_runtime = start_formatting(
             runtime, workers
         )  # ... and formats what needs no models

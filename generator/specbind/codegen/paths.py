@@ -24,6 +24,11 @@ def template_dir() -> Path:
     raise FileNotFoundError("specbind's templates folder is missing; reinstall specbind")
 
 
+def runtime_dir() -> Path:
+    """The runtime modules every generated package carries (`specbind/codegen/runtime`), read as text."""
+    return PACKAGE_DIR / "codegen" / "runtime"
+
+
 def compiled_templates() -> Any:
     """Jinja2's compiled form of the templates, kept like Python keeps `.pyc` files: in a `__pycache__`
     folder beside them (else in the user's cache), reused while a template's source is unchanged.

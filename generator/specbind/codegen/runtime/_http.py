@@ -26,7 +26,6 @@ from .errors import (
 
 T = TypeVar("T")
 
-{{ statement("DEFAULT_BASE_URL = ", base_url | pystr) }}
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 

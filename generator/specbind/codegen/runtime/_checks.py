@@ -1,7 +1,7 @@
 """Checks a request body against its schema before it is sent: types, required members, enums,
 patterns, lengths, bounds. The first broken rule raises `RequestValidationError` naming the member.
 
-`SCHEMAS` holds the request bodies' schemas from the spec, reduced to the keywords checked here.
+`_schemas.SCHEMAS` holds the request bodies' schemas from the spec, reduced to the keywords checked here.
 """
 
 from __future__ import annotations
@@ -10,15 +10,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from ._schemas import SCHEMAS
 from .errors import RequestValidationError
-
-# One statement per schema: a change to one schema re-formats one statement, not the whole table.
-SCHEMAS: dict[str, dict[str, Any]] = {}
-{%- for pointer, schema in api.checks.items() %}
-
-
-{{ schema | literal("SCHEMAS[" ~ (pointer | pystr) ~ "] = ") }}
-{%- endfor %}
 
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -27,6 +20,7 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "array": (list, tuple),
     "object": (dict,),
+    "null": (type(None),),
 }
 
 

@@ -1,0 +1,100 @@
+"""`errors`, the exceptions every generated package carries, tested as code."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from specbind.codegen.runtime import errors
+
+
+def response(
+    status: int, body: bytes, content_type: str = "application/json", **kw: Any
+) -> httpx.Response:
+    request = httpx.Request("GET", "https://api.example.com/items/7?apikey=secret")
+    headers = {"content-type": content_type, **kw}
+    return httpx.Response(status, content=body, headers=headers, request=request)
+
+
+def problem_body(**members: Any) -> bytes:
+    return json.dumps({"type": "https://example.com/p", "title": "Gone", **members}).encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, errors.BadRequestError),
+        (401, errors.AuthenticationError),
+        (403, errors.PermissionDeniedError),
+        (404, errors.NotFoundError),
+        (409, errors.ConflictError),
+        (422, errors.UnprocessableEntityError),
+        (429, errors.RateLimitError),
+        (500, errors.InternalServerError),
+        (503, errors.InternalServerError),
+        (418, errors.ApiStatusError),
+    ],
+)
+def test_the_status_chooses_the_exception(status: int, kind: type[errors.ApiStatusError]) -> None:
+    error = errors.error_for(response(status, b""))
+    assert type(error) is kind and error.status_code == status
+    assert isinstance(error, errors.ApiError)
+
+
+def test_a_problem_body_is_parsed_and_summarised() -> None:
+    body = problem_body(status="404", detail="no such item", instance="/items/7", trace="abc")
+    error = errors.error_for(response(404, body, "application/problem+json"))
+    assert error.problem == errors.Problem(
+        "https://example.com/p", "Gone", 404, "no such item", "/items/7", {"trace": "abc"}
+    )
+    assert str(error) == "HTTP 404 Gone - no such item (GET /items/7)"
+    assert error.body == body.decode()
+
+
+def test_the_message_names_the_path_but_never_the_query_which_may_hold_a_credential() -> None:
+    error = errors.error_for(response(401, b""))
+    assert "secret" not in str(error) and "/items/7" in str(error)
+
+
+def test_a_body_that_is_not_json_is_kept_as_text_and_shortened_in_the_message() -> None:
+    text = "upstream   broke\n" + "x" * 500
+    error = errors.error_for(response(502, text.encode(), "text/plain"))
+    assert error.problem is None and error.body == text
+    assert str(error).startswith("HTTP 502 Bad Gateway: upstream broke xxx")
+    assert str(error).endswith("... (GET /items/7)") and len(str(error)) < 250
+
+
+@pytest.mark.parametrize("value", [[1, 2], "text", 3, None])
+def test_only_a_json_object_is_a_problem(value: Any) -> None:
+    assert errors.Problem.from_body(value) is None
+
+
+def test_a_problem_keeps_only_an_integer_status_and_text_members() -> None:
+    problem = errors.Problem.from_body({"status": True, "title": 5})
+    assert problem == errors.Problem(title="5")
+    assert errors.Problem.from_body({"status": "4x4"}) == errors.Problem()
+
+
+def test_a_body_in_an_unknown_or_wrong_encoding_still_becomes_text() -> None:
+    wrong = response(500, b"caf\xe9", "text/plain; charset=utf-8")
+    assert errors.body_text(wrong) == "caf\ufffd"
+    unknown = response(500, b"cafe", "text/plain; charset=no-such-charset")
+    assert errors.body_text(unknown) == "cafe"
+
+
+def test_a_response_without_a_request_still_gives_an_error() -> None:
+    error = errors.error_for(httpx.Response(500, content=b"{}"))
+    assert str(error) == "HTTP 500 Internal Server Error"
+
+
+def test_a_request_validation_error_names_the_member_and_says_nothing_was_sent() -> None:
+    error = errors.RequestValidationError("MessageRequest", "to", "is required")
+    assert str(error).startswith("MessageRequest.to: is required (nothing was sent;")
+    assert str(errors.RequestValidationError("Body", "", "bad")).startswith("Body: bad")
+
+
+def test_a_response_error_keeps_the_body_and_says_why() -> None:
+    error = errors.ApiResponseError(200, "the body is not valid JSON", "<html>")
+    assert str(error) == "HTTP 200: the body is not valid JSON" and error.body == "<html>"
