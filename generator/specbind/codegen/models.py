@@ -27,6 +27,7 @@ from specbind.codegen.layout import (
     sorted_imports,
 )
 from specbind.codegen.paths import compiled_templates, template_dir
+from specbind.codegen.text import comment, comment_text, docstring_at, inline
 from specbind.spec.problems import Problem, SpecError
 
 # Options that shape the generated code; part of the generation's provenance.
@@ -133,7 +134,8 @@ def generate_models(document: dict[str, Any], header: str) -> str:
 
 def _keep_compiled_templates() -> None:
     """Let datamodel-code-generator's Jinja2 environments reuse our compiled templates (as the package
-    templates do): it builds them in one private function, which is wrapped once if it is there."""
+    templates do), and give them the escaping functions for spec text: it builds them in one private
+    function, which is wrapped once if it is there."""
     from datamodel_code_generator.model import base
 
     build = getattr(base, "_build_environment", None)
@@ -143,6 +145,8 @@ def _keep_compiled_templates() -> None:
     def build_with_cache(*args: Any, **kwargs: Any) -> Any:
         env = build(*args, **kwargs)
         env.bytecode_cache = compiled_templates()
+        # the escaping functions for spec text (codegen/text.py), in every template
+        env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]
@@ -216,14 +220,6 @@ def model_classes(models_code: str) -> dict[str, str]:
         for m in _SPEC_COMMENT.finditer(models_code)
         if "#-" not in m.group(1)
     }
-
-
-_COMMENT_ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "x00": "\x00", "x0b": "\x0b", "x0c": "\x0c"}
-
-
-def comment_text(text: str) -> str:
-    """The text a `# spec:` comment holds (the templates escape what could end the comment)."""
-    return re.sub(r"\\(\\|r|n|x00|x0b|x0c)", lambda m: _COMMENT_ESCAPES[m.group(1)], text)
 
 
 _ALIAS = re.compile(r"^# spec: (.+)\n(\w+): TypeAlias", re.MULTILINE)

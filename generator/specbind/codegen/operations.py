@@ -13,6 +13,7 @@ from specbind.spec.validate import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
+_PATH = re.compile(r"(?:[^{}\x00-\x1f\x7f]|\{[^{}\x00-\x1f\x7f]+\})*")  # a URL path template
 RESERVED = {"self", "body", "timeout", "max_retries", "destination", "extra_headers", "spec"}
 
 
@@ -145,6 +146,11 @@ def describe(
         if not isinstance(item, dict):
             continue
         item = _deref(document, item)
+        if not _PATH.fullmatch(path):  # validation says why; --lenient goes on without it
+            skipped.append(
+                (pointer_of(("paths", path)), f"dropped path {path!r}: not a URL template")
+            )
+            continue
         shared = item.get("parameters", []) or []
         for method in METHODS:
             op = item.get(method)
