@@ -63,7 +63,7 @@ def test_wrong_types_and_names(tmp_path: Path) -> None:
     )
     toml = tmp_path / "pyproject.toml"
     assert errors == [
-        f"{toml}: error at tool.specbind.bindings[0].package: 'package' must be a Python identifier, "
+        f"{toml}: error at tool.specbind.bindings[0].package: package name must be a Python identifier, "
         "such as 'my_api', not 'my-api'",
         f"{toml}: error at tool.specbind.bindings[1].spec: 'spec' is required and must be a string",
         f"{toml}: error at tool.specbind.bindings[1].output: 'output' must be a string (a folder)",

@@ -6,8 +6,10 @@ nested decoding and encoding, extra members, and presence tracking for lossless 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import keyword
 import re
 import warnings
 from collections import defaultdict
@@ -27,6 +29,7 @@ from specbind.codegen.layout import (
     sorted_imports,
 )
 from specbind.codegen.paths import compiled_templates, template_dir
+from specbind.codegen.text import comment, comment_text, docstring_at, inline
 from specbind.spec.problems import Problem, SpecError
 
 # Options that shape the generated code; part of the generation's provenance.
@@ -90,8 +93,10 @@ def generate_models(document: dict[str, Any], header: str) -> str:
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(
         dict, {"#all#": {"splice_mark": mark, **layout}}
     )
+    renames = schema_renames(document)
+    modelled = renamed_schemas(document, renames)
     subtypes = polymorphic_bases(document)
-    for pointer, (tag, _) in subtypes.items():
+    for pointer, (tag, _) in polymorphic_bases(modelled).items():
         template_data[pointer]["subtypes_tag"] = tag
     try:
         with (
@@ -99,7 +104,7 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         ):  # dcg's advice on a spec without schemas does not apply here
             warnings.simplefilter("ignore", UserWarning)
             code = generate(
-                document,
+                modelled,
                 input_file_type=InputFileType.OpenAPI,
                 output_model_type=DataModelType.DataclassesDataclass,
                 output_datetime_class=DatetimeClassType.Datetime,
@@ -128,12 +133,126 @@ def generate_models(document: dict[str, Any], header: str) -> str:
             ]
         ) from None
     assert isinstance(code, str)
+    code = _original_pointers(code, renames)
     return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
+
+
+_WIRE_NAMES = re.compile(
+    r"^    WIRE_NAMES: ClassVar\[dict\[str, str\]\] = \{\n(.*?)^    \}", re.M | re.S
+)
+_WIRE_ENTRY = re.compile(r"^ +\"(\w+)\": (.+?),?$", re.M)
+
+
+def renamed_members(code: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each property whose attribute got a `_` because the class already uses
+    its name (`list` -> `list_`), read from the classes' `WIRE_NAMES` in the models code."""
+    found = []
+    for spec, body in re.findall(r"^# spec: ([^\n]+)\n(.*?)(?=^# spec: |\Z)", code, re.M | re.S):
+        table = _WIRE_NAMES.search(body)
+        for attr, literal in _WIRE_ENTRY.findall(table.group(1) if table else ""):
+            wire = ast.literal_eval(literal)
+            bare = attr[:-1]
+            if (
+                attr.endswith("_")
+                and bare
+                and not keyword.iskeyword(bare)
+                and not wire.endswith("_")
+            ):
+                pointer = (
+                    comment_text(spec) + "/properties/" + wire.replace("~", "~0").replace("/", "~1")
+                )
+                found.append(
+                    (
+                        pointer,
+                        f"property {wire!r} becomes attribute {attr!r}: the class uses {bare!r}",
+                    )
+                )
+    return found
+
+
+# The names the generated modules bind besides the model classes (the models module's imports, and
+# what client.py, operations.py and webhooks.py define or import next to the models they import).
+TAKEN_CLASS_NAMES = frozenset(
+    {"Any", "ClassVar", "Mapping", "Literal", "TypeAlias", "Enum", "StrEnum", "IntEnum", "UUID"}
+    | {"JsonCodec", "DecodeError", "Client", "AsyncClient", "RequestSpec", "BinaryContent"}
+    | {"SavedContent", "NotGiven", "RetryPolicy", "ApiError", "Timeout", "WebhookError", "TypeVar"}
+    | {"Callable", "Awaitable", "IO", "T", "M", "EVENTS", "NOT_GIVEN", "DEFAULT_BASE_URL"}
+    | {"DEFAULT_TIMEOUT"}
+)
+_TAKEN_FOLDED = {re.sub(r"[^0-9a-z]", "", name.lower()): name for name in TAKEN_CLASS_NAMES}
+
+
+def schema_renames(document: dict[str, Any]) -> dict[str, str]:
+    """Schema name -> the name it is modelled under, for the schemas whose class would take a name
+    the generated code binds (`TAKEN_CLASS_NAMES`): `Any` -> `AnyModel`."""
+    schemas = (document.get("components") or {}).get("schemas")
+    if not isinstance(schemas, dict):
+        return {}
+    renames: dict[str, str] = {}
+    for name in schemas:
+        if isinstance(name, str) and re.sub(r"[^0-9a-z]", "", name.lower()) in _TAKEN_FOLDED:
+            new, n = f"{name}Model", 2
+            while new in schemas or new in renames.values():
+                new, n = f"{name}Model{n}", n + 1
+            renames[name] = new
+    return renames
+
+
+def renamed_schemas(document: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+    """The document with the schemas renamed, and every reference to them (`$ref`, discriminator
+    mappings) following; the document itself when there is nothing to rename."""
+    if not renames:
+        return document
+    prefixes = {
+        f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renames.items()
+    }
+
+    def ref(text: str) -> str:
+        for old, new in prefixes.items():
+            if text == old or text.startswith(old + "/"):
+                return new + text[len(old) :]
+        return renames.get(text, text)  # a mapping may name the schema bare
+
+    def walk(node: Any, key: str = "") -> Any:
+        if isinstance(node, dict):
+            if key == "mapping":
+                return {k: ref(v) if isinstance(v, str) else v for k, v in node.items()}
+            return {
+                k: ref(v) if k == "$ref" and isinstance(v, str) else walk(v, k)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result = walk(document)
+    schemas = result["components"]["schemas"]
+    result["components"]["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
+    return result  # type: ignore[no-any-return]
+
+
+def _original_pointers(code: str, renames: dict[str, str]) -> str:
+    """The `# spec:` comments back on the spec's own pointers after `renamed_schemas`."""
+    if not renames:
+        return code
+    back = {
+        f"#/components/schemas/{new}": f"#/components/schemas/{old}" for old, new in renames.items()
+    }
+
+    def restore(match: re.Match[str]) -> str:
+        pointer = comment_text(match.group(1))
+        for new, old in back.items():
+            if pointer == new or pointer.startswith(new + "/"):
+                return "# spec: " + comment(old + pointer[len(new) :])
+        return match.group(0)
+
+    return re.sub(r"^# spec: (.+)$", restore, code, flags=re.MULTILINE)
 
 
 def _keep_compiled_templates() -> None:
     """Let datamodel-code-generator's Jinja2 environments reuse our compiled templates (as the package
-    templates do): it builds them in one private function, which is wrapped once if it is there."""
+    templates do), and give them the escaping functions for spec text: it builds them in one private
+    function, which is wrapped once if it is there."""
     from datamodel_code_generator.model import base
 
     build = getattr(base, "_build_environment", None)
@@ -143,6 +262,9 @@ def _keep_compiled_templates() -> None:
     def build_with_cache(*args: Any, **kwargs: Any) -> Any:
         env = build(*args, **kwargs)
         env.bytecode_cache = compiled_templates()
+        # the escaping functions for spec text (codegen/text.py), in every template
+        env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
+        env.globals["identifiers"] = lambda hint: re.findall(r"[A-Za-z_]\w*", str(hint))
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]
@@ -216,14 +338,6 @@ def model_classes(models_code: str) -> dict[str, str]:
         for m in _SPEC_COMMENT.finditer(models_code)
         if "#-" not in m.group(1)
     }
-
-
-_COMMENT_ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "x00": "\x00", "x0b": "\x0b", "x0c": "\x0c"}
-
-
-def comment_text(text: str) -> str:
-    """The text a `# spec:` comment holds (the templates escape what could end the comment)."""
-    return re.sub(r"\\(\\|r|n|x00|x0b|x0c)", lambda m: _COMMENT_ESCAPES[m.group(1)], text)
 
 
 _ALIAS = re.compile(r"^# spec: (.+)\n(\w+): TypeAlias", re.MULTILINE)

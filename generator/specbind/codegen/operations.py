@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specbind.codegen.constraints import Table
@@ -13,7 +13,16 @@ from specbind.spec.validate import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
+_PATH = re.compile(r"(?:[^{}\x00-\x1f\x7f]|\{[^{}\x00-\x1f\x7f]+\})*")  # a URL path template
+# Parameter names an operation's function or method uses itself (its other parameters, the modules and
+# helpers its body calls): a spec parameter of such a name gets a trailing `_`.
 RESERVED = {"self", "body", "timeout", "max_retries", "destination", "extra_headers", "spec"}
+RESERVED |= {"operations", "to_wire", "error_for", "httpx", "_http", "RequestSpec"}
+# Names an operation cannot take: the members of Client and AsyncClient, and what the operations module
+# binds besides its functions (each operation `NAME` also has `read_NAME` and may have `NAME_to_file`).
+TAKEN_BY_CLIENT = {"base_url", "timeout", "retry_policy", "validate_requests", "close", "send"}
+TAKEN_BY_CLIENT |= {"send_to_file", "annotations", "date", "datetime", "httpx", "to_wire"}
+TAKEN_BY_CLIENT |= {"error_for"}
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,7 @@ class Api:
     skipped: list[tuple[str, str]] = field(
         default_factory=list
     )  # (pointer, why) of operations left out
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (pointer, what and why)
 
 
 def describe(
@@ -140,11 +150,17 @@ def describe(
     table = Table(document)
     operations: list[Operation] = []
     skipped: list[tuple[str, str]] = []
+    renamed: list[tuple[str, str]] = []
     taken: set[str] = set()
     for path, item in _mapping(document.get("paths")).items():
         if not isinstance(item, dict):
             continue
         item = _deref(document, item)
+        if not _PATH.fullmatch(path):  # validation says why; --lenient goes on without it
+            skipped.append(
+                (pointer_of(("paths", path)), f"dropped path {path!r}: not a URL template")
+            )
+            continue
         shared = item.get("parameters", []) or []
         for method in METHODS:
             op = item.get(method)
@@ -173,7 +189,27 @@ def describe(
                 )
                 continue
             base = snake_case(op_id) if op_id else snake_case(f"{method} {path}")
-            name = unique(base, taken)
+            binary = any(r.kind == "binary" and r.status.startswith("2") for r in responses)
+            first = unique(base, taken)
+            name = _operation_name(first, binary, taken)
+            if name != base:
+                renamed.append(
+                    (
+                        pointer_of(at + (("operationId",) if op_id else ())),
+                        f"operation {method.upper()} {path} becomes method {name!r}: "
+                        f"{base!r} is taken by another operation or the generated code",
+                    )
+                )
+            params = _without(params, f"read_{name}")
+            for p in params:
+                if p.name != snake_case(p.wire_name):
+                    renamed.append(
+                        (
+                            pointer_of(at),
+                            f"{p.location} parameter {p.wire_name!r} becomes argument {p.name!r}: "
+                            f"{snake_case(p.wire_name)!r} is taken in {name}()",
+                        )
+                    )
             operations.append(
                 Operation(
                     name=name,
@@ -207,7 +243,29 @@ def describe(
         models={**models, **typer.aliases},
         skipped=skipped,
         checks=table.schemas,
+        renamed=renamed,
     )
+
+
+def _names_of(name: str, binary: bool) -> set[str]:
+    """What an operation named `name` defines: its method, its response reader, its download variant."""
+    return {name, f"read_{name}"} | ({f"{name}_to_file"} if binary else set())
+
+
+def _operation_name(name: str, binary: bool, taken: set[str]) -> str:
+    """`name`, with a `_` appended until neither it nor what comes with it (`_names_of`) clashes
+    with a member of the clients, a name of the operations module or an earlier operation; records it.
+    """
+    taken.discard(name)  # `unique` recorded it; recorded again below with what comes with it
+    while name in TAKEN_BY_CLIENT or _names_of(name, binary) & taken:
+        name += "_"
+    taken.update(_names_of(name, binary))
+    return name
+
+
+def _without(params: tuple[Parameter, ...], name: str) -> tuple[Parameter, ...]:
+    """The parameters, none of them named `name` (the function's body uses that name)."""
+    return tuple(replace(p, name=p.name + "_") if p.name == name else p for p in params)
 
 
 def describe_webhooks(

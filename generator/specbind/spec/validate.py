@@ -23,6 +23,7 @@ def validate(spec: LoadedSpec) -> list[Problem]:
     problems = list(_reference_problems(document))
     if not problems:  # the validator cannot cope with dangling references
         problems = list(_operation_id_problems(document)) + list(_parameter_problems(document))
+        problems += list(_path_problems(document)) + list(_security_problems(document))
         problems += [p for p in _validator_problems(document) if not _OWN_CHECKS.search(p[1])]
     return _located(spec, problems)
 
@@ -60,6 +61,46 @@ def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         f"{param['in']} parameter name {name!r} cannot be sent: HTTP names allow only letters, "
                         "digits and !#$%&'*+-.^_`|~",
                     )
+
+
+_PATH_TEMPLATE = re.compile(r"(?:[^{}]|\{[^{}]+\})*")
+
+
+def _path_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """A path is URL text with parameters written `{name}`: no control characters, no stray braces."""
+    paths = document.get("paths")
+    for path in paths if isinstance(paths, dict) else ():
+        if not isinstance(path, str):
+            continue
+        bad = next((c for c in path if not c.isprintable()), None)
+        if bad is not None:
+            yield pointer_of(("paths", path)), (
+                f"path {path[:80]!r} contains the control character {bad!r}, which a URL cannot carry"
+            )
+        elif not _PATH_TEMPLATE.fullmatch(path):
+            yield pointer_of(("paths", path)), (
+                f"path {path[:80]!r} has unbalanced or nested braces; "
+                "a path parameter is written {name}"
+            )
+
+
+def _security_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """An API key's header or cookie name must be one HTTP can carry; a query name has no control characters."""
+    schemes = (document.get("components") or {}).get("securitySchemes")
+    for key, scheme in (schemes.items() if isinstance(schemes, dict) else ()):
+        if not isinstance(scheme, dict) or scheme.get("type") != "apiKey":
+            continue
+        name, where = scheme.get("name"), scheme.get("in")
+        if not isinstance(name, str):
+            continue
+        at = pointer_of(("components", "securitySchemes", key, "name"))
+        if where in ("header", "cookie") and not _HTTP_TOKEN.match(name):
+            yield at, (
+                f"{where} name {name[:80]!r} cannot be sent: HTTP names allow only letters, "
+                "digits and !#$%&'*+-.^_`|~"
+            )
+        elif not all(c.isprintable() for c in name):
+            yield at, f"query parameter name {name[:80]!r} contains a control character"
 
 
 # what the validator reports without a location, and the checks above report with one

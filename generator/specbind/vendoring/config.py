@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from keyword import iskeyword
 from pathlib import Path
 from typing import Any
 
+from specbind.codegen.names import package_name_problem
 from specbind.codegen.options import Options
 from specbind.spec.problems import Problem, SpecError
 
@@ -80,13 +80,9 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
                 Problem(pyproject, "'output' must be a string (a folder)", f"{where}.output")
             )
         package = entry.get("package")
-        if isinstance(package, str) and not (package.isidentifier() and not iskeyword(package)):
+        if isinstance(package, str) and package_name_problem(package):
             problems.append(
-                Problem(
-                    pyproject,
-                    f"'package' must be a Python identifier, such as 'my_api', not {package!r}",
-                    f"{where}.package",
-                )
+                Problem(pyproject, str(package_name_problem(package)), f"{where}.package")
             )
         options = _options(entry, pyproject, where, problems)
         if len(problems) > found_before:
