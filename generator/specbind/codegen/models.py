@@ -28,25 +28,12 @@ from specbind.codegen.layout import (
     requote_all,
     sorted_imports,
 )
+from specbind.codegen.options import MODEL_OPTIONS
 from specbind.codegen.paths import compiled_templates, template_dir
 from specbind.codegen.text import comment, comment_text, docstring_at, inline
 from specbind.spec.problems import Problem, SpecError
 
 # Options that shape the generated code; part of the generation's provenance.
-MODEL_OPTIONS: dict[str, Any] = {
-    "snake_case_field": True,
-    "use_standard_primitive_types": True,
-    "keyword_only": True,
-    "use_schema_description": True,
-    "use_field_description": True,
-    "field_constraints": True,
-    "use_union_operator": True,
-    "use_standard_collections": True,
-    "capitalise_enum_members": False,
-    "strict_nullable": True,
-    "use_title_as_name": False,
-}
-
 RUNTIME_IMPORTS = (
     "from collections.abc import Mapping\n"
     "from dataclasses import dataclass, field\n"

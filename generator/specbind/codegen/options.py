@@ -9,7 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from specbind.codegen.models import MODEL_OPTIONS
+# datamodel-code-generator's options for the models stage (recorded: they decide the output)
+MODEL_OPTIONS: dict[str, Any] = {
+    "snake_case_field": True,
+    "use_standard_primitive_types": True,
+    "keyword_only": True,
+    "use_schema_description": True,
+    "use_field_description": True,
+    "field_constraints": True,
+    "use_union_operator": True,
+    "use_standard_collections": True,
+    "capitalise_enum_members": False,
+    "strict_nullable": True,
+    "use_title_as_name": False,
+}
 
 
 @dataclass

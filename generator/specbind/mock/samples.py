@@ -72,7 +72,8 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
         return schema["enum"][0]
     for combiner in ("oneOf", "anyOf"):
         if isinstance(schema.get(combiner), list) and schema[combiner]:
-            return _sample(schema[combiner][0], options, depth + 1)
+            first = schema[combiner][0]
+            return _tagged(_sample(first, options, depth + 1), schema.get("discriminator"), first)
     if isinstance(schema.get("allOf"), list):
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
@@ -104,6 +105,24 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
     if kind == "boolean":
         return False
     return None
+
+
+def _tagged(value: Any, discriminator: Any, alternative: Any) -> Any:
+    """An alternative of a discriminated union carries the tag that names it (a mapping key whose
+    target is the alternative's `$ref`, else the schema's name), whatever its own schema allows."""
+    if not (isinstance(value, dict) and isinstance(discriminator, dict)):
+        return value
+    name = discriminator.get("propertyName")
+    ref = alternative.get("$ref") if isinstance(alternative, dict) else None
+    if not isinstance(name, str) or not isinstance(ref, str):
+        return value
+    mapping = discriminator.get("mapping")
+    tags = (
+        [tag for tag, target in mapping.items() if target == ref]
+        if isinstance(mapping, dict)
+        else []
+    )
+    return value | {name: tags[0] if tags else ref.rsplit("/", 1)[-1]}
 
 
 def _examples(schema: dict[str, Any]) -> list[Any]:
