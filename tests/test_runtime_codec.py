@@ -76,6 +76,11 @@ def test_a_document_that_is_not_json_is_a_decode_error(document: bytes | str) ->
         Point.from_json(document)
 
 
+def test_a_document_nested_too_deeply_is_a_short_decode_error() -> None:
+    with pytest.raises(DecodeError, match=r"^Point: JSON nested too deeply to read$"):
+        Point.from_json(b"[" * 100_000 + b"]" * 100_000)
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [

@@ -37,7 +37,10 @@ def load_json(data: str | bytes, model: str) -> Any:
     try:
         return json.loads(data)
     except (ValueError, TypeError) as exc:
-        raise DecodeError(f"not valid JSON: {exc}", (model,)) from None
+        reason = f"not valid JSON: {exc}"
+    except RecursionError:
+        reason = "JSON nested too deeply to read"
+    raise DecodeError(reason, (model,))
 
 
 def dump_json(value: Any) -> bytes:
