@@ -70,3 +70,34 @@ def test_a_server_dripping_its_body_is_cut_off_at_the_deadline() -> None:
 def test_httpcore_errors_arrive_as_httpx_errors() -> None:
     with client() as http, pytest.raises(httpx.ConnectError):
         http.get(closed_port_url())
+
+
+def test_the_clients_own_http_client_still_honours_proxy_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serve() as proxy:
+        proxy.on("GET", "http://api.example.invalid/x", Reply(200, b"via the proxy"))
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        with _transport.http_client() as http:
+            answer = http.get("http://api.example.invalid/x")
+        assert answer.content == b"via the proxy"
+        assert proxy.seen[0].path == "http://api.example.invalid/x"
+
+
+def test_without_proxy_settings_the_clients_own_http_client_keeps_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    with dripping_server(http_head(200, 100), b"x" * 100, 0.05) as drip:
+        with _transport.http_client() as http:
+            with _transport.deadline(0.3), pytest.raises(httpx.ReadTimeout):
+                http.get(drip.url, timeout=5.0)
+        assert not drip.finished.is_set()
