@@ -8,6 +8,7 @@ import gzip
 import json
 import logging
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -203,3 +204,14 @@ def test_the_key_reaches_no_log_record_even_at_debug(
     assert any(r.name.startswith("httpcore") for r in caplog.records)  # DEBUG really was on
     assert server.seen[-1].headers["apikey"] == KEY
     assert KEY not in caplog.text
+
+
+# A hostile sender of webhooks -------------------------------------------------------------------
+
+
+def test_a_webhook_body_nested_100k_deep_is_a_webhook_error(chat: ModuleType) -> None:
+    from tyntec_chat.webhooks import WebhookError, parse_inbound_message
+
+    with pytest.raises(WebhookError, match="nested too deeply") as caught:
+        parse_inbound_message(DEEP)
+    assert len(str(caught.value)) < 100
