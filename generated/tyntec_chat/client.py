@@ -17,9 +17,11 @@ from uuid import UUID
 
 import httpx
 
-from . import _http, operations
+from . import _http, _transport, operations
 from ._checks import check_body
 from ._http import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_DOWNLOAD_SIZE,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     BinaryContent,
@@ -33,6 +35,7 @@ from .errors import ApiError
 from .models import MessageHistory, MessageRequest, MessageResponse, MessageStatus, StoredMessage
 
 T = TypeVar("T")
+R = TypeVar("R")
 Timeout = float | httpx.Timeout | None
 
 DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
@@ -47,6 +50,15 @@ class _Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+
+    @classmethod
+    def of(cls, value: str) -> _Secret:
+        """A credential as read from a file or a variable: surrounding whitespace (a trailing
+        newline) is dropped; one holding control characters, or nothing, is refused, unshown."""
+        secret = cls(value.strip())
+        if not secret._value or not all(c.isprintable() for c in secret._value):
+            raise ValueError("api_key is empty or holds control characters")
+        return secret
 
     def reveal(self) -> str:
         return self._value
@@ -70,6 +82,8 @@ class _BaseClient:
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
         headers: dict[str, str] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
     ) -> None:
         self.base_url = (base_url if base_url is not None else DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
@@ -78,7 +92,9 @@ class _BaseClient:
             policy if max_retries is None else replace(policy, max_retries=max_retries)
         )
         self.validate_requests = validate_requests
-        self._api_key = _Secret(api_key) if api_key is not None else None
+        self.max_body_size = max_body_size
+        self.max_download_size = max_download_size
+        self._api_key = _Secret.of(api_key) if api_key is not None else None
         self._headers = dict(headers or {})
 
     def __repr__(self) -> str:
@@ -106,13 +122,16 @@ class _BaseClient:
             content=spec.content,
             data=spec.data,
             files=spec.files,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            timeout=self._timeout(timeout),
         )
         # The credential goes in last and straight into the request, so that no local variable holds it.
         if self._api_key is not None:
             request.headers["apikey"] = self._api_key.reveal()
         log.debug("sending %s %s", spec.method, spec.path)
         return request
+
+    def _timeout(self, timeout: Timeout | NotGiven) -> Timeout:
+        return self.timeout if isinstance(timeout, NotGiven) else timeout
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
@@ -151,6 +170,8 @@ class Client(_BaseClient):
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
         headers: dict[str, str] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -160,10 +181,15 @@ class Client(_BaseClient):
             api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
             base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                It also bounds each attempt as a whole, connect to last byte: a number is the
+                attempt's deadline, an `httpx.Timeout` gives its longest value.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
+            max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
+                in-memory downloads (default 32 MiB; None: no limit).
+            max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.Client` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
         """
@@ -175,8 +201,10 @@ class Client(_BaseClient):
             retry_policy=retry_policy,
             validate_requests=validate_requests,
             headers=headers,
+            max_body_size=max_body_size,
+            max_download_size=max_download_size,
         )
-        self._http = http_client or httpx.Client()
+        self._http = http_client or _transport.http_client()
         self._owns_http = http_client is None
         self._sleep = sleep
 
@@ -199,7 +227,7 @@ class Client(_BaseClient):
         max_retries: int | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, self._send(spec, timeout, max_retries, stream=False))
+        return _http.read(spec, self._send(spec, timeout, max_retries, self._read_body))
 
     def send_to_file(
         self,
@@ -210,44 +238,59 @@ class Client(_BaseClient):
         max_retries: int | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
-        response = self._send(spec, timeout, max_retries, stream=True)
-        failure: ApiError | None = None
-        try:
+
+        def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
-                response.read()
+                response = self._read_body(response)
                 _http.read(spec, response)  # raises the error the response describes
-            with _http.Destination(destination) as out:
+            with _http.Destination(destination, response, self.max_download_size) as out:
                 for chunk in response.iter_bytes():
+                    _transport.check_deadline()
                     out.write(chunk)
-            return out.saved(response)
-        except httpx.TransportError as exc:  # the connection broke mid-body
-            failure = wrap_transport_error(exc, spec)
-        finally:
-            response.close()
-        raise failure
+            return out.saved()
+
+        return self._send(spec, timeout, max_retries, save)
+
+    def _read_body(self, response: httpx.Response) -> httpx.Response:
+        body = _http.Body(response, self.max_body_size)
+        for chunk in response.iter_bytes():
+            _transport.check_deadline()  # an `http_client` of your own has no deadline transport
+            if not body.add(chunk):
+                break
+        return body.response()
 
     def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
-        stream: bool,
-    ) -> httpx.Response:
+        consume: Callable[[httpx.Response], R],
+    ) -> R:
+        """Send until an answer is final (retrying what may be retried), then `consume` it; each
+        attempt, its answer's body included, ends by the timeout's deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
+        seconds = _transport.total_seconds(self._timeout(timeout))
         retry = 0
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
-            try:
-                response = self._http.send(self._request(spec, self._http, timeout), stream=stream)
-            except httpx.TransportError as exc:
-                failure = wrap_transport_error(exc, spec)
-            if response is not None:
-                if not policy.should_retry(retry, spec.idempotent, response):
-                    return response
-                response.close()
-            elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
+            with _transport.deadline(seconds):
+                try:
+                    response = self._http.send(
+                        self._request(spec, self._http, timeout), stream=True
+                    )
+                    if not policy.should_retry(retry, spec.idempotent, response):
+                        try:
+                            return consume(response)
+                        finally:
+                            response.close()
+                    response.close()
+                except httpx.RequestError as exc:
+                    failure = wrap_transport_error(exc, spec)
+            if failure is not None and (
+                response is not None or not policy.should_retry(retry, spec.idempotent, None)
+            ):
                 raise failure  # outside the except block: no chained httpx error holding the request
             self._sleep(self._retry_delay(spec, policy, retry, response))
             retry += 1
@@ -414,6 +457,8 @@ class AsyncClient(_BaseClient):
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
         headers: dict[str, str] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -423,10 +468,15 @@ class AsyncClient(_BaseClient):
             api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
             base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                It also bounds each attempt as a whole, connect to last byte: a number is the
+                attempt's deadline, an `httpx.Timeout` gives its longest value.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
+            max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
+                in-memory downloads (default 32 MiB; None: no limit).
+            max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.AsyncClient` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
         """
@@ -438,6 +488,8 @@ class AsyncClient(_BaseClient):
             retry_policy=retry_policy,
             validate_requests=validate_requests,
             headers=headers,
+            max_body_size=max_body_size,
+            max_download_size=max_download_size,
         )
         self._http = http_client or httpx.AsyncClient()
         self._owns_http = http_client is None
@@ -462,7 +514,7 @@ class AsyncClient(_BaseClient):
         max_retries: int | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, await self._send(spec, timeout, max_retries, stream=False))
+        return _http.read(spec, await self._send(spec, timeout, max_retries, self._read_body))
 
     async def send_to_file(
         self,
@@ -473,46 +525,59 @@ class AsyncClient(_BaseClient):
         max_retries: int | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
-        response = await self._send(spec, timeout, max_retries, stream=True)
-        failure: ApiError | None = None
-        try:
+
+        async def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
-                await response.aread()
+                response = await self._read_body(response)
                 _http.read(spec, response)  # raises the error the response describes
-            with _http.Destination(destination) as out:
+            with _http.Destination(destination, response, self.max_download_size) as out:
                 async for chunk in response.aiter_bytes():
                     out.write(chunk)
-            return out.saved(response)
-        except httpx.TransportError as exc:  # the connection broke mid-body
-            failure = wrap_transport_error(exc, spec)
-        finally:
-            await response.aclose()
-        raise failure
+            return out.saved()
+
+        return await self._send(spec, timeout, max_retries, save)
+
+    async def _read_body(self, response: httpx.Response) -> httpx.Response:
+        body = _http.Body(response, self.max_body_size)
+        async for chunk in response.aiter_bytes():
+            if not body.add(chunk):
+                break
+        return body.response()
 
     async def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
-        stream: bool,
-    ) -> httpx.Response:
+        consume: Callable[[httpx.Response], Awaitable[R]],
+    ) -> R:
+        """Send until an answer is final (retrying what may be retried), then `consume` it; each
+        attempt, its answer's body included, is cancelled at the timeout's deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
+        seconds = _transport.total_seconds(self._timeout(timeout))
         retry = 0
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             try:
-                response = await self._http.send(
-                    self._request(spec, self._http, timeout), stream=stream
-                )
-            except httpx.TransportError as exc:
+                async with asyncio.timeout(seconds):
+                    response = await self._http.send(
+                        self._request(spec, self._http, timeout), stream=True
+                    )
+                    if not policy.should_retry(retry, spec.idempotent, response):
+                        try:
+                            return await consume(response)
+                        finally:
+                            await response.aclose()
+                    await response.aclose()
+            except httpx.RequestError as exc:
                 failure = wrap_transport_error(exc, spec)
-            if response is not None:
-                if not policy.should_retry(retry, spec.idempotent, response):
-                    return response
-                await response.aclose()
-            elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
+            except TimeoutError:
+                failure = _http.deadline_error(spec, seconds)
+            if failure is not None and (
+                response is not None or not policy.should_retry(retry, spec.idempotent, None)
+            ):
                 raise failure  # outside the except block: no chained httpx error holding the request
             await self._sleep(self._retry_delay(spec, policy, retry, response))
             retry += 1

@@ -34,7 +34,7 @@ from specbind.codegen.text import (
 
 # The runtime modules: the same bytes in every generated package, copied from codegen/runtime/
 # (real modules, type-checked and tested there); they can be formatted before the models exist.
-RUNTIME_FILES = ("_checks.py", "_codec.py", "_http.py", "_retries.py", "errors.py")
+RUNTIME_FILES = ("_checks.py", "_codec.py", "_http.py", "_retries.py", "_transport.py", "errors.py")
 # generated file name -> template, for the modules made from the spec
 API_FILES = {
     "__init__.py": "__init__.py.jinja2",
