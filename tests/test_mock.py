@@ -840,3 +840,144 @@ def test_the_pytest_fixture(specbind_mock: Any) -> None:
 
 
 SCHEMAS_FEATURES_ITEM_EXAMPLE = MOCKS[FEATURES].document["components"]["schemas"]["Item"]["example"]
+
+
+# -- under load and abuse: bounded work per request ---------------------------------------------
+
+SLOW = "^(a|a)*$"  # backtracks 2**n times on n a's and a '!' (Python's re never comes back)
+SLOW_PATTERNS = f"""
+openapi: 3.1.0
+info: {{title: slow patterns, version: '1'}}
+paths:
+  /words:
+    post:
+      parameters:
+        - {{name: q, in: query, schema: {{type: string, pattern: '{SLOW}'}}}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                word: {{type: string, pattern: '{SLOW}'}}
+                tags:
+                  type: object
+                  patternProperties: {{'{SLOW}': {{type: integer}}}}
+                  additionalProperties: false
+      responses:
+        '204': {{description: done}}
+"""
+
+
+def _json_post(url: str, path: str, body: bytes, **params: str) -> httpx.Response:
+    headers = {**KEY, "content-type": "application/json"}
+    return httpx.post(f"{url}{path}", content=body, headers=headers, params=params, timeout=20)
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "request body: not readable JSON: nested too deeply"),
+        (
+            b'{"to": ' + b"1" * 5000 + b"}",
+            "request body: not readable JSON: a number has more than 4300 digits",
+        ),
+        (b'{"to": -' + b"1" * 4300 + b"}", "request body at /to: -111"),  # Python reads these
+    ],
+    ids=["100k-deep", "5000-digits", "4300-digits"],
+)
+def test_deep_json_and_long_numbers_get_400(body: bytes, words: str) -> None:
+    with serve_mock(CHAT) as url:
+        answer = _json_post(url, "/messages", body)
+    assert answer.status_code == 400, answer.text
+    assert words in answer.json()["detail"]
+
+
+def test_json_parameters_too_deep_get_400() -> None:
+    answer = MOCKS[FEATURES].handle(Request("GET", "/search/;point=1", [("where", "[" * 100_000)]))
+    assert answer.status == 400
+    detail = _json(answer)["detail"]
+    assert detail == "query parameter 'where': not readable JSON: nested too deeply"
+
+
+TREE = {
+    "openapi": "3.0.3",
+    "info": {"title": "trees", "version": "1"},
+    "paths": {
+        "/trees": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}
+                    }
+                },
+                "responses": {"204": {"description": "planted"}},
+            }
+        }
+    },
+    "components": {
+        "schemas": {"Tree": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}
+    },
+}
+
+
+def test_a_value_too_deep_to_check_gets_400() -> None:
+    """Nesting that Python's JSON reader takes, under a recursive schema the checker descends
+    a few frames per level of: too deep for the checker."""
+    with serve_mock(Mock(TREE)) as url:
+        shallow = _json_post(url, "/trees", b"[[[], [[]]]]")
+        deep = _json_post(url, "/trees", b"[" * 900 + b"]" * 900)
+    assert shallow.status_code == 204
+    assert deep.status_code == 400, deep.text
+    assert deep.json()["detail"] == "request body: nested too deeply to be checked"
+
+
+def test_problems_listed_for_one_value_are_bounded() -> None:
+    body = json.dumps({"to": "+123234234", "channels": ["fax"] * 1000}).encode()
+    answer = CHAT.handle(
+        Request("POST", "/messages", [], {**KEY, "content-type": "application/json"}, body)
+    )
+    problems = _problem_detail(answer).split("; ")
+    assert len(problems) == 21
+    assert (
+        problems[0]
+        == "request body at /channels/0: 'fax' is not one of ['sms', 'whatsapp', 'tyntecEcho']"
+    )
+    assert problems[-1] == "request body: more problems, not listed"
+
+
+def test_slow_patterns_are_refused_in_bounded_time(tmp_path: Path) -> None:
+    """Each value gets one second of pattern matching; a `re` match of these would not end."""
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(SLOW_PATTERNS)
+    slow = "a" * 40 + "!"
+    too_slow = f"matching '{SLOW}' took longer than the mock allows (1 s); value refused"
+    process, url = _start(str(spec), "--port", "0")
+    try:
+        answers = {
+            "query": _json_post(url, "/words", b"{}", q=slow),
+            "body": _json_post(url, "/words", json.dumps({"word": slow}).encode()),
+            "names": _json_post(url, "/words", json.dumps({"tags": {slow: 1}}).encode()),
+            "good": _json_post(
+                url, "/words", json.dumps({"word": "aa", "tags": {"a": 1}}).encode()
+            ),
+            "other": _json_post(url, "/words", json.dumps({"tags": {"b": 1}}).encode()),
+        }
+    finally:
+        process.kill()  # without bounds it would still be matching
+        process.communicate(timeout=30)
+    details = {k: a.json()["detail"] if a.content else "" for k, a in answers.items()}
+    assert {k: a.status_code for k, a in answers.items()} == {
+        "query": 400,
+        "body": 400,
+        "names": 400,
+        "good": 204,
+        "other": 400,
+    }, details
+    assert details["query"] == f"query parameter 'q': {too_slow}"
+    assert details["body"] == f"request body at /word: {too_slow}"
+    assert details["names"].startswith("request body at /tags: ")
+    assert details["names"].endswith(too_slow)
+    assert details["other"] == (
+        f"request body at /tags: 'b' does not match any of the regexes: '{SLOW}'"
+    )
