@@ -981,3 +981,123 @@ def test_slow_patterns_are_refused_in_bounded_time(tmp_path: Path) -> None:
     assert details["other"] == (
         f"request body at /tags: 'b' does not match any of the regexes: '{SLOW}'"
     )
+
+
+# -- under load and abuse: the server -------------------------------------------------------------
+
+
+def _raw_exchange(url: str, data: bytes) -> bytes:
+    """Send `data` on a fresh connection and read until the server closes it."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=20) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def _head(path: str, *headers: str) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: mock", "apikey: k", *headers, "", ""]
+    return "\r\n".join(lines).encode()
+
+
+def test_a_declared_body_over_the_limit_gets_413_before_it_is_read() -> None:
+    with serve_mock(CHAT, max_body_size=1024) as url:
+        # a gigabyte announced, a few bytes sent: the answer comes without waiting for the rest
+        answer = _raw_exchange(url, _head("/messages", "Content-Length: 1000000000") + b'{"to": "')
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"\r\nconnection: close\r\n" in answer.lower()
+    assert answer.endswith(
+        b'"detail": "the request body is larger than the mock accepts (1024 bytes)"}'
+    )
+
+
+def test_a_chunked_body_over_the_limit_gets_413_when_it_passes_the_limit() -> None:
+    chunk = b"200\r\n" + b"a" * 0x200 + b"\r\n"
+    with serve_mock(CHAT, max_body_size=1024) as url:
+        # three chunks of 512 bytes, and the body never ends: the third one passes the limit
+        answer = _raw_exchange(url, _head("/messages", "Transfer-Encoding: chunked") + chunk * 3)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def test_bodies_up_to_the_limit_are_read() -> None:
+    headers = {**KEY, "content-type": "application/json"}
+    body = json.dumps(SCHEMAS["MessageRequest"]["example"]).encode()
+    with serve_mock(CHAT, max_body_size=len(body)) as url, httpx.Client(base_url=url) as http:
+        exact = http.post("/messages", content=body, headers=headers)
+        chunked = http.post("/messages", content=iter([body[:100], body[100:]]), headers=headers)
+        over = http.post("/messages", content=body + b" ", headers=headers)
+    assert (exact.status_code, chunked.status_code, over.status_code) == (202, 202, 413)
+
+
+def test_command_takes_a_body_size_limit() -> None:
+    process, url = _start(str(CHAT_SPEC), "--port", "0", "--max-body-size", "1KiB")
+    try:
+        small = _json_post(url, "/messages", b"x" * 1024)
+        large = _json_post(url, "/messages", b"x" * 1025)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert (small.status_code, large.status_code) == (400, 413)
+    assert "(1024 bytes)" in large.json()["detail"]
+    done = subprocess.run(
+        [sys.executable, "-m", "specbind", "mock", str(CHAT_SPEC), "--max-body-size", "1.5M"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "'1.5M' is not a size (bytes, or a number with KiB, MiB or GiB)" in done.stderr
+
+
+def test_a_slow_request_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one request is being answered (here: held until the test lets it go), others are."""
+    mock = Mock.from_spec(FEATURES)
+    real = mock.handle
+    entered, release = threading.Event(), threading.Event()
+
+    def held(request: Request) -> Response:
+        if request.path == "/items/2":
+            entered.set()
+            release.wait(60)  # bounded: without worker threads nothing else is served meanwhile
+        return real(request)
+
+    monkeypatch.setattr(mock, "handle", held)
+    with serve_mock(mock) as url:
+        slow: list[int] = []
+        waiting = threading.Thread(
+            target=lambda: slow.append(httpx.get(f"{url}/items/2", timeout=90).status_code)
+        )
+        waiting.start()
+        try:
+            assert entered.wait(30)
+            fast = httpx.get(f"{url}/items/1", timeout=20)
+            still_held = not release.is_set()
+        finally:
+            release.set()
+            waiting.join(90)
+    assert fast.status_code == 200 and still_held
+    assert slow == [200]
+
+
+def test_a_burst_of_connections_is_queued_not_dropped() -> None:
+    """300 clients connecting at once all get through the listen queue at once (with a queue of
+    128, the 130th waited for the kernel's SYN retransmits: 1, 3, 7 s)."""
+    from specbind.mock.server import bind
+
+    listener = bind("127.0.0.1", 0)
+    clients: list[socket.socket] = []
+    try:
+        for _ in range(300):  # nobody accepts: every connection waits in the listen queue
+            clients.append(socket.create_connection(listener.getsockname(), timeout=5))
+    finally:
+        for client in clients:
+            client.close()
+        listener.close()
+    assert len(clients) == 300
+
+
+def test_the_pytest_fixture_takes_a_body_size_limit(specbind_mock: Any) -> None:
+    url = specbind_mock(CHAT_SPEC, max_body_size=10)
+    assert _json_post(url, "/messages", b"x" * 11).status_code == 413
