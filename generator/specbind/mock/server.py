@@ -120,7 +120,9 @@ def _config(mock: Mock, quiet: bool, max_body_size: int) -> uvicorn.Config:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on exactly `host` (never all interfaces unless asked); port 0 picks a free one."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not left 0: asyncio sets TCP_NODELAY only on sockets that say TCP, and
+    # without it every answer (headers, then body) waited ~40 ms for the client's delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
