@@ -840,3 +840,295 @@ def test_the_pytest_fixture(specbind_mock: Any) -> None:
 
 
 SCHEMAS_FEATURES_ITEM_EXAMPLE = MOCKS[FEATURES].document["components"]["schemas"]["Item"]["example"]
+
+
+# -- under load and abuse: bounded work per request ---------------------------------------------
+
+SLOW = "^(a|a)*$"  # backtracks 2**n times on n a's and a '!' (Python's re never comes back)
+SLOW_PATTERNS = f"""
+openapi: 3.1.0
+info: {{title: slow patterns, version: '1'}}
+paths:
+  /words:
+    post:
+      parameters:
+        - {{name: q, in: query, schema: {{type: string, pattern: '{SLOW}'}}}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                word: {{type: string, pattern: '{SLOW}'}}
+                tags:
+                  type: object
+                  patternProperties: {{'{SLOW}': {{type: integer}}}}
+                  additionalProperties: false
+      responses:
+        '204': {{description: done}}
+"""
+
+
+def _json_post(url: str, path: str, body: bytes, **params: str) -> httpx.Response:
+    headers = {**KEY, "content-type": "application/json"}
+    return httpx.post(f"{url}{path}", content=body, headers=headers, params=params, timeout=20)
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "request body: not readable JSON: nested too deeply"),
+        (
+            b'{"to": ' + b"1" * 5000 + b"}",
+            "request body: not readable JSON: a number has more than 4300 digits",
+        ),
+        (b'{"to": -' + b"1" * 4300 + b"}", "request body at /to: -111"),  # Python reads these
+    ],
+    ids=["100k-deep", "5000-digits", "4300-digits"],
+)
+def test_deep_json_and_long_numbers_get_400(body: bytes, words: str) -> None:
+    with serve_mock(CHAT) as url:
+        answer = _json_post(url, "/messages", body)
+    assert answer.status_code == 400, answer.text
+    assert words in answer.json()["detail"]
+
+
+def test_json_parameters_too_deep_get_400() -> None:
+    answer = MOCKS[FEATURES].handle(Request("GET", "/search/;point=1", [("where", "[" * 100_000)]))
+    assert answer.status == 400
+    detail = _json(answer)["detail"]
+    assert detail == "query parameter 'where': not readable JSON: nested too deeply"
+
+
+TREE = {
+    "openapi": "3.0.3",
+    "info": {"title": "trees", "version": "1"},
+    "paths": {
+        "/trees": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}
+                    }
+                },
+                "responses": {"204": {"description": "planted"}},
+            }
+        }
+    },
+    "components": {
+        "schemas": {"Tree": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}
+    },
+}
+
+
+def test_a_value_too_deep_to_check_gets_400() -> None:
+    """Nesting that Python's JSON reader takes, under a recursive schema the checker descends
+    a few frames per level of: too deep for the checker."""
+    with serve_mock(Mock(TREE)) as url:
+        shallow = _json_post(url, "/trees", b"[[[], [[]]]]")
+        deep = _json_post(url, "/trees", b"[" * 900 + b"]" * 900)
+    assert shallow.status_code == 204
+    assert deep.status_code == 400, deep.text
+    assert deep.json()["detail"] == "request body: nested too deeply to be checked"
+
+
+def test_problems_listed_for_one_value_are_bounded() -> None:
+    body = json.dumps({"to": "+123234234", "channels": ["fax"] * 1000}).encode()
+    answer = CHAT.handle(
+        Request("POST", "/messages", [], {**KEY, "content-type": "application/json"}, body)
+    )
+    problems = _problem_detail(answer).split("; ")
+    assert len(problems) == 21
+    assert (
+        problems[0]
+        == "request body at /channels/0: 'fax' is not one of ['sms', 'whatsapp', 'tyntecEcho']"
+    )
+    assert problems[-1] == "request body: more problems, not listed"
+
+
+def test_slow_patterns_are_refused_in_bounded_time(tmp_path: Path) -> None:
+    """Each value gets one second of pattern matching; a `re` match of these would not end."""
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(SLOW_PATTERNS)
+    slow = "a" * 40 + "!"
+    too_slow = f"matching '{SLOW}' took longer than the mock allows (1 s); value refused"
+    process, url = _start(str(spec), "--port", "0")
+    try:
+        answers = {
+            "query": _json_post(url, "/words", b"{}", q=slow),
+            "body": _json_post(url, "/words", json.dumps({"word": slow}).encode()),
+            "names": _json_post(url, "/words", json.dumps({"tags": {slow: 1}}).encode()),
+            "good": _json_post(
+                url, "/words", json.dumps({"word": "aa", "tags": {"a": 1}}).encode()
+            ),
+            "other": _json_post(url, "/words", json.dumps({"tags": {"b": 1}}).encode()),
+        }
+    finally:
+        process.kill()  # without bounds it would still be matching
+        process.communicate(timeout=30)
+    details = {k: a.json()["detail"] if a.content else "" for k, a in answers.items()}
+    assert {k: a.status_code for k, a in answers.items()} == {
+        "query": 400,
+        "body": 400,
+        "names": 400,
+        "good": 204,
+        "other": 400,
+    }, details
+    assert details["query"] == f"query parameter 'q': {too_slow}"
+    assert details["body"] == f"request body at /word: {too_slow}"
+    assert details["names"].startswith("request body at /tags: ")
+    assert details["names"].endswith(too_slow)
+    assert details["other"] == (
+        f"request body at /tags: 'b' does not match any of the regexes: '{SLOW}'"
+    )
+
+
+# -- under load and abuse: the server -------------------------------------------------------------
+
+
+def _raw_exchange(url: str, data: bytes) -> bytes:
+    """Send `data` on a fresh connection and read until the server closes it."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=20) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def _head(path: str, *headers: str) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: mock", "apikey: k", *headers, "", ""]
+    return "\r\n".join(lines).encode()
+
+
+def test_a_declared_body_over_the_limit_gets_413_before_it_is_read() -> None:
+    with serve_mock(CHAT, max_body_size=1024) as url:
+        # a gigabyte announced, a few bytes sent: the answer comes without waiting for the rest
+        answer = _raw_exchange(url, _head("/messages", "Content-Length: 1000000000") + b'{"to": "')
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"\r\nconnection: close\r\n" in answer.lower()
+    assert answer.endswith(
+        b'"detail": "the request body is larger than the mock accepts (1024 bytes)"}'
+    )
+
+
+def test_a_chunked_body_over_the_limit_gets_413_when_it_passes_the_limit() -> None:
+    chunk = b"200\r\n" + b"a" * 0x200 + b"\r\n"
+    with serve_mock(CHAT, max_body_size=1024) as url:
+        # three chunks of 512 bytes, and the body never ends: the third one passes the limit
+        answer = _raw_exchange(url, _head("/messages", "Transfer-Encoding: chunked") + chunk * 3)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def test_bodies_up_to_the_limit_are_read() -> None:
+    headers = {**KEY, "content-type": "application/json"}
+    body = json.dumps(SCHEMAS["MessageRequest"]["example"]).encode()
+    with serve_mock(CHAT, max_body_size=len(body)) as url, httpx.Client(base_url=url) as http:
+        exact = http.post("/messages", content=body, headers=headers)
+        chunked = http.post("/messages", content=iter([body[:100], body[100:]]), headers=headers)
+        over = http.post("/messages", content=body + b" ", headers=headers)
+    assert (exact.status_code, chunked.status_code, over.status_code) == (202, 202, 413)
+
+
+def test_command_takes_a_body_size_limit() -> None:
+    process, url = _start(str(CHAT_SPEC), "--port", "0", "--max-body-size", "1KiB")
+    try:
+        small = _json_post(url, "/messages", b"x" * 1024)
+        large = _json_post(url, "/messages", b"x" * 1025)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert (small.status_code, large.status_code) == (400, 413)
+    assert "(1024 bytes)" in large.json()["detail"]
+    done = subprocess.run(
+        [sys.executable, "-m", "specbind", "mock", str(CHAT_SPEC), "--max-body-size", "1.5M"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "'1.5M' is not a size (bytes, or a number with KiB, MiB or GiB)" in done.stderr
+
+
+def test_a_slow_request_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one request is being answered (here: held until the test lets it go), others are."""
+    mock = Mock.from_spec(FEATURES)
+    real = mock.handle
+    entered, release = threading.Event(), threading.Event()
+
+    def held(request: Request) -> Response:
+        if request.path == "/items/2":
+            entered.set()
+            release.wait(60)  # bounded: without worker threads nothing else is served meanwhile
+        return real(request)
+
+    monkeypatch.setattr(mock, "handle", held)
+    with serve_mock(mock) as url:
+        slow: list[int] = []
+        waiting = threading.Thread(
+            target=lambda: slow.append(httpx.get(f"{url}/items/2", timeout=90).status_code)
+        )
+        waiting.start()
+        try:
+            assert entered.wait(30)
+            fast = httpx.get(f"{url}/items/1", timeout=20)
+            still_held = not release.is_set()
+        finally:
+            release.set()
+            waiting.join(90)
+    assert fast.status_code == 200 and still_held
+    assert slow == [200]
+
+
+def test_a_burst_of_connections_is_queued_not_dropped() -> None:
+    """300 clients connecting at once all get through the listen queue at once (with a queue of
+    128, the 130th waited for the kernel's SYN retransmits: 1, 3, 7 s)."""
+    from specbind.mock.server import bind
+
+    listener = bind("127.0.0.1", 0)
+    clients: list[socket.socket] = []
+    try:
+        for _ in range(300):  # nobody accepts: every connection waits in the listen queue
+            clients.append(socket.create_connection(listener.getsockname(), timeout=5))
+    finally:
+        for client in clients:
+            client.close()
+        listener.close()
+    assert len(clients) == 300
+
+
+def test_the_pytest_fixture_takes_a_body_size_limit(specbind_mock: Any) -> None:
+    url = specbind_mock(CHAT_SPEC, max_body_size=10)
+    assert _json_post(url, "/messages", b"x" * 11).status_code == 413
+
+
+def test_answers_are_sent_without_waiting_for_acks() -> None:
+    """Connections accepted on the mock's socket have TCP_NODELAY (asyncio sets it only on
+    sockets made for TCP by name): without it every answer, written as headers then body, waited
+    about 40 ms for the client's delayed ACK."""
+    import asyncio
+
+    from specbind.mock.server import bind
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        async with server:
+            _, writer = await asyncio.open_connection(*listener.getsockname())
+            value = await asyncio.wait_for(seen, 20)
+            writer.close()
+        return value
+
+    listener = bind("127.0.0.1", 0)
+    try:
+        assert asyncio.run(accepted_nodelay()) != 0
+    finally:
+        listener.close()

@@ -225,6 +225,29 @@ def _colour(diff: str) -> str:
     return "".join(out)
 
 
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kib": 1024,
+    "m": 1024**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gib": 1024**3,
+}
+
+
+def _byte_size(text: str) -> int:
+    """`16MiB`, `512k`, `1048576` as a number of bytes; a usage error otherwise."""
+    digits = text.strip().rstrip("bBiIkKmMgG ")
+    unit = text.strip()[len(digits) :].strip().lower()
+    if not digits.isdigit() or unit not in _UNITS:
+        raise click.BadParameter(
+            f"{text!r} is not a size (bytes, or a number with KiB, MiB or GiB)"
+        )
+    return int(digits) * _UNITS[unit]
+
+
 @main.command()
 @click.argument("spec")
 @click.option(
@@ -233,7 +256,15 @@ def _colour(diff: str) -> str:
 @click.option(
     "--port", default=4010, show_default=True, type=click.IntRange(0, 65535), help="0: any free."
 )
-def mock(spec: str, host: str, port: int) -> None:
+@click.option(
+    "--max-body-size",
+    default="16MiB",
+    show_default=True,
+    metavar="SIZE",
+    callback=lambda _ctx, _param, value: _byte_size(value),
+    help="Larger request bodies get 413 (bytes, or with KiB, MiB, GiB).",
+)
+def mock(spec: str, host: str, port: int, max_body_size: int) -> None:
     """Serve an offline mock of SPEC: requests validated, answers from the spec's examples."""
     from specbind.mock.routing import Mock
 
@@ -256,7 +287,7 @@ def mock(spec: str, host: str, port: int) -> None:
         )
 
     try:
-        stopped_by = run(server, host, port, announce)
+        stopped_by = run(server, host, port, announce, max_body_size=max_body_size)
     except OSError as exc:
         click.echo(
             f"specbind mock: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -198,10 +199,8 @@ def _parameter_value(
     """(schema node, deserialized value), or (None, error message) when the text cannot be read."""
     if "content" in parameter:  # a parameter carried as a media type, e.g. JSON in a query value
         media = first_media(parameter)
-        try:
-            return media.get("schema") or {}, json.loads(raw[0])
-        except json.JSONDecodeError as exc:
-            return None, f"not valid JSON: {exc.msg}"
+        value, problem = read_json(raw[0])
+        return (None, problem) if problem else (media.get("schema") or {}, value)
     schema = parameter.get("schema") or {}
     resolved = deref(document, schema) or {}
     kind = _type_of(resolved)
@@ -309,10 +308,7 @@ def body_problems(schemas: Schemas, operation: dict[str, Any], request: Request)
 def _read_body(document: dict[str, Any], request: Request, schema: Any) -> tuple[Any, str]:
     media_type = request.media_type
     if is_json(media_type):
-        try:
-            return json.loads(request.body), ""
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return None, f"not valid JSON ({exc})"
+        return read_json(request.body)
     resolved = deref(document, schema) or {}
     if media_type == "application/x-www-form-urlencoded":
         try:
@@ -341,6 +337,34 @@ def _read_body(document: dict[str, Any], request: Request, schema: Any) -> tuple
         except UnicodeDecodeError:
             return None, f"a {media_type!r} body must be UTF-8 text"
     return UNCHECKED, ""  # bytes, or a format such as XML that the mock does not parse
+
+
+class _TooManyDigits(ValueError):
+    pass
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > sys.get_int_max_str_digits():
+        raise _TooManyDigits
+    return int(text)
+
+
+def read_json(text: str | bytes) -> tuple[Any, str]:
+    """(value, "") for JSON text, else (None, why it cannot be read): malformed, not UTF-8,
+    nested deeper than Python reads, or a number with more digits than Python converts."""
+    try:
+        return json.loads(text, parse_int=_integer), ""
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc})"
+    except _TooManyDigits:
+        return (
+            None,
+            f"not readable JSON: a number has more than {sys.get_int_max_str_digits()} digits",
+        )
+    except UnicodeDecodeError as exc:
+        return None, f"not valid JSON ({exc})"
+    except RecursionError:
+        return None, "not readable JSON: nested too deeply"
 
 
 def _form_object(

@@ -33,7 +33,7 @@ from specbind.mock.requests import (
     security_problems,
 )
 from specbind.mock.samples import sample
-from specbind.mock.schemas import Schemas
+from specbind.mock.schemas import PATTERN_TIMEOUT, Schemas
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BINARY_BODY = bytes(range(256))  # what a binary response carries when the spec gives no example
@@ -79,22 +79,23 @@ class Route:
 class Mock:
     """Every operation of one bundled OpenAPI document, ready to answer requests."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], pattern_timeout: float = PATTERN_TIMEOUT) -> None:
+        """`pattern_timeout`: seconds of `pattern` matching allowed for each checked value."""
         self.document = document
-        self.schemas = Schemas(document)
+        self.schemas = Schemas(document, pattern_timeout)
         self.routes = _routes(document)
         self.prefixes = _server_prefixes(document)
         self._answers: dict[tuple[Any, ...], Response] = {}
 
     @classmethod
-    def from_spec(cls, spec: str | Path) -> Mock:
+    def from_spec(cls, spec: str | Path, pattern_timeout: float = PATTERN_TIMEOUT) -> Mock:
         """Load (bundling multi-file specs) and validate a spec; SpecError when it is not usable."""
         from specbind.spec.load import load
         from specbind.spec.validate import check
 
         loaded = load(spec)
         check(loaded)
-        return cls(loaded.document)
+        return cls(loaded.document, pattern_timeout)
 
     def handle(self, request: Request) -> Response:
         found = self._find(request)
