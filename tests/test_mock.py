@@ -25,8 +25,8 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 from specbind.mock.routing import Mock, Request, Response
 from specbind.mock.samples import sample
 from specbind.mock.server import serve_mock
+from specbind.spec.document import resolve_pointer
 from specbind.spec.problems import SpecError, parts_of, pointer_of
-from specbind.spec.validate import resolve_pointer
 
 from tests.helpers import CHAT_SPEC, ROOT
 
