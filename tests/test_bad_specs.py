@@ -105,7 +105,7 @@ def test_bad_spec_fails_well(case: str, tmp_path: Path, monkeypatch: pytest.Monk
     assert not out_dir.exists(), "nothing may be written for a bad spec"
     lines = output.splitlines()
     assert lines and all(line.split(":")[0] for line in lines)
-    assert any(spec in line or case in line for line in lines), "the message names the file"
+    assert any(spec in line for line in lines), "the message names the file"
     golden = CORPUS / f"{case}.expected"
     if UPDATE:
         golden.write_text(output, encoding="utf-8")
