@@ -99,7 +99,7 @@ class _Server(uvicorn.Server):
             await super().shutdown(sockets)  # let them finish, up to the grace period
             return
         for server in self.servers:
-            await server.wait_closed()
+            await server.wait_closed()  # lifespan is off: nothing else to shut down
 
 
 def _config(mock: Mock, quiet: bool) -> uvicorn.Config:
