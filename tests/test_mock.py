@@ -19,14 +19,16 @@ from urllib.parse import quote
 import httpx
 import openapi_schema_validator as osv
 import pytest
+import uvicorn
 import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
+from specbind.mock import server as server_module
 from specbind.mock.routing import Mock, Request, Response
 from specbind.mock.samples import sample
 from specbind.mock.server import serve_mock
+from specbind.spec.document import resolve_pointer
 from specbind.spec.problems import SpecError, parts_of, pointer_of
-from specbind.spec.validate import resolve_pointer
 
 from tests.helpers import CHAT_SPEC, ROOT
 
@@ -37,22 +39,23 @@ MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
+INVALID_SPECS = {SPECS_DIR / "lenient.yaml"}  # specs under tests/specs that test the validator
+
+
 def _usable_specs() -> list[Path]:
-    """chat-api and every valid spec under tests/specs (other files there are parts of multi-file
-    specs or test the validator)."""
+    """chat-api and every spec under tests/specs but parts of multi-file specs and INVALID_SPECS."""
     found = [CHAT_SPEC]
     for path in sorted(SPECS_DIR.rglob("*.yaml")) + sorted(SPECS_DIR.rglob("*.json")):
         if "openapi" not in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
             continue  # a part of a multi-file spec
-        try:
-            Mock.from_spec(path)
-        except SpecError:
-            continue
-        found.append(path)
+        if path not in INVALID_SPECS:
+            found.append(path)
     return found
 
 
-MOCKS = {path: Mock.from_spec(path) for path in _usable_specs()}
+MOCKS = {
+    path: Mock.from_spec(path) for path in _usable_specs()
+}  # SpecError: a spec stopped working
 
 
 # -- the oracle: an independent check of a served response against the spec ----------------------
@@ -270,6 +273,12 @@ def test_every_usable_spec_and_operation_is_covered() -> None:
     operations = {(c.spec, c.method, c.template) for c in CASES}
     assert sum(1 for spec, _, _ in operations if spec == CHAT_SPEC) == 5
     assert sum(len(m.routes) for m in MOCKS.values()) == len(operations)
+
+
+@pytest.mark.parametrize("spec", sorted(INVALID_SPECS), ids=lambda p: p.name)
+def test_the_specs_left_out_are_refused(spec: Path) -> None:
+    with pytest.raises(SpecError):
+        Mock.from_spec(spec)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -749,6 +758,61 @@ def test_a_failure_inside_the_mock_is_a_500_problem_and_the_server_goes_on(
     assert failed.json()["detail"] == "the mock cannot answer this: KeyError: 'surprise'"
     assert after.status_code == 200
     assert "specbind mock cannot answer GET /boom" in caplog.text
+
+
+def test_the_server_stops_when_told_not_on_uvicorns_next_tick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Leaving the block wakes the server: uvicorn's own 0.1 s tick is never what stops it."""
+    real_tick = uvicorn.Server.on_tick
+
+    async def never_says_exit(self: uvicorn.Server, counter: int) -> bool:
+        await real_tick(self, counter)
+        return False
+
+    monkeypatch.setattr(uvicorn.Server, "on_tick", never_says_exit)
+    before = set(threading.enumerate())
+    with httpx.Client(headers=KEY) as http:
+        with serve_mock(CHAT) as url:
+            # the client's keep-alive connection is still open when the block ends
+            assert http.get(f"{url}/messages/{MESSAGE_ID}/status").status_code == 200
+            (server,) = [
+                t for t in set(threading.enumerate()) - before if t.name == "specbind-mock"
+            ]
+        assert not server.is_alive()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/messages/{MESSAGE_ID}/status", headers=KEY)
+
+
+def test_a_request_in_flight_when_the_server_stops_gets_its_whole_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mock = Mock.from_spec(FEATURES)
+    real = mock.handle
+    entered, stopping = threading.Event(), threading.Event()
+
+    def slow(request: Request) -> Response:
+        entered.set()
+        stopping.wait(30)
+        return real(request)
+
+    real_stop = server_module._Server.stop
+
+    def stop(self: Any) -> None:
+        real_stop(self)
+        stopping.set()  # the request goes on only once the server has been told to stop
+
+    monkeypatch.setattr(mock, "handle", slow)
+    monkeypatch.setattr(server_module._Server, "stop", stop)
+    answers: list[httpx.Response] = []
+    with serve_mock(mock) as url:
+        caller = threading.Thread(target=lambda: answers.append(httpx.get(f"{url}/items/1")))
+        caller.start()
+        assert entered.wait(30)
+    caller.join(30)
+    assert stopping.is_set()
+    assert [a.status_code for a in answers] == [200]
+    assert answers[0].json() == _json(real(Request("GET", "/items/1")))
 
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:

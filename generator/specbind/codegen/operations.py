@@ -8,10 +8,15 @@ from typing import Any
 
 from specbind.codegen.constraints import Table
 from specbind.codegen.names import snake_case, unique
-from specbind.spec.problems import pointer_of
-from specbind.spec.validate import resolve_pointer
+from specbind.spec.document import (
+    METHODS,
+    deref,
+    resolve_pointer,
+    security_requirements,
+    security_schemes,
+)
+from specbind.spec.problems import parts_of, pointer_of
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
 _PATH = re.compile(r"(?:[^{}\x00-\x1f\x7f]|\{[^{}\x00-\x1f\x7f]+\})*")  # a URL path template
 # Parameter names an operation's function or method uses itself (its other parameters, the modules and
@@ -155,7 +160,7 @@ def describe(
     for path, item in _mapping(document.get("paths")).items():
         if not isinstance(item, dict):
             continue
-        item = _deref(document, item)
+        item = deref(document, item, strict=True)
         if not _PATH.fullmatch(path):  # validation says why; --lenient goes on without it
             skipped.append(
                 (pointer_of(("paths", path)), f"dropped path {path!r}: not a URL template")
@@ -279,13 +284,13 @@ def describe_webhooks(
     found: list[Webhook] = []
     taken: set[str] = set()
     for event, item in (document.get("webhooks") or {}).items():
-        item = _deref(document, item)
+        item = deref(document, item, strict=True)
         if not isinstance(item, dict):
             continue
         op = item.get("post") or next(
             (item[m] for m in METHODS if isinstance(item.get(m), dict)), None
         )
-        body = _deref(document, (op or {}).get("requestBody"))
+        body = deref(document, (op or {}).get("requestBody"), strict=True)
         content = (body or {}).get("content") or {}
         media_type = next((c for c in content if "json" in c), None)
         if media_type is None:
@@ -326,14 +331,6 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _deref(document: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 50:
-        node = resolve_pointer(document, node["$ref"])
-        seen += 1
-    return node
-
-
 def base_url(document: dict[str, Any]) -> str:
     """The first server's URL with its variables at their defaults; '' without servers."""
     servers = document.get("servers") or []
@@ -346,42 +343,23 @@ def base_url(document: dict[str, Any]) -> str:
 
 
 def _security(document: dict[str, Any]) -> list[Security]:
-    schemes = _mapping(_mapping(document.get("components")).get("securitySchemes"))
-    used: list[str] = []
-    requirements = document.get("security")
-    for requirement in requirements if isinstance(requirements, list) else []:
-        for key in _mapping(requirement):
-            if key not in used:
-                used.append(key)
-    if not used:
-        used = list(schemes)
+    """The schemes the document's security requirements name (every scheme when it names none)."""
+    schemes = security_schemes(document)
+    used = list(dict.fromkeys(key for alt in security_requirements(document) for key in alt))
     found = []
-    for key in used:
-        scheme = _deref(document, schemes.get(key))
-        if not isinstance(scheme, dict):
+    for key in used or list(schemes):
+        scheme = schemes.get(key)
+        if scheme is None:
             continue
-        kind = scheme.get("type")
-        if kind == "apiKey":
-            found.append(
-                Security(
-                    f"apiKey-{scheme.get('in', 'header')}",
-                    str(scheme.get("name", "")),
-                    key,
-                    str(scheme.get("description", "") or ""),
-                )
-            )
-        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            found.append(
-                Security("bearer", "Authorization", key, str(scheme.get("description", "") or ""))
-            )
-        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-            found.append(
-                Security("basic", "Authorization", key, str(scheme.get("description", "") or ""))
-            )
-        elif kind in ("oauth2", "openIdConnect"):
-            found.append(
-                Security("bearer", "Authorization", key, str(scheme.get("description", "") or ""))
-            )
+        if scheme.type == "apiKey":
+            kind, name = f"apiKey-{scheme.location or 'header'}", scheme.name
+        elif scheme.type == "http" and scheme.http_scheme in ("bearer", "basic"):
+            kind, name = scheme.http_scheme, "Authorization"
+        elif scheme.type in ("oauth2", "openIdConnect"):
+            kind, name = "bearer", "Authorization"
+        else:
+            continue
+        found.append(Security(kind, name, key, scheme.description))
     return found
 
 
@@ -413,8 +391,8 @@ class _Types:
                 return self.models[ref], self.models[ref]
             if ref in self.aliases:
                 return self.aliases[ref], None
-            target = _deref(self.document, schema)
-            return self.hint(target, tuple(_parts(ref)))
+            target = deref(self.document, schema, strict=True)
+            return self.hint(target, tuple(parts_of(ref)))
         for combiner in ("allOf", "oneOf", "anyOf"):
             subs = schema.get(combiner)
             if isinstance(subs, list) and len(subs) == 1:
@@ -444,12 +422,6 @@ class _Types:
         return "Any", None
 
 
-def _parts(ref: str) -> list[str]:
-    from specbind.spec.problems import parts_of
-
-    return parts_of(ref)
-
-
 def _encoding(hint: str) -> str:
     if hint.startswith("list["):
         return "list"
@@ -463,14 +435,14 @@ def _parameters(
 ) -> tuple[Parameter, ...]:
     merged: dict[tuple[str, str], tuple[dict[str, Any], tuple[Any, ...]]] = {}
     for i, raw in enumerate(shared):
-        param = _deref(document, raw)
+        param = deref(document, raw, strict=True)
         if isinstance(param, dict):
             merged[(param.get("in", ""), param.get("name", ""))] = (
                 param,
                 at[:2] + ("parameters", i),
             )
     for i, raw in enumerate(own):
-        param = _deref(document, raw)
+        param = deref(document, raw, strict=True)
         if isinstance(param, dict):
             merged[(param.get("in", ""), param.get("name", ""))] = (param, at + ("parameters", i))
     taken = set(RESERVED)
@@ -526,7 +498,7 @@ def _kind_of(content_type: str, hint: str, model: str | None) -> str:
 def _body(
     document: dict[str, Any], typer: _Types, table: Table, raw: Any, at: tuple[Any, ...]
 ) -> Body | None:
-    body = _deref(document, raw)
+    body = deref(document, raw, strict=True)
     if not isinstance(body, dict):
         return None
     content = body.get("content") or {}
@@ -562,7 +534,7 @@ def _accept(document: dict[str, Any], responses: dict[str, Any]) -> tuple[str, .
     """The media types an operation's responses declare, in spec order (wildcards such as `audio/*` included)."""
     found: list[str] = []
     for value in responses.values():
-        response = _deref(document, value)
+        response = deref(document, value, strict=True)
         if isinstance(response, dict):
             for media_type in response.get("content") or {}:
                 if str(media_type) not in found:
@@ -575,7 +547,7 @@ def _responses(
 ) -> tuple[Response, ...]:
     result = []
     for status, value in raw.items():
-        response = _deref(document, value)
+        response = deref(document, value, strict=True)
         if not isinstance(response, dict):
             continue
         status = str(status)

@@ -17,8 +17,13 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
-from specbind.mock.samples import resolve
 from specbind.mock.schemas import Schemas
+from specbind.spec.document import (
+    SecurityScheme,
+    deref,
+    security_requirements,
+    security_schemes,
+)
 
 SKIPPED_HEADERS = {
     "accept",
@@ -56,19 +61,6 @@ class Request:
         return {k: m.value for k, m in jar.items()}
 
 
-def deref(document: dict[str, Any], node: Any) -> Any:
-    """Follow local `$ref`s until a node that is not a reference."""
-    for _ in range(32):
-        if not (
-            isinstance(node, dict)
-            and isinstance(node.get("$ref"), str)
-            and node["$ref"].startswith("#")
-        ):
-            return node
-        node = resolve(document, node["$ref"])
-    return node
-
-
 def first_media(node: dict[str, Any]) -> dict[str, Any]:
     """The first media type object of a parameter's or header's `content`, or {}."""
     for media in (node.get("content") or {}).values():
@@ -80,16 +72,13 @@ def security_problems(
     document: dict[str, Any], operation: dict[str, Any], request: Request
 ) -> list[str]:
     """Why no security requirement of the operation is met (empty when one is, or none applies)."""
-    requirements = operation.get("security", document.get("security")) or []
+    requirements = security_requirements(document, operation)
     if not requirements:
         return []
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    schemes = security_schemes(document)
     missing: list[str] = []
     for requirement in requirements:
-        lacking = [
-            _credential_problem(deref(document, schemes.get(name)) or {}, name, request)
-            for name in (requirement or {})
-        ]
+        lacking = [_credential_problem(schemes.get(name), name, request) for name in requirement]
         lacking = [m for m in lacking if m]
         if not lacking:
             return []
@@ -97,10 +86,11 @@ def security_problems(
     return [" or ".join(dict.fromkeys(missing))]
 
 
-def _credential_problem(scheme: dict[str, Any], name: str, request: Request) -> str:
-    kind = scheme.get("type")
-    if kind == "apiKey":
-        where, key = scheme.get("in"), str(scheme.get("name", ""))
+def _credential_problem(scheme: SecurityScheme | None, name: str, request: Request) -> str:
+    if scheme is None:
+        return ""  # a scheme the document does not define cannot be checked
+    if scheme.type == "apiKey":
+        where, key = scheme.location, scheme.name
         present: str | None = None
         if where == "header":
             present = request.headers.get(key.lower())
@@ -109,8 +99,8 @@ def _credential_problem(scheme: dict[str, Any], name: str, request: Request) -> 
         elif where == "cookie":
             present = request.cookies.get(key)
         return "" if present else f"missing API key: {where} {key!r} (security scheme {name!r})"
-    if kind in ("http", "oauth2", "openIdConnect"):
-        wanted = str(scheme.get("scheme", "bearer")).lower() if kind == "http" else "bearer"
+    if scheme.type in ("http", "oauth2", "openIdConnect"):
+        wanted = (scheme.http_scheme or "bearer") if scheme.type == "http" else "bearer"
         given = request.headers.get("authorization", "")
         prefix, _, credentials = given.partition(" ")
         if prefix.lower() != wanted or not credentials.strip():

@@ -26,7 +26,6 @@ from specbind.mock.requests import (
     Request,
     body_problems,
     content_type_problems,
-    deref,
     first_media,
     is_json,
     parameter_problems,
@@ -34,8 +33,8 @@ from specbind.mock.requests import (
 )
 from specbind.mock.samples import sample
 from specbind.mock.schemas import PATTERN_TIMEOUT, Schemas
+from specbind.spec.document import METHODS, deref, security_requirements, security_schemes
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BINARY_BODY = bytes(range(256))  # what a binary response carries when the spec gives no example
 CONCRETE = {
     "application": "application/octet-stream",
@@ -324,14 +323,14 @@ class Mock:
         return value
 
     def _challenge(self, route: Route) -> str:
-        requirements = route.operation.get("security", self.document.get("security")) or [{}]
-        schemes = (self.document.get("components") or {}).get("securitySchemes") or {}
-        for name in requirements[0] or {}:
-            scheme = deref(self.document, schemes.get(name)) or {}
-            if scheme.get("type") == "http":
-                return f'{str(scheme.get("scheme", "bearer")).capitalize()} realm="specbind mock"'
-            if scheme.get("type") == "apiKey":
-                return f'apiKey {scheme.get("in")}="{scheme.get("name")}"'
+        requirements = security_requirements(self.document, route.operation) or [{}]
+        schemes = security_schemes(self.document)
+        for name in requirements[0]:
+            scheme = schemes.get(name)
+            if scheme and scheme.type == "http":
+                return f'{(scheme.http_scheme or "bearer").capitalize()} realm="specbind mock"'
+            if scheme and scheme.type == "apiKey":
+                return f'apiKey {scheme.location}="{scheme.name}"'
         return 'Bearer realm="specbind mock"'
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from specbind.spec.problems import parts_of
+from specbind.spec.document import deref
 
 _BY_FORMAT = {
     "date-time": "2024-01-01T00:00:00Z",
@@ -60,7 +60,7 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
         return None
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
-        return _sample(resolve(options.document, ref), options, depth + 1)
+        return _sample(deref(options.document, schema), options, depth + 1)
     if options.use_examples:
         for example in _examples(schema):
             if options.accept is None or options.accept(example, schema):
@@ -137,7 +137,7 @@ def _omitted(schema: Any, options: _Options) -> bool:
         return False
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#") and options.omit not in schema:
-        schema = resolve(options.document, ref)
+        schema = deref(options.document, schema)
     return isinstance(schema, dict) and schema.get(options.omit) is True
 
 
@@ -193,16 +193,3 @@ def _number(schema: dict[str, Any], step: float) -> float:
     if isinstance(multiple, (int, float)) and multiple > 0 and value % multiple:
         value = (value // multiple + 1) * multiple
     return value
-
-
-def resolve(document: dict[str, Any], ref: str) -> Any:
-    """The node a local `#/...` reference names, or None."""
-    node: Any = document
-    for part in parts_of(ref):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit():
-            node = node[int(part)]
-        else:
-            return None
-    return node

@@ -10,6 +10,7 @@ others, and a body larger than `max_body_size` is refused with 413 before it is 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import socket
@@ -94,16 +95,47 @@ def _answer(mock: Mock, request: Request) -> Response:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, telling when it has started listening."""
+    """uvicorn's server, telling when it has started listening, and stopping within milliseconds
+    when `stop()` is called from another thread (uvicorn looks at `should_exit` every 0.1 s, then
+    waits 0.1 s for open connections even when there are none)."""
 
     def __init__(self, config: uvicorn.Config, ready: Callable[[], None]) -> None:
         super().__init__(config)
         self._ready = ready
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = asyncio.Event()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
         await super().startup(sockets)
         if self.started:
             self._ready()
+
+    def stop(self) -> None:
+        """Ask the server to stop (from any thread); returns at once."""
+        self.should_exit = True
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+
+    async def main_loop(self) -> None:
+        ticking = asyncio.ensure_future(super().main_loop())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({ticking, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (ticking, stopping):
+            task.cancel()
+        await asyncio.gather(ticking, stopping, return_exceptions=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()  # accept no more connections
+        for connection in list(self.server_state.connections):
+            connection.shutdown()  # an idle keep-alive connection closes now, a busy one after its response
+        await asyncio.sleep(0)  # the closed ones leave server_state
+        if self.server_state.connections or self.server_state.tasks:
+            await super().shutdown(sockets)  # let them finish, up to the grace period
+            return
+        for server in self.servers:
+            await server.wait_closed()  # lifespan is off: nothing else to shut down
 
 
 def _config(mock: Mock, quiet: bool, max_body_size: int) -> uvicorn.Config:
@@ -196,6 +228,6 @@ def serve_mock(
                 )
         yield url_of(sock)
     finally:
-        server.should_exit = True
+        server.stop()
         thread.join(GRACE_SECONDS + 5)
         sock.close()

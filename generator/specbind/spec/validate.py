@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from specbind.spec.document import resolve_pointer
 from specbind.spec.load import LoadedSpec, locate
 from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
 
@@ -252,19 +253,6 @@ def _refs(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...]
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from _refs(value, at + (i,))
-
-
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    """The node a local '#/…' pointer names; KeyError when it names nothing."""
-    node = document
-    for part in parts_of(pointer):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            raise KeyError(part)
-    return node
 
 
 def _reference_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
