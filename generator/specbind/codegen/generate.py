@@ -48,7 +48,7 @@ def generate(
     stage = progress or (lambda name: None)
     check_package_name(package)
     stage("load")
-    spec = load(spec_path)
+    spec = load(spec_path, options.ref_access())
     shown = (
         Path(spec_path).name.encode("unicode_escape").decode("ascii")
     )  # a file name cannot end the comment

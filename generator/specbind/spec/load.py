@@ -2,12 +2,16 @@
 
 Multi-file specs are resolved with `referencing`. External schemas are hoisted into
 `components/schemas` (so they become named models); other external objects are inlined.
-Remote (`http(s)://`) references are refused: specbind never fetches anything.
+A `$ref` may read only files inside the spec's folder tree, or inside a folder the configuration
+names (`allow_ref_dirs`, `ref_map`); real paths are compared, so a symlink cannot lead out.
+Remote (`http(s)://`) references are read only from the local folder `ref_map` maps their URL
+prefix to: specbind never fetches anything.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +82,14 @@ def _construct_mapping(
 _JsonValuesLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+
+
+@dataclass(frozen=True)
+class RefAccess:
+    """Where a spec's `$ref`s may read besides the spec's own folder tree."""
+
+    ref_map: tuple[tuple[str, Path], ...] = ()  # URL prefix -> local folder holding its copy
+    allow_dirs: tuple[Path, ...] = ()  # further folders whose files may be referenced
 
 
 @dataclass
@@ -256,8 +268,9 @@ def locate(path: Path, pointer: str) -> tuple[int, int] | None:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def load(path: str | Path) -> LoadedSpec:
-    """Load a spec and everything it references by relative path, as one document."""
+def load(path: str | Path, access: RefAccess | None = None) -> LoadedSpec:
+    """Load a spec and everything it references by relative path (or by a URL that `access`
+    maps to a local folder), as one document."""
     root = Path(path).absolute()
     data = read_bytes(Path(path))
     document = parse(data, Path(path))
@@ -267,16 +280,25 @@ def load(path: str | Path) -> LoadedSpec:
             [Problem(Path(path), f"top level is {kind}; an OpenAPI document is a mapping")]
         )
     spec = LoadedSpec(path=Path(path), document=document, files={Path(path): data})
-    _Bundler(spec, root).run()
+    _Bundler(spec, root, access or RefAccess()).run()
     return spec
 
 
 class _Bundler:
     """Rewrites external `$ref`s so the document stands alone."""
 
-    def __init__(self, spec: LoadedSpec, root: Path) -> None:
+    def __init__(self, spec: LoadedSpec, root: Path, access: RefAccess) -> None:
         self.spec = spec
         self.root_uri = root.as_uri()
+        # Longest prefix first, so a more specific mapping wins.
+        self.ref_map = sorted(
+            ((prefix, folder.absolute()) for prefix, folder in access.ref_map),
+            key=lambda item: -len(item[0]),
+        )
+        self.allowed = [
+            Path(os.path.realpath(folder))
+            for folder in (root.parent, *access.allow_dirs, *(f for _, f in self.ref_map))
+        ]
         self.shown = {root.as_uri(): spec.path}
         self._registry: Registry[Any] | None = (
             None  # made at the first external $ref: most specs have none
@@ -317,6 +339,8 @@ class _Bundler:
 
         if uri not in self.read:
             file = Path(unquote(urlparse(uri).path))
+            if not self._allowed(file):  # _target refused it already; never read it anyway
+                raise SpecError([Problem(self.spec.path, f"refused to read {uri}")])
             shown = self._shown(file)
             data = read_bytes(shown)
             self.spec.files[shown] = data
@@ -348,7 +372,29 @@ class _Bundler:
         for key, value in node.items():
             schema_below = in_schema or key in SCHEMA_KEYS
             out[key] = self._walk(value, base, at + (key,), schema_below, stack)
+        discriminator = out.get("discriminator") if in_schema else None
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            at_mapping = at + ("discriminator", "mapping")
+            discriminator["mapping"] = {
+                tag: self._mapped(target, base, at_mapping + (tag,), stack)
+                for tag, target in discriminator["mapping"].items()
+            }
         return out
+
+    def _mapped(self, target: Any, base: str, at: tuple[Any, ...], stack: tuple[str, ...]) -> Any:
+        """A discriminator mapping's value, read like a `$ref` from the file that holds it.
+
+        A value that is not a reference (no '/' or '#' and no .yaml/.json ending) names a schema
+        of `components/schemas` and stays; a reference to another file becomes the pointer of the
+        schema hoisted from it, so no later stage resolves it against the working directory."""
+        if not isinstance(target, str):
+            return target
+        if not ("/" in target or "#" in target or target.endswith((".yaml", ".yml", ".json"))):
+            return target
+        if base == self.root_uri and target.startswith("#"):
+            return target
+        bundled = self._external({"$ref": target}, target, base, at, True, stack, leaf="")
+        return bundled.get("$ref", target) if isinstance(bundled, dict) else target
 
     def _external(
         self,
@@ -358,32 +404,31 @@ class _Bundler:
         at: tuple[Any, ...],
         in_schema: bool,
         stack: tuple[str, ...],
+        leaf: str = "$ref",
     ) -> Any:
         where = self._file_of(base)
-        if urlparse(ref).scheme in REMOTE_SCHEMES:
-            self.problems.append(
-                self._problem(
-                    where,
-                    at,
-                    f"remote $ref {ref!r} is not fetched; download it and refer to the local copy",
-                )
-            )
+
+        def refuse(message: str) -> Any:
+            self.problems.append(self._problem(where, at, message, leaf))
             return node
-        target = urljoin(base, ref)
+
+        target, refused = self._target(ref, base)
+        if refused:
+            return refuse(refused)
         file_uri, fragment = urldefrag(target)
         if file_uri == self.root_uri:
             return {**node, "$ref": "#" + fragment}
         if in_schema and target in self.hoisted:
             return {**node, "$ref": f"#/components/schemas/{self.hoisted[target]}"}
         if target in stack:
-            self.problems.append(self._problem(where, at, f"cyclic $ref {ref!r}"))
-            return node
+            return refuse(f"cyclic $ref {ref!r}")
         from referencing.exceptions import (
             Unresolvable,  # here only for an external $ref: most specs have none
         )
 
+        nowhere = f"$ref {ref!r} does not resolve: no such place in {self._file_of(file_uri).name}"
         try:
-            resolved = self.registry.resolver(base).lookup(ref)
+            resolved = self.registry.resolver(base).lookup(target)
         except SpecError as exc:
             self.problems.extend(exc.problems)
             return node
@@ -394,31 +439,22 @@ class _Bundler:
             if isinstance(cause, SpecError) and ref.lstrip("/").startswith(
                 ("components/", "paths/")
             ):
-                self.problems.append(
-                    self._problem(
-                        where,
-                        at,
-                        f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')",
-                    )
+                return refuse(
+                    f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')"
                 )
-            elif isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
+            if isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
                 self.problems.extend(cause.problems)
-                self.problems.append(
-                    self._problem(
-                        where, at, f"$ref {ref!r}: the file it names cannot be used (see above)"
-                    )
-                )
-            elif type(exc).__name__ == "PointerToNowhere":
-                self.problems.append(
-                    self._problem(
-                        where,
-                        at,
-                        f"$ref {ref!r} does not resolve: no such place in {urldefrag(target)[0].rsplit('/', 1)[-1]}",
-                    )
-                )
-            else:
-                self.problems.append(self._problem(where, at, f"$ref {ref!r} does not resolve"))
-            return node
+                return refuse(f"$ref {ref!r}: the file it names cannot be used (see above)")
+            if type(exc).__name__ == "PointerToNowhere":
+                return refuse(nowhere)
+            return refuse(f"$ref {ref!r} does not resolve")
+        except (ValueError, TypeError, LookupError):  # a name as a list index, a list's `#/foo`
+            return refuse(nowhere)
+        contents = resolved.contents
+        if not isinstance(contents, dict) and not (in_schema and isinstance(contents, bool)):
+            kind = "a list" if isinstance(contents, list) else f"a {type(contents).__name__}"
+            wanted = "a schema" if in_schema else "a mapping"
+            return refuse(f"$ref {ref!r} points at {kind}; it must point at {wanted}")
         new_base = file_uri
         origin = (self._file_of(file_uri), "#" + fragment)
         if in_schema:
@@ -427,7 +463,7 @@ class _Bundler:
             pointer = f"#/components/schemas/{name}"
             self.spec.origins[pointer] = origin
             body = self._walk(
-                resolved.contents,
+                contents,
                 new_base,
                 ("components", "schemas", name),
                 True,
@@ -437,19 +473,58 @@ class _Bundler:
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             return {**siblings, "$ref": pointer}
         self.spec.origins[pointer_of(at)] = origin
-        body = self._walk(resolved.contents, new_base, at, in_schema, stack + (target,))
+        body = self._walk(contents, new_base, at, in_schema, stack + (target,))
         if isinstance(body, dict):
             body = {**body, **{k: v for k, v in node.items() if k != "$ref"}}
         return body
 
-    def _problem(self, file: Path, at: tuple[Any, ...], message: str) -> Problem:
-        """A problem at the `$ref` standing at `at` in `file`, with its line and column."""
-        pointer = pointer_of(at) + "/$ref"
-        inner = pointer
+    def _target(self, ref: str, base: str) -> tuple[str, str]:
+        """The absolute `file:` URI a `$ref` reads, or why it may not read anything.
+
+        A URL under a `ref_map` prefix becomes the file of the same relative path in the mapped
+        folder. A file may be read only when its real path (symlinks resolved) lies inside the
+        spec's folder tree or a folder the configuration names."""
+        target = urljoin(base, ref)
+        parsed = urlparse(target)
+        if parsed.scheme != "file":
+            for prefix, folder in self.ref_map:
+                if target.startswith(prefix):
+                    address, fragment = urldefrag(target[len(prefix) :])
+                    local = (folder / unquote(urlparse(address).path)).as_uri()
+                    target = local + ("#" + fragment if fragment else "")
+                    parsed = urlparse(target)
+                    break
+        if parsed.scheme != "file":
+            if parsed.scheme in REMOTE_SCHEMES:
+                return "", (
+                    f"remote $ref {ref!r} is not fetched; map its URL prefix to a local copy "
+                    "with ref_map in [tool.specbind] or --ref-map PREFIX=DIR"
+                )
+            return "", f"$ref {ref!r} is neither a relative path nor a URL that ref_map maps"
+        if parsed.netloc not in ("", "localhost"):
+            return "", f"$ref {ref!r} names another host; only local files are read"
+        if not self._allowed(Path(unquote(parsed.path))):
+            return "", (
+                f"$ref {ref!r} reaches outside the spec's folder ({self.spec.path.parent}); "
+                "allow another folder with allow_ref_dirs in [tool.specbind] or --allow-ref-dir DIR"
+            )
+        return target, ""
+
+    def _allowed(self, file: Path) -> bool:
+        real = Path(os.path.realpath(file))
+        return any(real.is_relative_to(folder) for folder in self.allowed)
+
+    def _problem(
+        self, file: Path, at: tuple[Any, ...], message: str, leaf: str = "$ref"
+    ) -> Problem:
+        """A problem at the reference standing at `at` (under its key `leaf`) in `file`, with
+        its line and column."""
+        suffix = f"/{leaf}" if leaf else ""
+        inner = pointer_of(at) + suffix
         if (
             file != self.spec.path
         ):  # `at` is a pointer of the bundled document; find it in its own file
-            inner = self.spec.origin_of(pointer_of(at))[1] + "/$ref"
+            inner = self.spec.origin_of(pointer_of(at))[1] + suffix
         position = locate(file, inner)
         line, column = position if position else (None, None)
         return Problem(file, message, pointer=inner, line=line, column=column)

@@ -49,12 +49,12 @@ class Drift:
 def check_binding(binding: Binding) -> Drift:
     """Drift of one configured binding: fast path when the record proves it clean, else generate."""
     package_dir = binding.output / binding.package
-    if record_is_current(binding.spec, package_dir, binding.options.as_record()):
+    if record_is_current(binding.spec, package_dir, binding.options.as_record(binding.spec)):
         return Drift(package_dir, fast=True)
     from specbind.codegen.generate import generate
 
     result = generate(binding.spec, binding.package, binding.options)
-    return compare(package_dir, with_record(result, binding.options))
+    return compare(package_dir, with_record(result, binding.options, binding.spec))
 
 
 def record_is_current(spec: Path, package_dir: Path, options: dict[str, Any]) -> bool:
