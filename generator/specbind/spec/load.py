@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,21 @@ if TYPE_CHECKING:
     from referencing import Registry, Resource
 
 MAX_BYTES = 25 * 1024 * 1024
+# Every later stage's work grows with the nodes it walks: YAML aliases expanded, external objects
+# inlined where they are used, local non-schema `$ref`s (parameters, responses, ...) once per use.
+# A spec may expand to at most EXPANSION_FACTOR times the nodes written in its files (plus a small
+# allowance), and never past MAX_NODES: a 10,000-schema spec is about 600,000-850,000 nodes as
+# written and expands by under 2x, while 63 KB of aliases once made 1.6 million nodes (>600 s).
 MAX_NODES = 2_000_000
+EXPANSION_FACTOR = 10
+EXPANSION_ALLOWANCE = 10_000
 MAX_DEPTH = 100  # real specs nest a few dozen levels; every later stage recurses
 REMOTE_SCHEMES = ("http", "https", "ftp")
 # Keys under which a $ref points at a schema (once inside a schema, everything below is schema).
 SCHEMA_KEYS = {"schema", "schemas"}
+
+# A whole component schema: later stages name its class instead of expanding it.
+_SCHEMA_REF = re.compile(r"#/components/schemas/[^/]+")
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -150,6 +161,12 @@ def read_bytes(path: Path) -> bytes:
 
 def parse(data: bytes, path: Path) -> Any:
     """Parse YAML or JSON text into JSON-compatible values."""
+    return parse_counted(data, path)[0]
+
+
+def parse_counted(data: bytes, path: Path) -> tuple[Any, int]:
+    """Parse YAML or JSON text into JSON-compatible values; with the number of nodes written
+    (each YAML anchor's content once)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -157,8 +174,7 @@ def parse(data: bytes, path: Path) -> Any:
     if text.lstrip().startswith("{"):
         try:
             value = json.loads(text, object_pairs_hook=_unique_keys)
-            _check_expansion(value, path)
-            return value
+            return value, _check_expansion(value, path)
         except json.JSONDecodeError as exc:
             raise SpecError(
                 [Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]
@@ -186,8 +202,7 @@ def parse(data: bytes, path: Path) -> Any:
         ) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise SpecError([Problem(path, f"invalid YAML: {exc}")]) from None
-    _check_expansion(value, path)
-    return value
+    return value, _check_expansion(value, path)
 
 
 class _DuplicateJsonKey(Exception):
@@ -201,12 +216,28 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
-def _check_expansion(value: Any, path: Path) -> None:
-    """Refuse alias bombs (billion laughs) and self-referencing anchors before anything walks the tree."""
+def expansion_limit(written: int) -> int:
+    """The most nodes a spec written with `written` nodes may expand to (see MAX_NODES)."""
+    return min(MAX_NODES, EXPANSION_FACTOR * written + EXPANSION_ALLOWANCE)
+
+
+def _too_big(expanded: int, written: int, how: str) -> str:
+    return (
+        f"expands to {expanded:,} nodes {how}; a spec of {written:,} written nodes may expand to "
+        f"{expansion_limit(written):,} ({EXPANSION_FACTOR} x written + {EXPANSION_ALLOWANCE:,}, "
+        f"never past {MAX_NODES:,}); refused (an alias or $ref bomb?)"
+    )
+
+
+def _check_expansion(value: Any, path: Path) -> int:
+    """Refuse alias bombs (billion laughs) and self-referencing anchors before anything walks the
+    tree; returns the number of nodes written (each anchor's content once)."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
+    written = 0
 
     def size(node: Any, depth: int) -> int:
+        nonlocal written
         if not isinstance(node, (dict, list)):
             return 1
         key = id(node)
@@ -227,22 +258,49 @@ def _check_expansion(value: Any, path: Path) -> None:
         active.add(key)
         children = node.values() if isinstance(node, dict) else node
         total = 1
-        for child in children:
-            total += size(child, depth + 1)
-            if total > MAX_NODES:
-                raise SpecError(
-                    [
-                        Problem(
-                            path,
-                            f"YAML aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?); refused",
-                        )
-                    ]
-                )
+        written += len(node)  # each member or item as written (an alias once)
+        for child in children:  # scalars inline: most nodes are scalars, calls cost
+            total += size(child, depth + 1) if isinstance(child, (dict, list)) else 1
         active.discard(key)
         sizes[key] = total
         return total
 
-    size(value, 0)
+    expanded = size(value, 0)
+    written += 1  # the top node
+    if expanded > expansion_limit(written):
+        at = _heaviest(value, sizes)
+        position = locate(path, pointer_of(at))
+        line, column = position if position else (None, None)
+        message = _too_big(sizes[id(_at(value, at))], written, "with YAML aliases expanded")
+        raise SpecError([Problem(path, message, pointer_of(at), line, column)])
+    return written
+
+
+def _at(value: Any, at: tuple[Any, ...]) -> Any:
+    for key in at:
+        value = value[key]
+    return value
+
+
+def _heaviest(value: Any, sizes: dict[int, int]) -> tuple[Any, ...]:
+    """Where the expansion happens: down the largest child while it holds most of its parent."""
+    at: tuple[Any, ...] = ()
+    while isinstance(value, (dict, list)):
+        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        if not items:
+            break
+        key, child = max(items, key=lambda item: sizes.get(id(item[1]), 1))
+        if sizes.get(id(child), 1) * 2 < sizes[id(value)]:
+            break
+        at, value = at + (key,), child
+    return at
+
+
+def _resolve_local(document: Any, ref: str) -> Any:
+    node = document
+    for part in parts_of(ref):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
 
 
 def locate(path: Path, pointer: str) -> tuple[int, int] | None:
@@ -273,22 +331,27 @@ def load(path: str | Path, access: RefAccess | None = None) -> LoadedSpec:
     maps to a local folder), as one document."""
     root = Path(path).absolute()
     data = read_bytes(Path(path))
-    document = parse(data, Path(path))
+    document, written = parse_counted(data, Path(path))
     if not isinstance(document, dict):
         kind = type(document).__name__ if document is not None else "nothing"
         raise SpecError(
             [Problem(Path(path), f"top level is {kind}; an OpenAPI document is a mapping")]
         )
     spec = LoadedSpec(path=Path(path), document=document, files={Path(path): data})
-    _Bundler(spec, root, access or RefAccess()).run()
+    _Bundler(spec, root, access or RefAccess(), written).run()
     return spec
 
 
 class _Bundler:
     """Rewrites external `$ref`s so the document stands alone."""
 
-    def __init__(self, spec: LoadedSpec, root: Path, access: RefAccess) -> None:
+    def __init__(self, spec: LoadedSpec, root: Path, access: RefAccess, written: int) -> None:
         self.spec = spec
+        self.written = written  # nodes written in the files read so far
+        self.limit = expansion_limit(written)
+        self.nodes = 0  # nodes of the bundled document made so far
+        # local non-schema $ref -> (uses, where the first one stands): expanded once per use later
+        self.local_uses: dict[str, list[Any]] = {}
         self.root_uri = root.as_uri()
         # Longest prefix first, so a more specific mapping wins.
         self.ref_map = sorted(
@@ -333,6 +396,54 @@ class _Bundler:
         self.spec.document = bundled
         if self.problems:
             raise SpecError(self.problems)
+        self._check_local_expansion()
+
+    def _check_local_expansion(self) -> None:
+        """Later stages expand a local `$ref` to a parameter, response, ... at every use: count
+        the document as they walk it, each such target once per use (its own refs included)."""
+        if not self.local_uses:
+            return
+        document = self.spec.document
+        sizes: dict[str, int] = {}
+
+        def expanded(ref: str, seen: frozenset[str]) -> int:
+            if ref in sizes:
+                return sizes[ref]
+            try:
+                target = _resolve_local(document, ref)
+            except (KeyError, IndexError, ValueError, TypeError):
+                return 1  # dangling: validation says so
+            total, todo = 0, [target]
+            while todo:
+                node = todo.pop()
+                total += 1
+                if isinstance(node, dict):
+                    inner = node.get("$ref")
+                    if isinstance(inner, str) and not _SCHEMA_REF.fullmatch(inner):
+                        if inner not in seen:  # a loop is validation's to report
+                            total += expanded(inner, seen | {inner})
+                    todo.extend(node.values())
+                elif isinstance(node, list):
+                    todo.extend(node)
+            sizes[ref] = total
+            return total
+
+        extra = {
+            ref: uses * expanded(ref, frozenset([ref]))
+            for ref, (uses, _) in self.local_uses.items()
+        }
+        total = self.nodes + sum(extra.values())
+        if total > MAX_NODES or total > expansion_limit(self.written):
+            worst = max(extra, key=lambda ref: extra[ref])
+            uses, first = self.local_uses[worst]
+            file = self.spec.origin_of(pointer_of(first))[0]
+            message = _too_big(
+                total,
+                self.written,
+                f"with each local $ref expanded where it is used (this one, {worst!r}: "
+                f"{uses:,} uses of {sizes[worst]:,} nodes)",
+            )
+            raise SpecError([self._problem(file, first, message)])
 
     def _retrieve(self, uri: str) -> Resource[Any]:
         from referencing import Resource
@@ -344,7 +455,10 @@ class _Bundler:
             shown = self._shown(file)
             data = read_bytes(shown)
             self.spec.files[shown] = data
-            self.read[uri] = Resource.opaque(parse(data, shown))
+            contents, written = parse_counted(data, shown)
+            self.written += written
+            self.limit = expansion_limit(self.written)
+            self.read[uri] = Resource.opaque(contents)
         return self.read[uri]
 
     def _shown(self, file: Path) -> Path:
@@ -361,6 +475,12 @@ class _Bundler:
     def _walk(
         self, node: Any, base: str, at: tuple[Any, ...], in_schema: bool, stack: tuple[str, ...]
     ) -> Any:
+        self.nodes += 1
+        if self.nodes > self.limit:
+            message = _too_big(
+                self.nodes, self.written, "by here, with $refs to other files inlined"
+            )
+            raise SpecError([self._problem(self._file_of(base), at, message, "")])
         if isinstance(node, list):
             return [self._walk(v, base, at + (i,), in_schema, stack) for i, v in enumerate(node)]
         if not isinstance(node, dict):
@@ -368,6 +488,8 @@ class _Bundler:
         ref = node.get("$ref")
         if isinstance(ref, str) and not (base == self.root_uri and ref.startswith("#")):
             return self._external(node, ref, base, at, in_schema, stack)
+        if isinstance(ref, str) and not _SCHEMA_REF.fullmatch(ref):
+            self.local_uses.setdefault(ref, [0, at])[0] += 1
         out = {}
         for key, value in node.items():
             schema_below = in_schema or key in SCHEMA_KEYS
@@ -417,6 +539,8 @@ class _Bundler:
             return refuse(refused)
         file_uri, fragment = urldefrag(target)
         if file_uri == self.root_uri:
+            if not _SCHEMA_REF.fullmatch("#" + fragment):
+                self.local_uses.setdefault("#" + fragment, [0, at])[0] += 1
             return {**node, "$ref": "#" + fragment}
         if in_schema and target in self.hoisted:
             return {**node, "$ref": f"#/components/schemas/{self.hoisted[target]}"}
