@@ -119,6 +119,8 @@ def test_a_folder_allowed_by_name_may_be_read(
     monkeypatch.chdir(tmp_path / "spec")  # paths stay relative to pyproject.toml
     result = runner.invoke(main, ["generate"])
     assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["validate", "api.yaml"])  # the binding's folders apply
+    assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "gen" / "pets" / RECORD_NAME).read_text())
     assert record["options"]["allow_ref_dirs"] == ["../shared"]
     assert "../shared/pet.yaml" in record["spec"]["files"]

@@ -134,14 +134,16 @@ def generate(
 @click.argument("spec")
 @_ref_options
 def validate(spec: str, ref_map: tuple[str, ...], allow_ref_dirs: tuple[str, ...]) -> None:
-    """Validate SPEC only."""
+    """Validate SPEC only (with its binding's ref_map and allow_ref_dirs when it is configured)."""
     from specbind.spec.load import RefAccess, load
     from specbind.spec.validate import check
 
-    access = RefAccess(
-        tuple(_ref_map(ref_map).items()), tuple(Path(folder) for folder in allow_ref_dirs)
-    )
     try:
+        options = _diff_targets(spec)[0].options  # a configured binding's, when SPEC is one
+        access = RefAccess(
+            tuple({**options.ref_map, **_ref_map(ref_map)}.items()),
+            (*options.allow_ref_dirs, *(Path(folder) for folder in allow_ref_dirs)),
+        )
         warnings = check(load(spec, access))
     except SpecError as exc:
         _fail(exc)
