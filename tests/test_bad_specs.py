@@ -68,7 +68,35 @@ def _deep_yaml(folder: Path) -> str:
     return "deep.yaml"
 
 
+def _alias_bomb(folder: Path) -> str:
+    """63 KB: 400 schemas share one 2,000-member map through an alias (1.6 million nodes once
+    expanded; it ran past 600 s and 8.6 GB before the expansion was bounded)."""
+    members = "".join(f"  p{i}: {{type: string}}\n" for i in range(2000))
+    schemas = "".join(f"    S{j}: {{type: object, properties: *m}}\n" for j in range(400))
+    (folder / "alias_bomb.yaml").write_text(
+        f'openapi: "3.0.3"\ninfo: {{title: t, version: "1"}}\npaths: {{}}\nx-shared: &m\n{members}'
+        f"components:\n  schemas:\n{schemas}"
+    )
+    return "alias_bomb.yaml"
+
+
+def _local_ref_bomb(folder: Path) -> str:
+    """One response of 2,000 headers, referred to by 400 operations: each use is expanded."""
+    operations = "".join(
+        f'  /p{i}:\n    get:\n      responses:\n        "200": {{$ref: "#/components/responses/Big"}}\n'
+        for i in range(400)
+    )
+    headers = "".join(f"        H{j}: {{schema: {{type: string}}}}\n" for j in range(2000))
+    (folder / "local_ref_bomb.yaml").write_text(
+        f'openapi: "3.0.3"\ninfo: {{title: t, version: "1"}}\npaths:\n{operations}'
+        f"components:\n  responses:\n    Big:\n      description: big\n      headers:\n{headers}"
+    )
+    return "local_ref_bomb.yaml"
+
+
 MADE_AT_TEST_TIME: dict[str, Callable[[Path], str]] = {
+    "alias_bomb": _alias_bomb,
+    "local_ref_bomb": _local_ref_bomb,
     "deep_json": _deep_json,
     "deep_yaml": _deep_yaml,
     "unreadable_path": _through_a_file,

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import pytest
 from specbind.codegen.models import model_aliases, model_classes
+from specbind.codegen.options import Options
 from specbind.mock.samples import sample
 from specbind.spec.examples import Example, collect
 from specbind.spec.load import load
@@ -32,6 +33,9 @@ FEATURES = {
     "f_nested": SPECS / "nested" / "api" / "v1" / "openapi.yaml",
     "f_multifile": SPECS / "multifile" / "openapi.yaml",
 }
+# api/v1/openapi.yaml refers to ../common, outside its own folder: allowed by name
+NESTED = Options(allow_ref_dirs=[SPECS / "nested" / "api" / "common"])
+OPTIONS = {"f_nested": NESTED}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,10 @@ def packages(folder: Path) -> dict[str, ModuleType]:
     synthetic = folder / "synthetic.json"
     synthetic.write_text(json.dumps(synthetic_spec(*SYNTHETIC_SIZE)))
     specs = {**FEATURES, "f_synthetic": synthetic}
-    return {name: generate_and_import(spec, name, folder) for name, spec in specs.items()}
+    return {
+        name: generate_and_import(spec, name, folder, OPTIONS.get(name))
+        for name, spec in specs.items()
+    }
 
 
 def test_every_feature_package_passes_mypy_strict(
@@ -70,7 +77,8 @@ def test_every_feature_package_passes_mypy_strict(
 
 def _examples() -> Iterator[tuple[str, Example]]:
     for package, spec in FEATURES.items():
-        for example in collect(load(spec).document):
+        access = OPTIONS[package].ref_access() if package in OPTIONS else None
+        for example in collect(load(spec, access).document):
             yield package, example
 
 
@@ -96,7 +104,8 @@ def _codec_for(pkg: ModuleType, schema_name: str) -> tuple[Any, Any]:
 def test_example_round_trips(
     packages: dict[str, ModuleType], package: str, example: Example
 ) -> None:
-    document = load(FEATURES[package]).document
+    access = OPTIONS[package].ref_access() if package in OPTIONS else None
+    document = load(FEATURES[package], access).document
     schema = document["components"]["schemas"][example.schema_name]
     if example.property is None:
         payload = example.value

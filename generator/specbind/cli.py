@@ -19,16 +19,55 @@ def _fail(exc: SpecError) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _targets(spec: str | None, output: str | None, package: str | None) -> list:  # type: ignore[type-arg]
+def _targets(
+    spec: str | None,
+    output: str | None,
+    package: str | None,
+    ref_map: tuple[str, ...] = (),
+    allow_ref_dirs: tuple[str, ...] = (),
+) -> list:  # type: ignore[type-arg]
     from specbind.vendoring.config import Binding, load_bindings
 
     if spec is None:
         if output or package:
             raise click.UsageError("-o and -p need a SPEC")
-        return load_bindings()
-    if not output or not package:
+        bindings = load_bindings()
+    elif not output or not package:
         raise click.UsageError("with a SPEC, give -o OUTDIR and -p PACKAGE")
-    return [Binding(Path(spec), package, Path(output))]
+    else:
+        bindings = [Binding(Path(spec), package, Path(output))]
+    for binding in bindings:  # given on the command line: relative to the current folder
+        binding.options.ref_map.update(_ref_map(ref_map))
+        binding.options.allow_ref_dirs.extend(Path(folder) for folder in allow_ref_dirs)
+    return bindings
+
+
+def _ref_map(pairs: tuple[str, ...]) -> dict[str, Path]:
+    mapping = {}
+    for pair in pairs:
+        prefix, equals, folder = pair.rpartition("=")
+        if not equals or not prefix or not folder:
+            raise click.UsageError(f"--ref-map takes PREFIX=DIR, not {pair!r}")
+        mapping[prefix] = Path(folder)
+    return mapping
+
+
+def _ref_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--ref-map and --allow-ref-dir, for the commands that read a spec."""
+    command = click.option(
+        "--allow-ref-dir",
+        "allow_ref_dirs",
+        multiple=True,
+        metavar="DIR",
+        help="A folder outside the spec's own whose files $refs may read (repeatable).",
+    )(command)
+    return click.option(
+        "--ref-map",
+        "ref_map",
+        multiple=True,
+        metavar="PREFIX=DIR",
+        help="Read remote $refs under the URL PREFIX from the local folder DIR (repeatable).",
+    )(command)
 
 
 def _progress() -> Callable[[str], None] | None:
@@ -63,20 +102,28 @@ def main() -> None:
     is_flag=True,
     help="Generate despite validation errors that do not block generation.",
 )
-def generate(spec: str | None, output: str | None, package: str | None, lenient: bool) -> None:
+@_ref_options
+def generate(
+    spec: str | None,
+    output: str | None,
+    package: str | None,
+    lenient: bool,
+    ref_map: tuple[str, ...],
+    allow_ref_dirs: tuple[str, ...],
+) -> None:
     """Generate OUTDIR/PACKAGE from SPEC, or every binding in [tool.specbind]."""
     from specbind.codegen.generate import generate as run
     from specbind.vendoring.record import with_record
     from specbind.vendoring.write import write_package
 
     try:
-        for binding in _targets(spec, output, package):
+        for binding in _targets(spec, output, package, ref_map, allow_ref_dirs):
             if lenient:
                 binding.options.lenient = True
             result = run(binding.spec, binding.package, binding.options, progress=_progress())
             for warning in result.warnings:
                 click.echo(str(warning), err=True)
-            files = with_record(result, binding.options)
+            files = with_record(result, binding.options, binding.spec)
             target = write_package(binding.output, binding.package, files)
             click.echo(f"wrote {target} ({len(files)} files)")
     except SpecError as exc:
@@ -85,13 +132,19 @@ def generate(spec: str | None, output: str | None, package: str | None, lenient:
 
 @main.command()
 @click.argument("spec")
-def validate(spec: str) -> None:
-    """Validate SPEC only."""
-    from specbind.spec.load import load
+@_ref_options
+def validate(spec: str, ref_map: tuple[str, ...], allow_ref_dirs: tuple[str, ...]) -> None:
+    """Validate SPEC only (with its binding's ref_map and allow_ref_dirs when it is configured)."""
+    from specbind.spec.load import RefAccess, load
     from specbind.spec.validate import check
 
     try:
-        warnings = check(load(spec))
+        options = _diff_targets(spec)[0].options  # a configured binding's, when SPEC is one
+        access = RefAccess(
+            tuple({**options.ref_map, **_ref_map(ref_map)}.items()),
+            (*options.allow_ref_dirs, *(Path(folder) for folder in allow_ref_dirs)),
+        )
+        warnings = check(load(spec, access))
     except SpecError as exc:
         _fail(exc)
     for warning in warnings:
@@ -103,7 +156,14 @@ def validate(spec: str) -> None:
 @click.argument("spec", required=False)
 @click.option("-o", "--output", help="Folder holding the package.")
 @click.option("-p", "--package", help="Python package name.")
-def check(spec: str | None, output: str | None, package: str | None) -> None:
+@_ref_options
+def check(
+    spec: str | None,
+    output: str | None,
+    package: str | None,
+    ref_map: tuple[str, ...],
+    allow_ref_dirs: tuple[str, ...],
+) -> None:
     """Exit 1 when committed bindings differ from what generation produces now.
 
     Prints the reasons (spec, generator, templates, options or formatter changed; files edited
@@ -113,7 +173,7 @@ def check(spec: str | None, output: str | None, package: str | None) -> None:
 
     dirty = False
     try:
-        for binding in _targets(spec, output, package):
+        for binding in _targets(spec, output, package, ref_map, allow_ref_dirs):
             drift = check_binding(binding)
             if drift.clean:
                 click.echo(f"{drift.package_dir}: up to date")

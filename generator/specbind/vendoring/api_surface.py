@@ -61,7 +61,7 @@ def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface
     from specbind.spec.validate import check
 
     options = options or Options()
-    spec = load(spec_path)
+    spec = load(spec_path, options.ref_access())
     check(spec, lenient=options.lenient)
     code = generate_models(spec.document, "")
     api = describe(spec.document, model_classes(code), set(options.idempotent))

@@ -9,6 +9,7 @@ compare file by file, and explain the difference from the two records.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,12 +50,12 @@ class Drift:
 def check_binding(binding: Binding) -> Drift:
     """Drift of one configured binding: fast path when the record proves it clean, else generate."""
     package_dir = binding.output / binding.package
-    if record_is_current(binding.spec, package_dir, binding.options.as_record()):
+    if record_is_current(binding.spec, package_dir, binding.options.as_record(binding.spec)):
         return Drift(package_dir, fast=True)
     from specbind.codegen.generate import generate
 
     result = generate(binding.spec, binding.package, binding.options)
-    return compare(package_dir, with_record(result, binding.options))
+    return compare(package_dir, with_record(result, binding.options, binding.spec))
 
 
 def record_is_current(spec: Path, package_dir: Path, options: dict[str, Any]) -> bool:
@@ -78,7 +79,32 @@ def record_is_current(spec: Path, package_dir: Path, options: dict[str, Any]) ->
     if not _hashes_match(spec.parent, spec_files):
         return False
     files = recorded_files(record)
-    return bool(files) and _hashes_match(package_dir, files)
+    return bool(files) and _hashes_match(package_dir, files) and not shadowed(package_dir, files)
+
+
+def shadowed(package_dir: Path, generated: Iterable[str]) -> list[str]:
+    """Files in the package that Python would import instead of a generated module: a package
+    folder `client/` (with an `__init__`) or an extension module `client*.so` next to `client.py`.
+    """
+    from importlib.machinery import EXTENSION_SUFFIXES, all_suffixes
+
+    found = []
+    for name in sorted(generated):
+        if not name.endswith(".py"):
+            continue
+        stem = package_dir / name[: -len(".py")]
+        if stem.is_dir():
+            found += [
+                f"{name[:-3]}/__init__{suffix} shadows the generated {name}"
+                for suffix in all_suffixes()
+                if (stem / f"__init__{suffix}").exists()
+            ][:1]
+        found += [
+            f"{stem.name}{suffix} shadows the generated {name}"
+            for suffix in EXTENSION_SUFFIXES
+            if stem.with_name(stem.name + suffix).exists()
+        ]
+    return found
 
 
 def _hashes_match(folder: Path, expected: dict[str, str]) -> bool:
@@ -122,8 +148,13 @@ def compare(package_dir: Path, files: dict[str, str]) -> Drift:
             )
         )
     drift.diff = "".join(chunks)
+    shadows = [
+        f"{shadow}: Python imports it instead (remove or rename it)"
+        for shadow in shadowed(package_dir, files)
+    ]
     record_current = _read(package_dir / RECORD_NAME) == files.get(RECORD_NAME)
     if not changed_code and record_current:
+        drift.reasons += shadows
         return drift
     if old_record is None:
         drift.reasons.append(
@@ -148,6 +179,7 @@ def compare(package_dir: Path, files: dict[str, str]) -> Drift:
             "(a different Python version, or a non-deterministic generator?): "
             + ", ".join(changed_code)
         )
+    drift.reasons += shadows
     return drift
 
 

@@ -11,7 +11,16 @@ from specbind.codegen.names import package_name_problem
 from specbind.codegen.options import Options
 from specbind.spec.problems import Problem, SpecError
 
-BINDING_KEYS = {"spec", "package", "output", "lenient", "idempotent", "webhooks"}
+BINDING_KEYS = {
+    "spec",
+    "package",
+    "output",
+    "lenient",
+    "idempotent",
+    "webhooks",
+    "ref_map",
+    "allow_ref_dirs",
+}
 
 
 @dataclass
@@ -85,6 +94,7 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
                 Problem(pyproject, str(package_name_problem(package)), f"{where}.package")
             )
         options = _options(entry, pyproject, where, problems)
+        _ref_options(entry, pyproject, where, problems, options)
         if len(problems) > found_before:
             continue
         bindings.append(
@@ -153,3 +163,34 @@ def _options(
         )
         webhooks = {}
     return Options(lenient=bool(lenient), idempotent=list(idempotent), webhooks=dict(webhooks))
+
+
+def _ref_options(
+    entry: dict[str, Any], pyproject: Path, where: str, problems: list[Problem], options: Options
+) -> None:
+    """`ref_map` (URL prefix -> local folder) and `allow_ref_dirs`, folders relative to pyproject.toml."""
+    root = pyproject.parent
+    ref_map = entry.get("ref_map", {})
+    if not (
+        isinstance(ref_map, dict)
+        and all(isinstance(k, str) and k and isinstance(v, str) for k, v in ref_map.items())
+    ):
+        problems.append(
+            Problem(
+                pyproject,
+                "'ref_map' must map URL prefixes to folders, such as "
+                '{ "https://example.com/specs/" = "vendor/specs/" }',
+                f"{where}.ref_map",
+            )
+        )
+    else:
+        options.ref_map = {prefix: _relative(root, folder) for prefix, folder in ref_map.items()}
+    allowed = entry.get("allow_ref_dirs", [])
+    if not (isinstance(allowed, list) and all(isinstance(x, str) for x in allowed)):
+        problems.append(
+            Problem(
+                pyproject, "'allow_ref_dirs' must be a list of folders", f"{where}.allow_ref_dirs"
+            )
+        )
+    else:
+        options.allow_ref_dirs = [_relative(root, folder) for folder in allowed]

@@ -130,9 +130,12 @@ def make_record(
     return record
 
 
-def with_record(generation: Generation, options: Options) -> dict[str, str]:
-    """The generated files plus the record that describes them: what `specbind generate` writes."""
-    record = make_record(generation.spec_files, options.as_record(), generation.files)
+def with_record(
+    generation: Generation, options: Options, spec: Path | None = None
+) -> dict[str, str]:
+    """The generated files plus the record that describes them: what `specbind generate` writes.
+    `spec`, the root spec's path, places the folders of `ref_map` and `allow_ref_dirs`."""
+    record = make_record(generation.spec_files, options.as_record(spec), generation.files)
     return generation.files | {RECORD_NAME: dump_record(record)}
 
 
