@@ -28,6 +28,7 @@ from specbind.mock.routing import Mock, Request, Response
 from specbind.mock.samples import sample
 from specbind.mock.server import serve_mock
 from specbind.spec.document import resolve_pointer
+from specbind.spec.load import RefAccess
 from specbind.spec.problems import SpecError, parts_of, pointer_of
 
 from tests.helpers import CHAT_SPEC, ROOT
@@ -53,8 +54,11 @@ def _usable_specs() -> list[Path]:
     return found
 
 
+# specs whose `$ref`s reach a sibling folder, and the folders they may read (as allow_ref_dirs)
+ALLOWED_REF_DIRS = {SPECS_DIR / "nested" / "api" / "v1" / "openapi.yaml": (SPECS_DIR / "nested",)}
 MOCKS = {
-    path: Mock.from_spec(path) for path in _usable_specs()
+    path: Mock.from_spec(path, access=RefAccess(allow_dirs=ALLOWED_REF_DIRS.get(path, ())))
+    for path in _usable_specs()
 }  # SpecError: a spec stopped working
 
 

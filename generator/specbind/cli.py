@@ -5,10 +5,13 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 from specbind.spec.problems import SpecError
+
+if TYPE_CHECKING:
+    from specbind.spec.load import RefAccess
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -135,21 +138,28 @@ def generate(
 @_ref_options
 def validate(spec: str, ref_map: tuple[str, ...], allow_ref_dirs: tuple[str, ...]) -> None:
     """Validate SPEC only (with its binding's ref_map and allow_ref_dirs when it is configured)."""
-    from specbind.spec.load import RefAccess, load
+    from specbind.spec.load import load
     from specbind.spec.validate import check
 
     try:
-        options = _diff_targets(spec)[0].options  # a configured binding's, when SPEC is one
-        access = RefAccess(
-            tuple({**options.ref_map, **_ref_map(ref_map)}.items()),
-            (*options.allow_ref_dirs, *(Path(folder) for folder in allow_ref_dirs)),
-        )
-        warnings = check(load(spec, access))
+        warnings = check(load(spec, _access(spec, ref_map, allow_ref_dirs)))
     except SpecError as exc:
         _fail(exc)
     for warning in warnings:
         click.echo(str(warning), err=True)
     click.echo(f"{spec}: valid")
+
+
+def _access(spec: str, ref_map: tuple[str, ...], allow_ref_dirs: tuple[str, ...]) -> RefAccess:
+    """Where SPEC's `$ref`s may read: its binding's ref_map and allow_ref_dirs when it is
+    configured, plus the command line's."""
+    from specbind.spec.load import RefAccess
+
+    options = _diff_targets(spec)[0].options  # a configured binding's, when SPEC is one
+    return RefAccess(
+        tuple({**options.ref_map, **_ref_map(ref_map)}.items()),
+        (*options.allow_ref_dirs, *(Path(folder) for folder in allow_ref_dirs)),
+    )
 
 
 @main.command()
@@ -324,7 +334,15 @@ def _byte_size(text: str) -> int:
     callback=lambda _ctx, _param, value: _byte_size(value),
     help="Larger request bodies get 413 (bytes, or with KiB, MiB, GiB).",
 )
-def mock(spec: str, host: str, port: int, max_body_size: int) -> None:
+@_ref_options
+def mock(
+    spec: str,
+    host: str,
+    port: int,
+    max_body_size: int,
+    ref_map: tuple[str, ...],
+    allow_ref_dirs: tuple[str, ...],
+) -> None:
     """Serve an offline mock of SPEC: requests validated, answers from the spec's examples."""
     from specbind.mock.routing import Mock
 
@@ -337,7 +355,7 @@ def mock(spec: str, host: str, port: int, max_body_size: int) -> None:
         )
         sys.exit(EXIT_BAD_INPUT)
     try:
-        server = Mock.from_spec(spec)
+        server = Mock.from_spec(spec, access=_access(spec, ref_map, allow_ref_dirs))
     except SpecError as exc:
         _fail(exc)
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from specbind.mock.requests import (
@@ -34,6 +34,9 @@ from specbind.mock.requests import (
 from specbind.mock.samples import sample
 from specbind.mock.schemas import PATTERN_TIMEOUT, Schemas
 from specbind.spec.document import METHODS, deref, security_requirements, security_schemes
+
+if TYPE_CHECKING:
+    from specbind.spec.load import RefAccess
 
 BINARY_BODY = bytes(range(256))  # what a binary response carries when the spec gives no example
 CONCRETE = {
@@ -87,12 +90,18 @@ class Mock:
         self._answers: dict[tuple[Any, ...], Response] = {}
 
     @classmethod
-    def from_spec(cls, spec: str | Path, pattern_timeout: float = PATTERN_TIMEOUT) -> Mock:
-        """Load (bundling multi-file specs) and validate a spec; SpecError when it is not usable."""
+    def from_spec(
+        cls,
+        spec: str | Path,
+        pattern_timeout: float = PATTERN_TIMEOUT,
+        access: RefAccess | None = None,
+    ) -> Mock:
+        """Load (bundling multi-file specs) and validate a spec; SpecError when it is not usable.
+        `access` says where its `$ref`s may read besides the spec's folder tree."""
         from specbind.spec.load import load
         from specbind.spec.validate import check
 
-        loaded = load(spec)
+        loaded = load(spec, access)
         check(loaded)
         return cls(loaded.document, pattern_timeout)
 
