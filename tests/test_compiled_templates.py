@@ -33,8 +33,9 @@ def _compiled_package_templates() -> list[Path]:
     cache = endpoints._environment().bytecode_cache
     assert cache is not None
     folder = paths.template_dir() / "package"
+    assert Path(cache.directory) == KEPT
     return [
-        KEPT / f"{cache.get_cache_key(name, str(folder / name))}.jinja2c"
+        Path(cache.directory) / (cache.pattern % cache.get_cache_key(name, str(folder / name)))
         for name in endpoints.API_FILES.values()
     ]
 
