@@ -365,3 +365,19 @@ def test_each_escape_gives_the_text_back() -> None:
         line = comment(text)
         assert "\n" not in line and line.isprintable() and comment_text(line) == text
         assert isinstance(eval(docstring(text, 0)), str)
+
+
+@pytest.mark.parametrize("case", ["path_nul", "path_control_character", "path_nested_braces"])
+def test_lenient_drops_a_path_that_is_no_url_template(case: str, tmp_path: Path) -> None:
+    """Strict generation refuses these paths (tests/bad_specs); --lenient drops them, says so, and
+    generates the rest."""
+    from specbind.codegen.generate import Options, generate
+
+    from tests.helpers import generate_and_import
+
+    spec = ROOT / "tests" / "bad_specs" / f"{case}.json"
+    warnings = [str(w) for w in generate(spec, "lenient_paths", Options(lenient=True)).warnings]
+    assert any("dropped path" in w and ": warning at #/paths/" in w for w in warnings), warnings
+    assert all("\n" not in w and "\x00" not in w for w in warnings)
+    pkg = generate_and_import(spec, "lenient_paths", tmp_path, Options(lenient=True))
+    assert not [n for n in dir(pkg.Client) if n.startswith("get")]
