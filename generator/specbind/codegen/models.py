@@ -142,7 +142,7 @@ def attribute_names(names: list[str], taken: list[str]) -> dict[str, str]:
     """Field name -> attribute name: as Python reads it (NFKC), with a `_` appended while it is one
     of `taken` (names the class body uses) or an earlier field's."""
     used = set(taken)
-    result = {}
+    result: dict[str, str] = {}
     for name in names:
         attribute = unicodedata.normalize("NFKC", name)
         if attribute in used:
