@@ -52,6 +52,7 @@ def test_every_rename_is_a_located_warning() -> None:
         "#/components/schemas/JsonCodec: schema 'JsonCodec' becomes class 'JsonCodecModel'",
         "#/components/schemas/Any/properties/list: property 'list' becomes attribute 'list_'",
         "#/components/schemas/Shape/properties/type: property 'type' becomes attribute 'type_'",
+        "#/components/schemas/Any/properties/file: property 'file' becomes attribute 'file_'",
     ]
     for text in expected:
         assert any(text in w and "collisions.yaml:" in w for w in warnings), text
@@ -108,6 +109,9 @@ def test_models_named_like_imports_decode_and_keep_their_wire_names(package: Mod
     value = models.AnyModel.from_dict({"list": 1, "type": "t", "field": "f", "from_dict": "x"})
     assert (value.list_, value.type, value.field_, value.from_dict_) == (1, "t", "f", "x")
     assert value.to_dict() == {"list": 1, "type": "t", "field": "f", "from_dict": "x"}
+    files = models.AnyModel.from_dict({"\ufb01le": "ligature", "file": 2})  # one name to Python
+    assert (files.file, files.file_) == ("ligature", 2)
+    assert files.to_dict() == {"\ufb01le": "ligature", "file": 2}
     circle = models.Shape.from_dict({"type": "Circle", "radius": 2})
     assert isinstance(circle, models.Circle) and circle.type_ == "Circle"
     assert models.MappingModel("a") is models.MappingModel.a

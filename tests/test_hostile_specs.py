@@ -3,7 +3,7 @@ and passes `mypy --strict` (issue 12 §1).
 
 Which strings: every string-typed field the OpenAPI 3.0 and 3.1 schemas define (read from the JSON
 schemas openapi-spec-validator ships, not from a hand list) must appear in the hostile spec with a
-payload; the skeleton `tests/specs/hostile/base.yaml` holds one of every object that has text, and
+payload; the skeleton `tests/hostile/skeleton.yaml` holds one of every object that has text, and
 the test appends a payload to every string and every free-form key in it (EXEMPT says where the
 OpenAPI rules tie a string to another, and what such a string gets instead).
 
@@ -29,7 +29,7 @@ import yaml
 
 from tests.helpers import ROOT, package_files
 
-BASE = ROOT / "tests" / "specs" / "hostile" / "base.yaml"
+BASE = ROOT / "tests" / "hostile" / "skeleton.yaml"
 
 # Keys whose string values are words the OpenAPI rules define (or references), not free text.
 KEYWORD_VALUES = {"openapi", "$ref", "in", "type", "style", "scheme"}
@@ -85,37 +85,41 @@ def string_fields(meta: dict[str, Any]) -> set[str]:
 
 
 def payloads(sentinel: Path) -> list[str]:
+    """Every attempt to leave a docstring, a string literal or a comment, one after the other, then
+    one of the endings that only work at the end of a string (a backslash, a quote)."""
     code = f"import pathlib; pathlib.Path({str(sentinel)!r}).write_text('ran')"
-    return [
+    attempts = [
         f'"""\n{code}\n"""',
         f"'''\n{code}\n'''",
         f"\n{code}  #",
         f'"\n{code}\nx = "',
-        "\\",
         "{{ 7 * 7 }} {% if true %}jinja{% endif %} {# c #} ${x} %(x)s {0}",
         "\x00 NUL",
         "\u2028\u2029\x0b\x0c\x1c\x85 line ends",
         "*/ -- # not the end of a comment",
-        '"',
         f"\r\n{code}\r\n",
         "\x1b[2J an escape sequence",
-        "long " + "x" * 3000,
         f"\\\n{code}",
         f'\\"""\n{code}\n"""',
     ]
+    body = "".join(attempts)
+    return [body + end for end in ("\\", '"', "'", "\\\n", " long" + "x" * 3000)]
 
 
 class Hostile:
     """Appends a payload to spec strings: the same string always gets the same payload (so that
-    names that must agree, such as a tag and its use, still agree), and each payload is used."""
+    names that must agree, such as a tag and its use, still agree). The strings take the payloads
+    in turn from `offset` on: over every offset, each string gets each one."""
 
-    def __init__(self, sentinel: Path) -> None:
+    def __init__(self, sentinel: Path, offset: int = 0) -> None:
         self.payloads = payloads(sentinel)
+        self.offset = offset
         self.chosen: dict[str, str] = {}
 
     def payload(self, text: str) -> str:
         if text not in self.chosen:
-            self.chosen[text] = self.payloads[len(self.chosen) % len(self.payloads)]
+            index = (len(self.chosen) + self.offset) % len(self.payloads)
+            self.chosen[text] = self.payloads[index]
         return self.chosen[text]
 
     def text(self, text: str) -> str:
@@ -210,44 +214,53 @@ def strings_with_payloads(node: Any, marks: list[str], key: str = "") -> Iterato
 VERSIONS = {"v3.0": lambda doc: doc, "v3.1": openapi31}
 
 IMPORT_AND_CALL = textwrap.dedent("""
-    import asyncio, importlib, json, sys
+    import importlib, sys
     import httpx
 
-    folder, package = sys.argv[1], sys.argv[2]
-    sys.path.insert(0, folder)
-    pkg = importlib.import_module(package)
-    for module in ("models", "client", "webhooks", "operations", "_checks", "errors", "_http"):
-        importlib.import_module(package + "." + module)
-    seen = []
 
-    def answer(request):
-        seen.append(request)
-        return httpx.Response(200, json={"detail": "x"})
+    def check(package):
+        pkg = importlib.import_module(package)
+        for module in ("models", "client", "webhooks", "operations", "_checks", "errors", "_http"):
+            importlib.import_module(package + "." + module)
+        seen = []
 
-    transport = httpx.MockTransport(answer)
-    client = pkg.Client(api_key="key", base_url="http://testserver", http_client=httpx.Client(transport=transport))
-    repr(client)
-    pkg.Client(api_key="key")  # the spec's own base URL, as a user would
-    pkg.AsyncClient(api_key="key")
-    [name] = [n for n in dir(pkg.Client) if n.startswith("get_thing") and not n.endswith("_to_file")]
-    try:
-        getattr(client, name)("a b/c")
-    except pkg.ApiError:
-        pass  # the answer does not fit the schema: an error, not a crash
-    assert seen and seen[0].url.raw_path.split(b"?")[0] == b"/things/a%20b%2Fc", seen[0].url
-    for name in dir(pkg.webhooks):
-        if name.startswith("parse_"):
-            try:
-                getattr(pkg.webhooks, name)("{}")
-            except pkg.webhooks.WebhookError:
-                pass
+        def answer(request):
+            seen.append(request)
+            return httpx.Response(200, json={"detail": "x"})
+
+        http = httpx.Client(transport=httpx.MockTransport(answer))
+        client = pkg.Client(api_key="key", base_url="http://testserver", http_client=http)
+        repr(client)
+        pkg.Client(api_key="key")  # the spec's own base URL, as a user would
+        pkg.AsyncClient(api_key="key")
+        [name] = [n for n in dir(pkg.Client) if n.startswith("get_thing") and "_to_" not in n]
+        try:
+            getattr(client, name)("a b/c")
+        except pkg.ApiError:
+            pass  # the answer does not fit the schema: an error, not a crash
+        assert seen[0].url.raw_path.split(b"?")[0] == b"/things/a%20b%2Fc", seen[0].url
+        for name in dir(pkg.webhooks):
+            if name.startswith("parse_"):
+                try:
+                    getattr(pkg.webhooks, name)("{}")
+                except pkg.webhooks.WebhookError:
+                    pass
+
+
+    sys.path.insert(0, sys.argv[1])
+    for package in sys.argv[2:]:
+        check(package)
     print("imported and called")
 """)
 
 
+OFFSETS = range(len(payloads(Path())))
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Both hostile packages, generated and written once."""
+    """The hostile packages, one per version and offset (so that every string gets every payload),
+    generated and written once."""
     from specbind.vendoring.write import write_package
 
     root = tmp_path_factory.mktemp("hostile")
@@ -255,14 +268,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = yaml.safe_load(BASE.read_text())
     result: dict[str, Any] = {"root": root, "sentinel": sentinel, "specs": {}, "packages": {}}
     for version, adapt in VERSIONS.items():
-        hostile = Hostile(sentinel)
-        document = hostile_spec(adapt(base), hostile)
-        spec = root / f"hostile_{version.replace('.', '')}.json"
-        spec.write_text(json.dumps(document, indent=1))
-        package = f"hostile_{version.replace('.', '')}"
-        write_package(root / "out", package, package_files(spec, package))
-        result["specs"][version] = (document, hostile)
-        result["packages"][version] = package
+        for offset in OFFSETS:
+            hostile = Hostile(sentinel, offset)
+            document = hostile_spec(adapt(base), hostile)
+            package = f"hostile_{version.replace('.', '')}_{offset}"
+            spec = root / f"{package}.json"
+            spec.write_text(json.dumps(document, indent=1))
+            write_package(root / "out", package, package_files(spec, package))
+            result["specs"].setdefault(version, (document, hostile))
+            result["packages"].setdefault(version, []).append(package)
     return result
 
 
@@ -285,9 +299,9 @@ def test_every_string_field_of_the_openapi_schema_gets_a_payload(
 def test_hostile_package_imports_and_calls_without_running_spec_text(
     generated: dict[str, Any], version: str
 ) -> None:
-    package = generated["packages"][version]
+    packages = generated["packages"][version]
     run = subprocess.run(
-        [sys.executable, "-c", IMPORT_AND_CALL, str(generated["root"] / "out"), package],
+        [sys.executable, "-c", IMPORT_AND_CALL, str(generated["root"] / "out"), *packages],
         capture_output=True,
         text=True,
         timeout=120,
@@ -297,6 +311,7 @@ def test_hostile_package_imports_and_calls_without_running_spec_text(
 
 
 def test_hostile_packages_pass_mypy_strict(generated: dict[str, Any]) -> None:
+    """Two offsets per version: the types do not depend on which ending a string has."""
     out = generated["root"] / "out"
     run = subprocess.run(
         [
@@ -305,7 +320,7 @@ def test_hostile_packages_pass_mypy_strict(generated: dict[str, Any]) -> None:
             "mypy",
             "--strict",
             "--no-incremental",
-            *generated["packages"].values(),
+            *(package for packages in generated["packages"].values() for package in packages[:2]),
         ],
         cwd=out,
         capture_output=True,
@@ -350,3 +365,19 @@ def test_each_escape_gives_the_text_back() -> None:
         line = comment(text)
         assert "\n" not in line and line.isprintable() and comment_text(line) == text
         assert isinstance(eval(docstring(text, 0)), str)
+
+
+@pytest.mark.parametrize("case", ["path_nul", "path_control_character", "path_nested_braces"])
+def test_lenient_drops_a_path_that_is_no_url_template(case: str, tmp_path: Path) -> None:
+    """Strict generation refuses these paths (tests/bad_specs); --lenient drops them, says so, and
+    generates the rest."""
+    from specbind.codegen.generate import Options, generate
+
+    from tests.helpers import generate_and_import
+
+    spec = ROOT / "tests" / "bad_specs" / f"{case}.json"
+    warnings = [str(w) for w in generate(spec, "lenient_paths", Options(lenient=True)).warnings]
+    assert any("dropped path" in w and ": warning at #/paths/" in w for w in warnings), warnings
+    assert all("\n" not in w and "\x00" not in w for w in warnings)
+    pkg = generate_and_import(spec, "lenient_paths", tmp_path, Options(lenient=True))
+    assert not [n for n in dir(pkg.Client) if n.startswith("get")]

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
+from specbind.codegen.guard import GuardedEnvironment, guard
 from specbind.codegen.layout import (
     Atom,
     Brackets,
@@ -22,11 +23,9 @@ from specbind.codegen.layout import (
 from specbind.codegen.operations import Api, Operation, path_template
 from specbind.codegen.paths import compiled_templates, runtime_dir, template_dir
 from specbind.codegen.text import (
-    GuardedEnvironment,
     SpecText,
     docstring,
     fstring_text,
-    guard,
     inline,
     string_literal,
     taint,

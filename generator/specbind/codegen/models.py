@@ -11,6 +11,7 @@ import hashlib
 import json
 import keyword
 import re
+import unicodedata
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -124,6 +125,22 @@ def generate_models(document: dict[str, Any], header: str) -> str:
     return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
 
 
+def attribute_names(names: list[str], taken: list[str]) -> dict[str, str]:
+    """Field name -> attribute name: as Python reads it (NFKC), with a `_` appended while it is one
+    of `taken` (names the class body uses) or an earlier field's."""
+    used = set(taken)
+    result: dict[str, str] = {}
+    for name in names:
+        attribute = unicodedata.normalize("NFKC", name)
+        if attribute in used:
+            attribute += "_"
+        while attribute in used or attribute in result.values():
+            attribute += "_"
+        result[name] = attribute
+        used.add(attribute)
+    return result
+
+
 _WIRE_NAMES = re.compile(
     r"^    WIRE_NAMES: ClassVar\[dict\[str, str\]\] = \{\n(.*?)^    \}", re.M | re.S
 )
@@ -151,7 +168,7 @@ def renamed_members(code: str) -> list[tuple[str, str]]:
                 found.append(
                     (
                         pointer,
-                        f"property {wire!r} becomes attribute {attr!r}: the class uses {bare!r}",
+                        f"property {wire!r} becomes attribute {attr!r}: {bare!r} is taken in the class",
                     )
                 )
     return found
@@ -252,6 +269,7 @@ def _keep_compiled_templates() -> None:
         # the escaping functions for spec text (codegen/text.py), in every template
         env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
         env.globals["identifiers"] = lambda hint: re.findall(r"[A-Za-z_]\w*", str(hint))
+        env.globals["attribute_names"] = attribute_names
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ paths, event names) is someone else's text. It reaches generated code only throu
 - `comment(text)`: the text of a `#` comment.
 
 The package templates see the spec's strings as `SpecText` (see `taint`); their Jinja2 environment
-(`guard`) refuses to print a `SpecText` anywhere but through these functions, carries the mark
+(`codegen/guard.py`) refuses to print a `SpecText` anywhere but through these functions, carries the mark
 through `~`, `+` and every filter, and the layout helpers refuse it too, so a template that forgets
 to escape fails to render instead of writing the spec's text into code.
 """
@@ -17,14 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
-from jinja2 import Environment
-from jinja2.compiler import CodeGenerator, Frame
-from jinja2.exceptions import TemplateRuntimeError
-from jinja2.nodes import Concat
 from specbind.codegen.layout import string
 
 
@@ -226,93 +221,3 @@ def _expand_leading_tabs(line: str) -> str:
     """The line with tabs in its indentation expanded, as black does in docstrings."""
     stripped = line.lstrip()
     return line[: len(line) - len(stripped)].expandtabs() + stripped
-
-
-# ------------------------------------------------------------------ the guard on the package templates
-
-
-class _MarkingCodeGenerator(CodeGenerator):
-    """Compiles `a ~ b` so that the result is `SpecText` when a part is (Jinja2's own join drops it)."""
-
-    def visit_Concat(self, node: Concat, frame: Frame) -> None:
-        self.write("environment.join_text((")
-        for arg in node.nodes:
-            self.visit(arg, frame)
-            self.write(", ")
-        self.write("))")
-
-
-def _join_text(parts: tuple[Any, ...]) -> str:
-    joined = "".join(str.__str__(p) if isinstance(p, str) else str(p) for p in parts)
-    return SpecText(joined) if any(isinstance(p, SpecText) for p in parts) else joined
-
-
-def _refuse_spec_text(value: Any) -> Any:
-    if isinstance(value, SpecText):
-        raise TemplateRuntimeError(
-            f"spec text {value[:60]!r} reaches the code without an escaping filter "
-            "(docstring, inline, pystr, comment)"
-        )
-    return value
-
-
-def _marking(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter whose string result is `SpecText` when any input was."""
-
-    @wraps(function)
-    def marked(*args: Any, **kwargs: Any) -> Any:
-        result = function(*args, **kwargs)
-        if isinstance(result, str) and not isinstance(result, SpecText):
-            if is_spec_text(list(args)) or is_spec_text(kwargs):
-                return SpecText(result)
-        return result
-
-    return marked
-
-
-def _refusing(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A code-writing helper that refuses spec text among its arguments."""
-
-    @wraps(function)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        for value in list(args) + list(kwargs.values()):
-            if is_spec_text(value):
-                found = next(v for v in _strings(value) if isinstance(v, SpecText))
-                _refuse_spec_text(found)
-        return function(*args, **kwargs)
-
-    return checked
-
-
-def _strings(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in _strings(k) + _strings(v)]
-    return [value]
-
-
-class GuardedEnvironment(Environment):
-    """A Jinja2 environment in which spec text reaches output only through the escaping filters."""
-
-    code_generator_class = _MarkingCodeGenerator
-
-
-def guard(env: Environment, escaping: set[str], code_writers: set[str]) -> None:
-    """Install the guard on `env` (a `GuardedEnvironment`): filters named in `escaping` turn spec text
-    into code; every other filter keeps the mark; `code_writers` (globals and filters that build code
-    from code) refuse spec text; printing spec text is refused."""
-    env.finalize = _refuse_spec_text
-    env.join_text = _join_text  # type: ignore[attr-defined]
-    for name, function in list(env.filters.items()):
-        if name in code_writers:
-            env.filters[name] = _refusing(function)
-        elif name not in escaping:
-            env.filters[name] = _marking(function)
-    for name in code_writers & set(env.globals):
-        env.globals[name] = _refusing(env.globals[name])  # type: ignore[arg-type]
-
-
-def normalised_identifier(name: str) -> str:
-    """The name Python binds for identifier `name` (NFKC: `ﬁ` is `fi`)."""
-    return unicodedata.normalize("NFKC", name)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specbind.codegen.options import Options
+from specbind.codegen.text import comment_text
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def models_of(code: str) -> dict[str, Model]:
     pointers = {}
     for line_no, line in enumerate(code.splitlines(), start=1):
         if line.startswith("# spec: "):
-            pointers[line_no] = line[len("# spec: ") :].split("#-", 1)[0]
+            pointers[line_no] = comment_text(line[len("# spec: ") :]).split("#-", 1)[0]
     models = {}
     for node in ast.parse(code).body:
         if not isinstance(node, ast.ClassDef):
