@@ -48,7 +48,7 @@ def test_unknown_keys_are_named_with_a_suggestion(tmp_path: Path) -> None:
     assert errors == [
         f"{toml}: error at tool.specbind.bindngs: unknown key 'bindngs' (expected 'bindings')",
         f"{toml}: error at tool.specbind.bindings[0].outptu: unknown key 'outptu' (did you mean 'output'?); "
-        "known keys: idempotent, lenient, output, package, spec, webhooks",
+        "known keys: formatter, idempotent, lenient, output, package, spec, webhooks",
     ]
 
 

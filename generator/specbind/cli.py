@@ -19,16 +19,33 @@ def _fail(exc: SpecError) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _targets(spec: str | None, output: str | None, package: str | None) -> list:  # type: ignore[type-arg]
+def _targets(spec: str | None, output: str | None, package: str | None, formatter: str | None = None) -> list:  # type: ignore[type-arg]
+    """The bindings to work on: every configured one, or SPEC -o OUTDIR -p PACKAGE; `formatter`
+    (from --formatter) replaces the configured one (black by default)."""
+    from specbind.codegen.style import project_style
     from specbind.vendoring.config import Binding, load_bindings
 
     if spec is None:
         if output or package:
             raise click.UsageError("-o and -p need a SPEC")
-        return load_bindings()
-    if not output or not package:
+        bindings = load_bindings()
+    elif not output or not package:
         raise click.UsageError("with a SPEC, give -o OUTDIR and -p PACKAGE")
-    return [Binding(Path(spec), package, Path(output))]
+    else:
+        bindings = [Binding(Path(spec), package, Path(output))]
+        formatter = formatter or "black"
+    if formatter is not None:
+        for binding in bindings:
+            binding.options.style = project_style(binding.output, formatter)
+    return bindings
+
+
+FORMATTER = click.option(
+    "--formatter",
+    type=click.Choice(["black", "ruff"]),
+    help="Format with black (and isort) or ruff, with the settings of the output's project "
+    "[default: the configured one, else black].",
+)
 
 
 def _progress() -> Callable[[str], None] | None:
@@ -63,14 +80,17 @@ def main() -> None:
     is_flag=True,
     help="Generate despite validation errors that do not block generation.",
 )
-def generate(spec: str | None, output: str | None, package: str | None, lenient: bool) -> None:
+@FORMATTER
+def generate(
+    spec: str | None, output: str | None, package: str | None, lenient: bool, formatter: str | None
+) -> None:
     """Generate OUTDIR/PACKAGE from SPEC, or every binding in [tool.specbind]."""
     from specbind.codegen.generate import generate as run
     from specbind.vendoring.record import with_record
     from specbind.vendoring.write import write_package
 
     try:
-        for binding in _targets(spec, output, package):
+        for binding in _targets(spec, output, package, formatter):
             if lenient:
                 binding.options.lenient = True
             result = run(binding.spec, binding.package, binding.options, progress=_progress())
@@ -103,17 +123,18 @@ def validate(spec: str) -> None:
 @click.argument("spec", required=False)
 @click.option("-o", "--output", help="Folder holding the package.")
 @click.option("-p", "--package", help="Python package name.")
-def check(spec: str | None, output: str | None, package: str | None) -> None:
+@FORMATTER
+def check(spec: str | None, output: str | None, package: str | None, formatter: str | None) -> None:
     """Exit 1 when committed bindings differ from what generation produces now.
 
-    Prints the reasons (spec, generator, templates, options or formatter changed; files edited
-    by hand) and a unified diff from the committed files to the ones generation would write.
+    Prints the reasons (spec, generator, templates, options, formatter or its settings changed;
+    files edited by hand) and a unified diff from the committed files to the ones generation would write.
     """
     from specbind.vendoring.check import check_binding
 
     dirty = False
     try:
-        for binding in _targets(spec, output, package):
+        for binding in _targets(spec, output, package, formatter):
             drift = check_binding(binding)
             if drift.clean:
                 click.echo(f"{drift.package_dir}: up to date")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specbind.codegen.models import MODEL_OPTIONS
+from specbind.codegen.style import Style
 
 
 @dataclass
@@ -19,6 +20,9 @@ class Options:
     lenient: bool = False
     idempotent: list[str] = field(default_factory=list)  # operationIds safe to retry
     webhooks: dict[str, str] = field(default_factory=dict)  # event name -> schema name (3.0 specs)
+    # The formatter (`formatter = "ruff"`; black by default) with the settings of the project the
+    # output folder belongs to (style.project_style); recorded apart from the options, under "formatter".
+    style: Style = field(default_factory=Style)
 
     def as_record(self) -> dict[str, Any]:
         return {
