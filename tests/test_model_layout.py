@@ -3,6 +3,7 @@ so formatting models.py costs black one pass per chunk, not two."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import black
@@ -138,11 +139,22 @@ def test_import_block_is_sorted_as_isort_sorts_it() -> None:
     assert sorted_imports(["import os"]) is None  # anything else is left to isort
 
 
-def test_chat_api_models_need_no_change_from_black() -> None:
-    """At 100 columns, the line length the templates' fixed text is laid out for. (At another, the
-    output is still black's: black's second pass fixes what the first changed.)"""
+@pytest.mark.parametrize("columns", [100, 88])
+def test_chat_api_models_need_no_change_from_black(columns: int) -> None:
+    """At this repository's 100 columns and black's default 88: the model templates lay code out for
+    the project's line length. (At another, the output is still black's, as black's second pass
+    fixes what its first changed; at 79, two chunks of chat-api's models need it.)"""
     document = load(ROOT / "spec" / "chat-api.yaml").document
-    raw = generate_models(document, '"""Generated."""\n\n', 100)
+    raw = generate_models(document, '"""Generated."""\n\n', columns)
     style = project_style(ROOT / "generated")  # this repository's: py311, 100 columns
+    settings = style.settings
+    style = replace(
+        style,
+        line_length=columns,
+        settings={
+            "black": settings["black"] | {"line-length": columns},
+            "isort": settings["isort"] | {"line_length": columns},
+        },
+    )
     changed = [chunk for chunk in fmt.split_chunks(raw) if fmt._format(chunk, style) != chunk]
     assert changed == []
