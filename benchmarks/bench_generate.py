@@ -1,7 +1,9 @@
 """Targets 1 and 2: cold `specbind generate` of chat-api against the peer, and the no-op `specbind check`.
 
 Cold means a new process and an empty format cache. Each command runs ROUNDS times, interleaved with the
-peer so both see the same machine load; medians are compared.
+peer so both see the same machine load; medians are compared. specbind writes into a project folder
+without formatter settings (`common.bench_project`), once with each formatter: black (and isort), the
+default, and ruff (`--formatter ruff`), as the peer formats with ruff.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from common import (
     ROOT,
     SPECBIND_PYTHON,
     WORK,
+    bench_project,
     fresh_cache,
     machine,
     median,
@@ -34,18 +37,21 @@ COMPILED_TEMPLATES = (
 
 
 def main() -> dict[str, float]:
-    out = WORK / "chat-out"
+    out = bench_project() / "chat-out"
     peer_out = WORK / "chat-peer"
     spec_for_peer = peer_spec(CHAT_SPEC)
     gen = specbind("generate", CHAT_SPEC, "-o", out, "-p", "tyntec_chat")
+    gen_ruff = [*gen, "--formatter", "ruff"]
     run(gen, env=fresh_cache())  # warm the OS page cache and .pyc files, not ours
+    run(gen_ruff, env=fresh_cache())
     peer_generate(spec_for_peer, peer_out)
-    cold, coldest, warm, peer, check, peak = [], [], [], [], [], []
+    cold, coldest, warm, peer, check, peak, ruff = [], [], [], [], [], [], []
     for _ in range(ROUNDS):
         env = fresh_cache()
         seconds, rss, _ = run(gen, env=env)
         cold.append(seconds)
         peak.append(rss)
+        ruff.append(run(gen_ruff, env=fresh_cache())[0])
         warm.append(run(gen, env=env)[0])  # same cache, now full: regeneration of an unchanged spec
         shutil.rmtree(
             COMPILED_TEMPLATES, ignore_errors=True
@@ -60,6 +66,8 @@ def main() -> dict[str, float]:
         "specbind_coldest_s": median(coldest),
         "peer_s": median(peer),
         "cold_over_peer": median(cold) / median(peer),
+        "specbind_ruff_cold_s": median(ruff),
+        "ruff_cold_over_peer": median(ruff) / median(peer),
         "check_noop_s": median(check),
         "check_over_cold_generate": median(check) / median(cold),
         "check_over_warm_generate": median(check) / median(warm),
@@ -70,7 +78,7 @@ def main() -> dict[str, float]:
     stages = [
         json.loads(
             subprocess.run(
-                [SPECBIND_PYTHON, ROOT / "benchmarks" / "stages.py", CHAT_SPEC, "--json"],
+                [SPECBIND_PYTHON, ROOT / "benchmarks" / "stages.py", CHAT_SPEC, "--json", out],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -87,6 +95,10 @@ def main() -> dict[str, float]:
     )
     print(f"openapi-python-client generate:    {figures['peer_s']:.3f} s")
     print(f"  ratio specbind/peer: {figures['cold_over_peer']:.2f}x (target <= 0.8x)")
+    print(
+        f"cold specbind generate --formatter ruff: {figures['specbind_ruff_cold_s']:.3f} s, "
+        f"ratio to the peer {figures['ruff_cold_over_peer']:.2f}x"
+    )
     print(f"cold, compiled templates deleted too: {figures['specbind_coldest_s']:.3f} s")
     print(f"warm specbind generate (cache full): {figures['specbind_warm_s']:.3f} s")
     print(f"specbind check (no-op): {figures['check_noop_s']:.3f} s (target <= 0.15 s)")
