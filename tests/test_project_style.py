@@ -133,7 +133,8 @@ def test_check_names_a_change_of_settings_and_of_formatter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = _project(tmp_path, BINDING + BLACK_SETTINGS)
-    _generate(project, monkeypatch)
+    shutil.copy(ROOT / "tests" / "specs" / "evolution" / "base.yaml", project / "chat-api.yaml")
+    _generate(project, monkeypatch)  # a small spec: this is about the record
     (binding,) = load_bindings(project / "pyproject.toml")
     assert check_binding(binding).fast
     pyproject = project / "pyproject.toml"

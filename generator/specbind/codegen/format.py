@@ -289,12 +289,13 @@ def _format_ruff(chunks: list[str], style: Style) -> list[str]:
         paths = [Path(tmp) / f"chunk{i:05}.py" for i in range(len(chunks))]
         for path, chunk in zip(paths, chunks):
             path.write_text(chunk, encoding="utf-8")
+        # The files by name: ruff applies the project's `exclude` to what it finds in a folder.
         for command in (
             ["check", "--select", "I", "--fix-only", "--exit-zero"],
             ["format"],
         ):
             run = subprocess.run(
-                [ruff, *command, "--no-cache", "--quiet", *config, tmp],
+                [ruff, *command, "--no-cache", "--quiet", *config, *map(str, paths)],
                 capture_output=True,
                 text=True,
             )
