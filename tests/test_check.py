@@ -260,10 +260,13 @@ def test_record_names_every_input(project: Binding) -> None:
         "generator",
         "templates",
         "options",
+        "formatter",
         "files",
         "fingerprint",
     }
     assert record["fingerprint"] == fingerprint(record)
+    assert record["formatter"]["name"] == "black"  # with black's defaults: no [tool.black] there
+    assert record["formatter"]["settings"]["black"]["line-length"] == 88
     assert set(record["tools"]) == {
         "specbind",
         "datamodel-code-generator",

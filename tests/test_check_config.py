@@ -48,7 +48,8 @@ def test_unknown_keys_are_named_with_a_suggestion(tmp_path: Path) -> None:
     assert errors == [
         f"{toml}: error at tool.specbind.bindngs: unknown key 'bindngs' (expected 'bindings')",
         f"{toml}: error at tool.specbind.bindings[0].outptu: unknown key 'outptu' (did you mean 'output'?); "
-        "known keys: allow_ref_dirs, idempotent, lenient, output, package, ref_map, spec, webhooks",
+        "known keys: allow_ref_dirs, formatter, idempotent, lenient, output, package, ref_map, spec,"
+        " webhooks",
     ]
 
 

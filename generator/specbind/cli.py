@@ -28,7 +28,11 @@ def _targets(
     package: str | None,
     ref_map: tuple[str, ...] = (),
     allow_ref_dirs: tuple[str, ...] = (),
+    formatter: str | None = None,
 ) -> list:  # type: ignore[type-arg]
+    """The bindings to work on: every configured one, or SPEC -o OUTDIR -p PACKAGE; `formatter`
+    (from --formatter) replaces the configured one (black by default)."""
+    from specbind.codegen.style import project_style
     from specbind.vendoring.config import Binding, load_bindings
 
     if spec is None:
@@ -39,9 +43,12 @@ def _targets(
         raise click.UsageError("with a SPEC, give -o OUTDIR and -p PACKAGE")
     else:
         bindings = [Binding(Path(spec), package, Path(output))]
+        formatter = formatter or "black"
     for binding in bindings:  # given on the command line: relative to the current folder
         binding.options.ref_map.update(_ref_map(ref_map))
         binding.options.allow_ref_dirs.extend(Path(folder) for folder in allow_ref_dirs)
+        if formatter is not None:
+            binding.options.style = project_style(binding.output, formatter)
     return bindings
 
 
@@ -71,6 +78,14 @@ def _ref_options(command: Callable[..., Any]) -> Callable[..., Any]:
         metavar="PREFIX=DIR",
         help="Read remote $refs under the URL PREFIX from the local folder DIR (repeatable).",
     )(command)
+
+
+FORMATTER = click.option(
+    "--formatter",
+    type=click.Choice(["black", "ruff"]),
+    help="Format with black (and isort) or ruff, with the settings of the output's project "
+    "[default: the configured one, else black].",
+)
 
 
 def _progress() -> Callable[[str], None] | None:
@@ -106,6 +121,7 @@ def main() -> None:
     help="Generate despite validation errors that do not block generation.",
 )
 @_ref_options
+@FORMATTER
 def generate(
     spec: str | None,
     output: str | None,
@@ -113,6 +129,7 @@ def generate(
     lenient: bool,
     ref_map: tuple[str, ...],
     allow_ref_dirs: tuple[str, ...],
+    formatter: str | None,
 ) -> None:
     """Generate OUTDIR/PACKAGE from SPEC, or every binding in [tool.specbind]."""
     from specbind.codegen.generate import generate as run
@@ -120,7 +137,7 @@ def generate(
     from specbind.vendoring.write import write_package
 
     try:
-        for binding in _targets(spec, output, package, ref_map, allow_ref_dirs):
+        for binding in _targets(spec, output, package, ref_map, allow_ref_dirs, formatter):
             if lenient:
                 binding.options.lenient = True
             result = run(binding.spec, binding.package, binding.options, progress=_progress())
@@ -167,23 +184,25 @@ def _access(spec: str, ref_map: tuple[str, ...], allow_ref_dirs: tuple[str, ...]
 @click.option("-o", "--output", help="Folder holding the package.")
 @click.option("-p", "--package", help="Python package name.")
 @_ref_options
+@FORMATTER
 def check(
     spec: str | None,
     output: str | None,
     package: str | None,
     ref_map: tuple[str, ...],
     allow_ref_dirs: tuple[str, ...],
+    formatter: str | None,
 ) -> None:
     """Exit 1 when committed bindings differ from what generation produces now.
 
-    Prints the reasons (spec, generator, templates, options or formatter changed; files edited
-    by hand) and a unified diff from the committed files to the ones generation would write.
+    Prints the reasons (spec, generator, templates, options, formatter or its settings changed;
+    files edited by hand) and a unified diff from the committed files to the ones generation would write.
     """
     from specbind.vendoring.check import check_binding
 
     dirty = False
     try:
-        for binding in _targets(spec, output, package, ref_map, allow_ref_dirs):
+        for binding in _targets(spec, output, package, ref_map, allow_ref_dirs, formatter):
             drift = check_binding(binding)
             if drift.clean:
                 click.echo(f"{drift.package_dir}: up to date")

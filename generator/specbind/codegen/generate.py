@@ -9,6 +9,7 @@ from typing import Callable
 
 from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
+from specbind.codegen.layout import line_length
 from specbind.codegen.models import (
     generate_models,
     model_aliases,
@@ -59,19 +60,22 @@ def generate(
     # Stages overlap where they can: datamodel-code-generator starts on a worker while this process
     # validates (a spec that fails validation stops it), and the models are formatted while the
     # endpoints are rendered. The bytes are the same as one stage after another.
-    with Workers(available()) as workers:
-        modelling = workers.submit(generate_models, spec.document, header)
-        if workers.parallel:
+    # The templates lay code out for the project's line length (options.style), so that its
+    # formatter has little left to do.
+    style = options.style
+    with Workers(available()) as workers, line_length(style.line_length):
+        modelling = workers.submit(generate_models, spec.document, header, style.line_length)
+        if workers.parallel and style.formatter == "black":
             workers.submit(import_formatters)  # the other worker warms up meanwhile
         runtime = render_runtime()
         formatting_runtime = start_formatting(
-            runtime, workers
+            runtime, workers, style
         )  # ... and formats what needs no models
         stage("validate")
         warnings = check(spec, lenient=options.lenient)
         stage("models")
         models_code = modelling.get()
-        formatting_models = start_formatting({"models.py": models_code}, workers)
+        formatting_models = start_formatting({"models.py": models_code}, workers, style)
         classes = model_classes(models_code)
         warnings += located(
             spec,
@@ -103,7 +107,7 @@ def generate(
         sources = render_api(api, package)
         stage("format")
         formatted = (
-            start_formatting(sources, workers).get()
+            start_formatting(sources, workers, style).get()
             | formatting_models.get()
             | formatting_runtime.get()
         )

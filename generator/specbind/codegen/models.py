@@ -25,6 +25,7 @@ from specbind.codegen.layout import (
     black_statement,
     black_str,
     layout,
+    line_length,
     requote,
     requote_all,
     sorted_imports,
@@ -59,8 +60,14 @@ CODEC_NAMES = (
 )
 
 
-def generate_models(document: dict[str, Any], header: str) -> str:
-    """Source of the `models` module for a bundled spec (unformatted; the format stage runs later)."""
+def generate_models(document: dict[str, Any], header: str, columns: int = 88) -> str:
+    """Source of the `models` module for a bundled spec (unformatted; the format stage runs later),
+    laid out for lines of `columns` columns."""
+    with line_length(columns):
+        return _generate_models(document, header)
+
+
+def _generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator import (
         DatetimeClassType,
         InputFileType,

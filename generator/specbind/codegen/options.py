@@ -26,6 +26,8 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_title_as_name": False,
 }
 
+from specbind.codegen.style import Style
+
 if TYPE_CHECKING:
     from specbind.spec.load import RefAccess
 
@@ -40,6 +42,9 @@ class Options:
     # URL prefix -> local folder with its copy; folders `$ref`s may read besides the spec's own
     ref_map: dict[str, Path] = field(default_factory=dict)
     allow_ref_dirs: list[Path] = field(default_factory=list)
+    # The formatter (`formatter = "ruff"`; black by default) with the settings of the project the
+    # output folder belongs to (style.project_style); recorded apart from the options, under "formatter".
+    style: Style = field(default_factory=Style)
 
     def ref_access(self) -> RefAccess:
         from specbind.spec.load import RefAccess  # not on the fast check's path

@@ -9,6 +9,7 @@ from typing import Any
 
 from specbind.codegen.names import package_name_problem
 from specbind.codegen.options import Options
+from specbind.codegen.style import FORMATTERS, project_style
 from specbind.spec.problems import Problem, SpecError
 
 BINDING_KEYS = {
@@ -20,6 +21,7 @@ BINDING_KEYS = {
     "webhooks",
     "ref_map",
     "allow_ref_dirs",
+    "formatter",
 }
 
 
@@ -97,13 +99,19 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
         _ref_options(entry, pyproject, where, problems, options)
         if len(problems) > found_before:
             continue
+        output = _relative(root, entry.get("output", "generated"))
+        try:  # the settings of the project the output folder belongs to
+            options.style = project_style(output, entry.get("formatter", "black"))
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            continue
         bindings.append(
             (
                 i,
                 Binding(
                     spec=_relative(root, entry["spec"]),
                     package=entry["package"],
-                    output=_relative(root, entry.get("output", "generated")),
+                    output=output,
                     options=options,
                 ),
             )
@@ -162,6 +170,14 @@ def _options(
             )
         )
         webhooks = {}
+    formatter = entry.get("formatter", "black")
+    if formatter not in FORMATTERS:
+        choices = " or ".join(repr(name) for name in FORMATTERS)
+        problems.append(
+            Problem(
+                pyproject, f"'formatter' must be {choices}, not {formatter!r}", f"{where}.formatter"
+            )
+        )
     return Options(lenient=bool(lenient), idempotent=list(idempotent), webhooks=dict(webhooks))
 
 
