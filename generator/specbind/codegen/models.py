@@ -79,6 +79,7 @@ def generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator.enums import DataModelType
 
     _keep_compiled_templates()
+    document, renamed = without_dotted_names(document)
     mark = splice_mark(document)
     layout = {
         "black_str": black_str,
@@ -86,6 +87,7 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         "black_statement": black_statement,
         "requote": requote,
         "requote_all": requote_all,
+        "spec_pointer": lambda pointer: spec_pointer(pointer, renamed),
     }
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(
         dict, {"#all#": {"splice_mark": mark, **layout}}
@@ -127,8 +129,97 @@ def generate_models(document: dict[str, Any], header: str) -> str:
                 )
             ]
         ) from None
-    assert isinstance(code, str)
+    assert isinstance(code, str)  # one module: no schema name holds a dot any more
+    subtypes = {
+        spec_pointer(base, renamed): (
+            tag,
+            {k: spec_pointer(v, renamed) for k, v in mapping.items()},
+        )
+        for base, (tag, mapping) in subtypes.items()
+    }
     return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
+
+
+_SCHEMAS = "#/components/schemas/"
+
+
+def without_dotted_names(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The document with every schema name that holds a dot renamed, and the renames (new -> old).
+
+    datamodel-code-generator reads `lookups.v1.phone_number` as a class in a module path and returns
+    one module per namespace; the bindings keep one `models` module, so such a schema becomes
+    `LookupsV1PhoneNumber`: its parts in PascalCase, with a number only where that name is taken,
+    given out in sorted order, so the same spec always gives the same names. Every `$ref` and
+    discriminator mapping to it follows. The `# spec:` comments still name the spec's own pointer.
+    """
+    schemas = (document.get("components") or {}).get("schemas")
+    if not isinstance(schemas, dict) or not any("." in str(name) for name in schemas):
+        return document, {}
+    taken = {_pascal(str(name)).lower() for name in schemas if "." not in str(name)}
+    new_names: dict[str, str] = {}
+    for name in sorted(str(n) for n in schemas if "." in str(n)):
+        base = _pascal(name) or "Schema"
+        candidate, number = base, 1
+        while candidate.lower() in taken:
+            number += 1
+            candidate = f"{base}{number}"
+        taken.add(candidate.lower())
+        new_names[name] = candidate
+    refs = {_SCHEMAS + _escaped(old): _SCHEMAS + new for old, new in new_names.items()}
+
+    def rewrite(node: Any, key: Any = None) -> Any:
+        if isinstance(node, dict):
+            if key == "mapping" and all(isinstance(v, str) for v in node.values()):
+                # a discriminator's mapping: refs or schema names
+                return {k: _renamed_ref(v, refs, new_names) for k, v in node.items()}
+            return {
+                k: (
+                    _renamed_ref(v, refs, {})
+                    if k == "$ref" and isinstance(v, str)
+                    else rewrite(v, k)
+                )
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    result = rewrite(document)
+    result["components"]["schemas"] = {
+        new_names.get(str(name), name): schema
+        for name, schema in result["components"]["schemas"].items()
+    }
+    return result, {new: old for old, new in refs.items()}
+
+
+def _renamed_ref(value: Any, refs: dict[str, str], names: dict[str, str]) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value in names:
+        return names[value]
+    for old, new in refs.items() if value.startswith(_SCHEMAS) else ():
+        if value == old or value.startswith(old + "/"):
+            return new + value[len(old) :]
+    return value
+
+
+def _escaped(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
+
+
+def spec_pointer(pointer: str, renamed: dict[str, str]) -> str:
+    """The spec's own pointer for a pointer into the renamed document (see without_dotted_names)."""
+    if not renamed or not pointer.startswith(_SCHEMAS):
+        return pointer
+    head = pointer[len(_SCHEMAS) :].split("/", 1)
+    old = renamed.get(_SCHEMAS + head[0])
+    if old is None:
+        return pointer
+    return old + ("/" + head[1] if len(head) > 1 else "")
 
 
 def _keep_compiled_templates() -> None:

@@ -43,6 +43,7 @@ def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             at = ("paths", path) + ((key, "parameters") if key != "parameters" else ("parameters",))
             seen: set[tuple[str, str]] = set()
             for i, param in enumerate(params if isinstance(params, list) else []):
+                param = _referenced(document, param)
                 if not isinstance(param, dict):
                     continue
                 where = (str(param.get("name")), str(param.get("in")))
@@ -60,6 +61,22 @@ def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         f"{param['in']} parameter name {name!r} cannot be sent: HTTP names allow only letters, "
                         "digits and !#$%&'*+-.^_`|~",
                     )
+
+
+def _referenced(document: dict[str, Any], node: Any) -> Any:
+    """What a chain of local `$ref`s ends at (None when it dangles or loops: reported elsewhere).
+
+    A parameter given by `$ref` is compared by the name and location of what it refers to; an
+    operation's own parameter overrides a path item's one with the same name and location."""
+    for _ in range(50):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return node
+        try:
+            node = resolve_pointer(document, ref)
+        except KeyError:
+            return None
+    return None
 
 
 # what the validator reports without a location, and the checks above report with one
