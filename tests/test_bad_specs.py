@@ -244,3 +244,26 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path) -> None:
                 describe(loaded.document, {})
             except SpecError:
                 pass
+
+
+def test_an_unexpected_exception_is_one_line_asking_for_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from specbind.codegen import generate as pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("an internal bug\nover two lines")
+
+    monkeypatch.setattr(pipeline, "describe", broken)
+    monkeypatch.delenv("SPECBIND_DEBUG", raising=False)
+    spec = str(ROOT / "tests" / "specs" / "features" / "vendors.yaml")
+    args = ["generate", spec, "-o", str(tmp_path / "out"), "-p", "api"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"specbind generate: internal error at the endpoints stage of {spec} ")
+    assert "RuntimeError: an internal bug over two lines" in line and "report" in line
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+    for debug_args, env in ((["--debug", *args], {}), (args, {"SPECBIND_DEBUG": "1"})):
+        result = CliRunner().invoke(main, debug_args, env=env)
+        assert isinstance(result.exception, RuntimeError) and result.exit_code == 1
