@@ -6,12 +6,12 @@ import keyword
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
 from specbind.codegen.models import generate_models, model_aliases, model_classes
-from specbind.codegen.operations import base_url, describe, describe_webhooks
+from specbind.codegen.operations import Api, base_url, describe, describe_webhooks
 from specbind.codegen.options import Options
 from specbind.codegen.workers import Workers, available
 from specbind.spec.load import load
@@ -71,7 +71,7 @@ def generate(
         formatting_models = start_formatting({"models.py": models_code}, workers)
         classes = model_classes(models_code)
         stage("endpoints")
-        api = describe(spec.document, classes, set(options.idempotent), model_aliases(models_code))
+        api = describe_generated(spec.document, models_code, options)
         if (
             api.skipped
         ):  # what validation let through (or --lenient kept) but cannot become an operation
@@ -99,6 +99,14 @@ def generate(
     }
     stage("")  # done
     return Generation(package, files, warnings, spec_files)
+
+
+def describe_generated(document: dict[str, Any], models_code: str, options: Options) -> Api:
+    """The operations as the package renders them, typed with the generated model classes and
+    type aliases: `specbind diff` reads the Python API from this same data."""
+    return describe(
+        document, model_classes(models_code), set(options.idempotent), model_aliases(models_code)
+    )
 
 
 def _with_header(header: str, code: str) -> str:

@@ -1,6 +1,6 @@
 """The public Python surface a spec generates: client methods and model classes, as plain data.
 
-Methods come from operations.describe(); models from the generated `models` module, read with
+Methods come from the same operation data generation renders (generate.describe_generated); models from the generated `models` module, read with
 `ast` (class names, fields with their type hints and whether they are required, enum members),
 so the surface is what user code actually sees, names and all.
 """
@@ -55,8 +55,8 @@ class Surface:
 
 def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface:
     """Load, validate and generate (in memory, unformatted) just enough to read the API surface."""
-    from specbind.codegen.models import generate_models, model_classes
-    from specbind.codegen.operations import describe
+    from specbind.codegen.generate import describe_generated
+    from specbind.codegen.models import generate_models
     from specbind.spec.load import load
     from specbind.spec.validate import check
 
@@ -64,7 +64,7 @@ def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface
     spec = load(spec_path)
     check(spec, lenient=options.lenient)
     code = generate_models(spec.document, "")
-    api = describe(spec.document, model_classes(code), set(options.idempotent))
+    api = describe_generated(spec.document, code, options)  # what generation renders
     methods = {}
     for op in api.operations:
         params = {p.name: Param(p.name, p.type_hint, p.required, p.location) for p in op.parameters}
