@@ -229,6 +229,7 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path) -> None:
     or raise SpecError; found a handful of crashes when written."""
     import json
 
+    from specbind.codegen.models import usable_schemas
     from specbind.codegen.operations import describe
     from specbind.spec.load import load
     from specbind.spec.problems import SpecError
@@ -242,6 +243,8 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path) -> None:
                 loaded = load(spec)
                 check(loaded, lenient=lenient)
                 describe(loaded.document, {})
+                if lenient:
+                    usable_schemas(loaded.document)
             except SpecError:
                 pass
 
@@ -267,3 +270,35 @@ def test_an_unexpected_exception_is_one_line_asking_for_a_report(
     for debug_args, env in ((["--debug", *args], {}), (args, {"SPECBIND_DEBUG": "1"})):
         result = CliRunner().invoke(main, debug_args, env=env)
         assert isinstance(result.exception, RuntimeError) and result.exit_code == 1
+
+
+def test_lenient_makes_each_unusable_schema_free_form_and_generates_the_rest(
+    tmp_path: Path,
+) -> None:
+    spec = ROOT / "tests" / "specs" / "lenient_schemas.yaml"
+    strict = CliRunner().invoke(main, ["generate", str(spec), "-o", str(tmp_path), "-p", "api"])
+    assert strict.exit_code == 1 and not (tmp_path / "api").exists()
+    result = CliRunner().invoke(
+        main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "api"]
+    )
+    assert result.exit_code == 0, result.output
+    freed = [line for line in result.stderr.splitlines() if "free-form" in line]
+    assert freed == [
+        f"{spec}:33:17: warning at #/components/schemas/Thing/properties/broken: null where a schema"
+        " belongs: generated as a free-form value (Any)",
+        f"{spec}:35:11: warning at #/components/schemas/Thing/properties/listed: a schema with a"
+        " member of the wrong type: generated as a free-form value (Any)",
+        f"{spec}:38:14: warning at #/components/schemas/Nothing: null where a schema belongs:"
+        " generated as a free-form value (Any)",
+        f"{spec}:22:25: warning at #/paths/~1things/post/responses/200/content/application~1json"
+        "/schema/properties/$ref: a string where a schema belongs: generated as a free-form value"
+        " (Any)",
+    ]
+    from specbind.codegen.options import Options
+
+    from tests.helpers import generate_and_import
+
+    pkg = generate_and_import(spec, "lenient_schemas", tmp_path / "imported", Options(lenient=True))
+    thing = pkg.models.Thing.from_dict({"name": "n", "broken": [1], "listed": {"a": 1}, "fine": 2})
+    assert (thing.name, thing.broken, thing.listed, thing.fine) == ("n", [1], {"a": 1}, 2)
+    assert pkg.models.Good.from_dict({"id": 1}).id == 1 and hasattr(pkg.Client, "add_thing")

@@ -10,7 +10,12 @@ from typing import Any, Callable
 
 from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
-from specbind.codegen.models import generate_models, model_aliases, model_classes
+from specbind.codegen.models import (
+    generate_models,
+    model_aliases,
+    model_classes,
+    usable_schemas,
+)
 from specbind.codegen.operations import Api, base_url, describe, describe_webhooks
 from specbind.codegen.options import Options
 from specbind.codegen.workers import Workers, available
@@ -56,8 +61,10 @@ def generate(
     # Stages overlap where they can: datamodel-code-generator starts on a worker while this process
     # validates (a spec that fails validation stops it), and the models are formatted while the
     # endpoints are rendered. The bytes are the same as one stage after another.
+    # --lenient: schemas datamodel-code-generator cannot read become free-form values, with a warning
+    modelled, freed = usable_schemas(spec.document) if options.lenient else (spec.document, [])
     with Workers(available()) as workers:
-        modelling = workers.submit(generate_models, spec.document, header)
+        modelling = workers.submit(generate_models, modelled, header)
         if workers.parallel:
             workers.submit(import_formatters)  # the other worker warms up meanwhile
         runtime = render_runtime(base_url(spec.document), package)
@@ -65,7 +72,7 @@ def generate(
             runtime, workers
         )  # ... and formats what needs no models
         stage("validate")
-        warnings = check(spec, lenient=options.lenient)
+        warnings = check(spec, lenient=options.lenient) + located(spec, freed, "warning")
         stage("models")
         models_code = modelling.get()
         formatting_models = start_formatting({"models.py": models_code}, workers)

@@ -27,7 +27,7 @@ from specbind.codegen.layout import (
     sorted_imports,
 )
 from specbind.codegen.paths import compiled_templates, template_dir
-from specbind.spec.problems import Problem, SpecError
+from specbind.spec.problems import Problem, SpecError, pointer_of
 
 # Options that shape the generated code; part of the generation's provenance.
 MODEL_OPTIONS: dict[str, Any] = {
@@ -138,6 +138,155 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         for base, (tag, mapping) in subtypes.items()
     }
     return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
+
+
+def usable_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """For --lenient: the document with each schema datamodel-code-generator cannot read (`null`
+    where a schema belongs, a list where a mapping belongs, a `$ref` string among the properties)
+    replaced by a free-form value, and (pointer, what was done) for each. Only the innermost
+    unusable schemas go: their valid siblings and parents stay as they are."""
+    from datamodel_code_generator.parser.jsonschema import JsonSchemaObject
+    from pydantic import ValidationError
+
+    notes: list[tuple[str, str]] = []
+
+    def readable(node: Any) -> bool:
+        try:
+            JsonSchemaObject.model_validate(node)
+        except ValidationError:
+            return False
+        return True
+
+    def usable(node: Any, at: tuple[Any, ...]) -> Any:
+        if readable(node):
+            return node
+        if isinstance(node, dict):
+            node = dict(node)
+            for key, child, where in _subschemas(node, at):
+                fixed = usable(child, where)
+                if key[1] is None:
+                    node[key[0]] = fixed
+                else:
+                    node[key[0]] = _replaced(node[key[0]], key[1], fixed)
+            if readable(node):
+                return node
+        notes.append((pointer_of(at), f"{_unusable(node)}: generated as a free-form value (Any)"))
+        return {}
+
+    result = dict(document)
+    for at, get, put in _schema_places(result):
+        fixed = usable(get(), at)
+        put(fixed)
+    return result, notes
+
+
+def _unusable(node: Any) -> str:
+    kind = {type(None): "null", str: "a string", list: "a list", bool: "a boolean"}.get(type(node))
+    if kind is not None:
+        return f"{kind} where a schema belongs"
+    if isinstance(node, dict):
+        return "a schema with a member of the wrong type"
+    return f"a {type(node).__name__} where a schema belongs"
+
+
+def _replaced(container: Any, key: Any, value: Any) -> Any:
+    copy = list(container) if isinstance(container, list) else dict(container)
+    copy[key] = value
+    return copy
+
+
+_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def _subschemas(
+    node: dict[str, Any], at: tuple[Any, ...]
+) -> list[tuple[tuple[str, Any], Any, tuple[Any, ...]]]:
+    """((key, index or member or None), schema, pointer parts) of each schema directly inside."""
+    found: list[tuple[tuple[str, Any], Any, tuple[Any, ...]]] = []
+    for key in _SCHEMA_ONE:
+        if key in node and not isinstance(node[key], (bool, list)):
+            found.append(((key, None), node[key], at + (key,)))
+    for key in _SCHEMA_LISTS:
+        if isinstance(node.get(key), list):
+            found += [((key, i), sub, at + (key, i)) for i, sub in enumerate(node[key])]
+    for key in _SCHEMA_MAPS:
+        if isinstance(node.get(key), dict):
+            found += [
+                ((key, name), sub, at + (key, name))
+                for name, sub in node[key].items()
+                if not isinstance(sub, bool)
+            ]
+    return found
+
+
+def _schema_places(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any, Any]]:
+    """(pointer parts, getter, setter) of every schema a spec holds outside other schemas: component
+    schemas, and the schemas of parameters, headers and media types. Containers on the way are
+    copied, so the caller's document is left as it was."""
+    places: list[tuple[tuple[Any, ...], Any, Any]] = []
+
+    def own(holder: dict[str, Any], key: Any) -> Any:
+        value = holder.get(key)
+        if isinstance(value, dict):
+            value = holder[key] = dict(value)
+        elif isinstance(value, list):
+            value = holder[key] = list(value)
+        return value
+
+    def place(holder: Any, key: Any, at: tuple[Any, ...]) -> None:
+        places.append((at, lambda: holder[key], lambda v: holder.__setitem__(key, v)))
+
+    def media(holder: Any, at: tuple[Any, ...]) -> None:  # requestBody, response, parameter
+        if not isinstance(holder, dict) or "$ref" in holder:
+            return
+        if "schema" in holder:
+            place(holder, "schema", at + ("schema",))
+        content = own(holder, "content")
+        for kind, item in (content.items() if isinstance(content, dict) else ()):
+            if isinstance(item, dict) and "schema" in item:
+                content[kind] = dict(item)
+                place(content[kind], "schema", at + ("content", kind, "schema"))
+        headers = own(holder, "headers")
+        for name, header in (headers.items() if isinstance(headers, dict) else ()):
+            if isinstance(header, dict) and "schema" in header:
+                headers[name] = dict(header)
+                place(headers[name], "schema", at + ("headers", name, "schema"))
+
+    def each(holder: Any, key: Any, at: tuple[Any, ...]) -> None:
+        items = own(holder, key) if isinstance(holder, dict) else None
+        if not isinstance(items, (dict, list)):
+            return
+        pairs = items.items() if isinstance(items, dict) else enumerate(items)
+        for k, item in list(pairs):
+            if isinstance(item, dict):
+                items[k] = dict(item)  # type: ignore[index]
+                media(items[k], at + (key, k))  # type: ignore[index]
+
+    components = own(document, "components")
+    if isinstance(components, dict):
+        schemas = own(components, "schemas")
+        for name in list(schemas) if isinstance(schemas, dict) else ():
+            place(schemas, name, ("components", "schemas", name))
+        for kind in ("parameters", "requestBodies", "responses", "headers"):
+            each(components, kind, ("components",))
+    paths = own(document, "paths")
+    for path in list(paths) if isinstance(paths, dict) else ():
+        item = own(paths, path)
+        if not isinstance(item, dict):
+            continue
+        each(item, "parameters", ("paths", path))
+        for method, operation in list(item.items()):
+            if method == "parameters" or not isinstance(operation, dict):
+                continue
+            operation = own(item, method)
+            at = ("paths", path, method)
+            each(operation, "parameters", at)
+            body = own(operation, "requestBody")
+            media(body, at + ("requestBody",))
+            each(operation, "responses", at)
+    return places
 
 
 _SCHEMAS = "#/components/schemas/"

@@ -56,14 +56,15 @@ class Surface:
 def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface:
     """Load, validate and generate (in memory, unformatted) just enough to read the API surface."""
     from specbind.codegen.generate import describe_generated
-    from specbind.codegen.models import generate_models
+    from specbind.codegen.models import generate_models, usable_schemas
     from specbind.spec.load import load
     from specbind.spec.validate import check
 
     options = options or Options()
     spec = load(spec_path)
     check(spec, lenient=options.lenient)
-    code = generate_models(spec.document, "")
+    modelled = usable_schemas(spec.document)[0] if options.lenient else spec.document
+    code = generate_models(modelled, "")  # as generate() models it
     api = describe_generated(spec.document, code, options)  # what generation renders
     methods = {}
     for op in api.operations:
