@@ -145,7 +145,10 @@ def usable_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple
     where a schema belongs, a list where a mapping belongs, a `$ref` string among the properties)
     replaced by a free-form value, and (pointer, what was done) for each. Only the innermost
     unusable schemas go: their valid siblings and parents stay as they are."""
-    from datamodel_code_generator.parser.jsonschema import JsonSchemaObject
+    # the schema model the parser validates every schema with (re-exported there, not in __all__)
+    from datamodel_code_generator.parser.jsonschema import (  # type: ignore[attr-defined]
+        JsonSchemaObject,
+    )
     from pydantic import ValidationError
 
     notes: list[tuple[str, str]] = []
@@ -261,8 +264,8 @@ def _schema_places(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any,
         pairs = items.items() if isinstance(items, dict) else enumerate(items)
         for k, item in list(pairs):
             if isinstance(item, dict):
-                items[k] = dict(item)  # type: ignore[index]
-                media(items[k], at + (key, k))  # type: ignore[index]
+                items[k] = dict(item)
+                media(items[k], at + (key, k))
 
     components = own(document, "components")
     if isinstance(components, dict):
