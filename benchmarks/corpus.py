@@ -240,7 +240,7 @@ def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any
     source = Path(pkg.__path__[0], "models.py").read_text(encoding="utf-8")
     classes, aliases = model_classes(source), model_aliases(source)
     examples = collect(document)
-    ok, reasons = 0, Counter()
+    ok, reasons, first = 0, Counter[str](), ""
     for example in examples:
         pointer = "#/components/schemas/" + example.schema_name.replace("~", "~0").replace(
             "/", "~1"
@@ -257,13 +257,17 @@ def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any
         try:
             if pointer in classes:
                 cls = getattr(models, classes[pointer])
-                back = cls.from_dict(payload).to_dict()
+                if hasattr(cls, "from_dict"):
+                    back = cls.from_dict(payload).to_dict()
+                else:  # an enum
+                    back = pkg._codec.to_wire(cls(payload))
             else:
                 alias = aliases.get(pointer, "")
                 decode = getattr(models, alias) if alias.startswith("decode_") else (lambda v: v)
                 back = pkg._codec.to_wire(decode(payload))
         except Exception as exc:  # the example does not fit the schema, or the codec is wrong
             reasons[f"rejected ({type(exc).__name__})"] += 1
+            first = first or f"{example.pointer}: {type(exc).__name__}: {exc}"[:200]
             continue
         if _instants(json.loads(json.dumps(back, default=str))) == _instants(
             json.loads(json.dumps(payload, default=str))
@@ -271,7 +275,9 @@ def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any
             ok += 1
         else:
             reasons["changed"] += 1
+            first = first or f"{example.pointer}: re-encoded differently"
     failure = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
+    failure += f" (first: {first})" if first else ""
     return {"examples": len(examples), "examples_ok": ok, "example_failure": failure}
 
 
