@@ -4,7 +4,8 @@ pass `mypy --strict`, give every operation a client method, and round-trip every
     .venv/bin/python benchmarks/corpus.py [FOLDER]    # default: $SPECBIND_CORPUS
 
 A spec is a file `*.yaml`, `*.yml` or `*.json` in FOLDER, or a subfolder holding a multi-file spec
-(its root: the one file directly in the subfolder with a top-level `openapi` key). The specs are
+(its root: the one file directly in the subfolder with a top-level `openapi` key, or among several
+the one named `openapi.*`). The specs are
 not part of this repository (their licences differ): point FOLDER at wherever you keep them.
 Each spec runs in its own process with a time limit; the failure class says which stage failed and
 the most common reason, so that one fix can be checked against many specs.
@@ -68,8 +69,11 @@ def find_specs(folder: Path) -> list[Path]:
             roots = [
                 f for f in sorted(entry.iterdir()) if f.suffix in SPEC_SUFFIXES and _is_root(f)
             ]
-            if len(roots) == 1:
-                found.append(roots[0])
+            named = [f for f in roots if f.stem == "openapi"]
+            if len(roots) == 1 or len(named) == 1:
+                found.append(roots[0] if len(roots) == 1 else named[0])
+            elif roots:
+                print(f"{entry.name}: skipped, several root files and none named openapi.*")
     return found
 
 
