@@ -9,6 +9,7 @@ interleaved, specbind first, so both see the same machine load; BENCH_ROUNDS (de
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -44,6 +45,7 @@ def main() -> dict:
     package = WORK / "real-out" / "real_api"
     result = {
         "spec": spec.name,
+        "source": os.environ.get("SPECBIND_BENCH_SOURCE", "source not recorded"),
         "spec_mb": round(spec.stat().st_size / 2**20, 2),
         "operations": _operations(document) if document else None,
         "schemas": len(((document or {}).get("components") or {}).get("schemas") or {}),
@@ -53,11 +55,25 @@ def main() -> dict:
         "peer_s": round(median([s for s, _ in peers]), 1) if peers else None,
         "peer_peak_mib": round(max(p for _, p in peers) / 2**20) if peers else None,
         "peer_error": peer_error,
+        # completeness: specbind's client methods, the peer's endpoint modules (one per operation)
+        "specbind_methods": _functions(package / "operations.py"),
+        "peer_endpoints": len(
+            [p for p in (WORK / "real-peer").glob("*/api/**/*.py") if p.name != "__init__.py"]
+        ),
         "rounds": ROUNDS,
         "machine": machine(),
     }
     print(json.dumps(result, indent=2))
     return result
+
+
+def _functions(module: Path) -> int:
+    """Operations in a generated operations.py: each is a request builder `NAME` and a `read_NAME`."""
+    tree = (
+        ast.parse(module.read_text()) if module.exists() else ast.Module(body=[], type_ignores=[])
+    )
+    names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    return len([name for name in names if "read_" + name in names])
 
 
 def _operations(document: dict) -> int:
