@@ -179,9 +179,42 @@ def main(results_path: str, out_path: str) -> None:
         lines += ["", s["commit_note"]]
     lines += ["", "![scale curve](benchmarks-scale.png)", ""]
     lines += mock_section(r)
+    if "real_spec" in r:
+        lines += real_spec_section(r["real_spec"])
     if NOTES.exists():
         lines.append(NOTES.read_text().rstrip() + "\n")
     Path(out_path).write_text("\n".join(lines))
+
+
+def real_spec_section(x: dict) -> list[str]:
+    """`benchmarks/bench_realspec.py`: one large real spec, specbind next to the peer, same run."""
+    peer = (
+        f"{x['peer_s']:.1f} s, {x['peer_peak_mib']} MiB, {x['peer_endpoints']} endpoint modules"
+        if x.get("peer_s") is not None
+        else f"failed: {x['peer_error']}"
+    )
+    return [
+        "## A large real spec",
+        "",
+        f"`benchmarks/bench_realspec.py SPEC` (run by hand: the spec is not in the repository): "
+        f"{x['spec']} ({x.get('source', 'source not recorded')}), {x['spec_mb']} MB, "
+        f"{x['operations']} operations, {x['schemas']} schemas, dotted schema names. Cold runs "
+        f"(empty format cache), interleaved, median of {x['rounds']}; peak memory is the PSS of "
+        "each tool and its child processes. Load average at the end: "
+        f"{x['machine']['load_average']} on {x['machine']['cores']} cores.",
+        "",
+        "| tool | seconds | peak MiB | output |",
+        "| --- | ---: | ---: | --- |",
+        f"| specbind | {x['specbind_s']:.1f} | {x['specbind_peak_mib']} | {x['specbind_methods']} "
+        f"client methods, {x['specbind_lines']:,} lines |",
+        (
+            f"| openapi-python-client | {peer.split(', ')[0].removesuffix(' s')} | "
+            f"{x.get('peer_peak_mib') or '-'} | {x.get('peer_endpoints', '-')} endpoint modules |"
+            if x.get("peer_s") is not None
+            else f"| openapi-python-client | - | - | {peer} |"
+        ),
+        "",
+    ]
 
 
 if __name__ == "__main__":

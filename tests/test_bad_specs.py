@@ -261,7 +261,12 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path, lenient: bool
     import json
 
     from specbind.codegen.endpoints import render_api
-    from specbind.codegen.models import generate_models, model_aliases, model_classes
+    from specbind.codegen.models import (
+        generate_models,
+        model_aliases,
+        model_classes,
+        usable_schemas,
+    )
     from specbind.codegen.operations import describe
     from specbind.spec.load import load
     from specbind.spec.problems import SpecError
@@ -276,7 +281,8 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path, lenient: bool
             loaded = load(spec)
             check(loaded, lenient=lenient)
             stage = "models"
-            models = generate_models(loaded.document, "")
+            document = usable_schemas(loaded.document)[0] if lenient else loaded.document
+            models = generate_models(document, "")
             compile(models, f"{spec.name}: models.py", "exec")
             stage = "endpoints"
             api = describe(loaded.document, model_classes(models), set(), model_aliases(models))
@@ -286,5 +292,62 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path, lenient: bool
         except SpecError:
             pass
         stopped_at.append(stage)
-    # the mutations exercise the stages: some are rejected on the way, some make it to the end
-    assert "generated" in stopped_at and len(set(stopped_at)) > 1, stopped_at
+    if lenient:  # --lenient frees every schema datamodel-code-generator cannot read: all generate
+        assert set(stopped_at) == {"generated"}, stopped_at
+    else:  # the mutations exercise the stages: some are rejected on the way, some make it to the end
+        assert "generated" in stopped_at and len(set(stopped_at)) > 1, stopped_at
+
+
+def test_an_unexpected_exception_is_one_line_asking_for_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from specbind.codegen import generate as pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("an internal bug\nover two lines")
+
+    monkeypatch.setattr(pipeline, "describe", broken)
+    monkeypatch.delenv("SPECBIND_DEBUG", raising=False)
+    spec = str(ROOT / "tests" / "specs" / "features" / "vendors.yaml")
+    args = ["generate", spec, "-o", str(tmp_path / "out"), "-p", "api"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"specbind generate: internal error at the endpoints stage of {spec} ")
+    assert "RuntimeError: an internal bug over two lines" in line and "report" in line
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+    for debug_args, env in ((["--debug", *args], {}), (args, {"SPECBIND_DEBUG": "1"})):
+        result = CliRunner().invoke(main, debug_args, env=env)
+        assert isinstance(result.exception, RuntimeError) and result.exit_code == 1
+
+
+def test_lenient_makes_each_unusable_schema_free_form_and_generates_the_rest(
+    tmp_path: Path,
+) -> None:
+    spec = ROOT / "tests" / "specs" / "lenient_schemas.yaml"
+    strict = CliRunner().invoke(main, ["generate", str(spec), "-o", str(tmp_path), "-p", "api"])
+    assert strict.exit_code == 1 and not (tmp_path / "api").exists()
+    result = CliRunner().invoke(
+        main, ["generate", "--lenient", str(spec), "-o", str(tmp_path), "-p", "api"]
+    )
+    assert result.exit_code == 0, result.output
+    freed = [line for line in result.stderr.splitlines() if "free-form" in line]
+    assert freed == [
+        f"{spec}:33:17: warning at #/components/schemas/Thing/properties/broken: null where a schema"
+        " belongs: generated as a free-form value (Any)",
+        f"{spec}:35:11: warning at #/components/schemas/Thing/properties/listed: a schema with a"
+        " member of the wrong type: generated as a free-form value (Any)",
+        f"{spec}:38:14: warning at #/components/schemas/Nothing: null where a schema belongs:"
+        " generated as a free-form value (Any)",
+        f"{spec}:22:25: warning at #/paths/~1things/post/responses/200/content/application~1json"
+        "/schema/properties/$ref: a string where a schema belongs: generated as a free-form value"
+        " (Any)",
+    ]
+    from specbind.codegen.options import Options
+
+    from tests.helpers import generate_and_import
+
+    pkg = generate_and_import(spec, "lenient_schemas", tmp_path / "imported", Options(lenient=True))
+    thing = pkg.models.Thing.from_dict({"name": "n", "broken": [1], "listed": {"a": 1}, "fine": 2})
+    assert (thing.name, thing.broken, thing.listed, thing.fine) == ("n", [1], {"a": 1}, 2)
+    assert pkg.models.Good.from_dict({"id": 1}).id == 1 and hasattr(pkg.Client, "add_thing")

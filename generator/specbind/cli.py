@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,35 @@ from specbind.spec.problems import SpecError
 if TYPE_CHECKING:
     from specbind.spec.load import RefAccess
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+# The spec and stage of the run in progress: all that a bug's one-line report can name.
+_WHERE: dict[str, str] = {}
+
+
+class _Guarded(click.Group):
+    """The command group: an exception nobody expected is a bug in specbind, reported in one line
+    naming the spec and the stage (exit 3); the traceback only with --debug or SPECBIND_DEBUG=1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        _WHERE.clear()
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug") or os.environ.get("SPECBIND_DEBUG", "") not in ("", "0"):
+                raise
+            command = ctx.invoked_subcommand or "specbind"
+            what = " ".join(f"{type(exc).__name__}: {exc}".split())
+            click.echo(
+                f"specbind {command}: internal error at the {_WHERE.get('stage', command)} stage"
+                f" of {_WHERE.get('spec', 'the configured bindings')} ({what[:200]}). This is a bug"
+                " in specbind: please report it with the spec; --debug or SPECBIND_DEBUG=1 shows"
+                " the traceback.",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
 
 
 def _fail(exc: SpecError) -> None:
@@ -88,13 +117,15 @@ FORMATTER = click.option(
 )
 
 
-def _progress() -> Callable[[str], None] | None:
-    """On a terminal, one line per pipeline stage with the time the previous one took (stderr)."""
+def _progress() -> Callable[[str], None]:
+    """Notes each pipeline stage for a bug report; on a terminal, also one line per stage with the
+    time the previous one took (stderr)."""
     if not sys.stderr.isatty():
-        return None
+        return lambda stage: _WHERE.update(stage=stage or "write")
     started: list[Any] = [time.perf_counter(), ""]
 
     def report(stage: str) -> None:
+        _WHERE.update(stage=stage or "write")
         now = time.perf_counter()
         if started[1]:
             click.echo(f"  {started[1]}: {now - started[0]:.1f}s", err=True)
@@ -105,9 +136,12 @@ def _progress() -> Callable[[str], None] | None:
     return report
 
 
-@click.group()
+@click.group(cls=_Guarded)
 @click.version_option(package_name="specbind")
-def main() -> None:
+@click.option(
+    "--debug", is_flag=True, help="Show the traceback of an internal error (or SPECBIND_DEBUG=1)."
+)
+def main(debug: bool) -> None:
     """Typed Python bindings from OpenAPI 3 specs, kept in sync with them."""
 
 
@@ -140,6 +174,7 @@ def generate(
         for binding in _targets(spec, output, package, ref_map, allow_ref_dirs, formatter):
             if lenient:
                 binding.options.lenient = True
+            _WHERE.update(spec=str(binding.spec), stage="load")
             result = run(binding.spec, binding.package, binding.options, progress=_progress())
             for warning in result.warnings:
                 click.echo(str(warning), err=True)
@@ -158,6 +193,7 @@ def validate(spec: str, ref_map: tuple[str, ...], allow_ref_dirs: tuple[str, ...
     from specbind.spec.load import load
     from specbind.spec.validate import check
 
+    _WHERE.update(spec=spec, stage="validate")
     try:
         warnings = check(load(spec, _access(spec, ref_map, allow_ref_dirs)))
     except SpecError as exc:
@@ -203,6 +239,7 @@ def check(
     dirty = False
     try:
         for binding in _targets(spec, output, package, ref_map, allow_ref_dirs, formatter):
+            _WHERE.update(spec=str(binding.spec), stage="check")
             drift = check_binding(binding)
             if drift.clean:
                 click.echo(f"{drift.package_dir}: up to date")
@@ -259,11 +296,13 @@ def diff(specs: tuple[str, ...], rev: str | None, fmt: str, fail_on: str) -> Non
     try:
         if rev is None:
             old, new = (Path(s) for s in specs)
+            _WHERE.update(spec=f"{old} and {new}", stage="diff")
             reports.append(compare_surfaces(surface_of(old), surface_of(new), str(old), str(new)))
         else:
             targets = _diff_targets(specs[0] if specs else None)
             with tempfile.TemporaryDirectory(prefix="specbind-diff-") as tmp:
                 for binding in targets:
+                    _WHERE.update(spec=str(binding.spec), stage="diff")
                     old_spec = export_revision(rev, binding.spec, Path(tmp) / str(len(reports)))
                     reports.append(
                         compare_surfaces(
@@ -373,6 +412,7 @@ def mock(
             f"specbind mock needs the 'mock' extra ({exc.name} is missing): {extra}", err=True
         )
         sys.exit(EXIT_BAD_INPUT)
+    _WHERE.update(spec=spec, stage="mock")
     try:
         server = Mock.from_spec(spec, access=_access(spec, ref_map, allow_ref_dirs))
     except SpecError as exc:

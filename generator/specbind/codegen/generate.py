@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
@@ -16,9 +16,10 @@ from specbind.codegen.models import (
     model_classes,
     renamed_members,
     schema_renames,
+    usable_schemas,
 )
 from specbind.codegen.names import package_name_problem
-from specbind.codegen.operations import describe, describe_webhooks
+from specbind.codegen.operations import Api, describe, describe_webhooks
 from specbind.codegen.options import Options
 from specbind.codegen.text import comment
 from specbind.codegen.workers import Workers, available
@@ -60,11 +61,13 @@ def generate(
     # Stages overlap where they can: datamodel-code-generator starts on a worker while this process
     # validates (a spec that fails validation stops it), and the models are formatted while the
     # endpoints are rendered. The bytes are the same as one stage after another.
+    # --lenient: schemas datamodel-code-generator cannot read become free-form values, with a warning
+    modelled, freed = usable_schemas(spec.document) if options.lenient else (spec.document, [])
     # The templates lay code out for the project's line length (options.style), so that its
     # formatter has little left to do.
     style = options.style
     with Workers(available()) as workers, line_length(style.line_length):
-        modelling = workers.submit(generate_models, spec.document, header, style.line_length)
+        modelling = workers.submit(generate_models, modelled, header, style.line_length)
         if workers.parallel and style.formatter == "black":
             workers.submit(import_formatters)  # the other worker warms up meanwhile
         runtime = render_runtime()
@@ -72,7 +75,7 @@ def generate(
             runtime, workers, style
         )  # ... and formats what needs no models
         stage("validate")
-        warnings = check(spec, lenient=options.lenient)
+        warnings = check(spec, lenient=options.lenient) + located(spec, freed, "warning")
         stage("models")
         models_code = modelling.get()
         formatting_models = start_formatting({"models.py": models_code}, workers, style)
@@ -91,7 +94,7 @@ def generate(
             "warning",
         )
         stage("endpoints")
-        api = describe(spec.document, classes, set(options.idempotent), model_aliases(models_code))
+        api = describe_generated(spec.document, models_code, options)
         if (
             api.skipped
         ):  # what validation let through (or --lenient kept) but cannot become an operation
@@ -120,6 +123,14 @@ def generate(
     }
     stage("")  # done
     return Generation(package, files, warnings, spec_files)
+
+
+def describe_generated(document: dict[str, Any], models_code: str, options: Options) -> Api:
+    """The operations as the package renders them, typed with the generated model classes and
+    type aliases: `specbind diff` reads the Python API from this same data."""
+    return describe(
+        document, model_classes(models_code), set(options.idempotent), model_aliases(models_code)
+    )
 
 
 def _with_header(header: str, code: str) -> str:

@@ -33,7 +33,7 @@ from specbind.codegen.layout import (
 from specbind.codegen.options import MODEL_OPTIONS
 from specbind.codegen.paths import compiled_templates, template_dir
 from specbind.codegen.text import comment, comment_text, docstring_at, inline
-from specbind.spec.problems import Problem, SpecError
+from specbind.spec.problems import Problem, SpecError, pointer_of
 
 # Options that shape the generated code; part of the generation's provenance.
 RUNTIME_IMPORTS = (
@@ -77,6 +77,7 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator.enums import DataModelType
 
     _keep_compiled_templates()
+    document, renamed = without_dotted_names(document)
     mark = splice_mark(document)
     layout = {
         "black_str": black_str,
@@ -84,6 +85,7 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
         "black_statement": black_statement,
         "requote": requote,
         "requote_all": requote_all,
+        "spec_pointer": lambda pointer: spec_pointer(pointer, renamed),
     }
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(
         dict, {"#all#": {"splice_mark": mark, **layout}}
@@ -127,8 +129,15 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
                 )
             ]
         ) from None
-    assert isinstance(code, str)
+    assert isinstance(code, str)  # one module: no schema name holds a dot any more
     code = _original_pointers(code, renames)
+    subtypes = {
+        spec_pointer(base, renamed): (
+            tag,
+            {k: spec_pointer(v, renamed) for k, v in mapping.items()},
+        )
+        for base, (tag, mapping) in subtypes.items()
+    }
     return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
 
 
@@ -258,6 +267,240 @@ def _original_pointers(code: str, renames: dict[str, str]) -> str:
         return match.group(0)
 
     return re.sub(r"^# spec: (.+)$", restore, code, flags=re.MULTILINE)
+
+
+def usable_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """For --lenient: the document with each schema datamodel-code-generator cannot read (`null`
+    where a schema belongs, a list where a mapping belongs, a `$ref` string among the properties)
+    replaced by a free-form value, and (pointer, what was done) for each. Only the innermost
+    unusable schemas go: their valid siblings and parents stay as they are."""
+    # the schema model the parser validates every schema with (re-exported there, not in __all__)
+    from datamodel_code_generator.parser.jsonschema import (  # type: ignore[attr-defined]
+        JsonSchemaObject,
+    )
+    from pydantic import ValidationError
+
+    notes: list[tuple[str, str]] = []
+
+    def readable(node: Any) -> bool:
+        try:
+            JsonSchemaObject.model_validate(node)
+        except ValidationError:
+            return False
+        return True
+
+    def usable(node: Any, at: tuple[Any, ...]) -> Any:
+        if readable(node):
+            return node
+        if isinstance(node, dict):
+            node = dict(node)
+            for key, child, where in _subschemas(node, at):
+                fixed = usable(child, where)
+                if key[1] is None:
+                    node[key[0]] = fixed
+                else:
+                    node[key[0]] = _replaced(node[key[0]], key[1], fixed)
+            if readable(node):
+                return node
+        notes.append((pointer_of(at), f"{_unusable(node)}: generated as a free-form value (Any)"))
+        return {}
+
+    result = dict(document)
+    for at, get, put in _schema_places(result):
+        fixed = usable(get(), at)
+        put(fixed)
+    return result, notes
+
+
+def _unusable(node: Any) -> str:
+    kind = {type(None): "null", str: "a string", list: "a list", bool: "a boolean"}.get(type(node))
+    if kind is not None:
+        return f"{kind} where a schema belongs"
+    if isinstance(node, dict):
+        return "a schema with a member of the wrong type"
+    return f"a {type(node).__name__} where a schema belongs"
+
+
+def _replaced(container: Any, key: Any, value: Any) -> Any:
+    copy = list(container) if isinstance(container, list) else dict(container)
+    copy[key] = value
+    return copy
+
+
+_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def _subschemas(
+    node: dict[str, Any], at: tuple[Any, ...]
+) -> list[tuple[tuple[str, Any], Any, tuple[Any, ...]]]:
+    """((key, index or member or None), schema, pointer parts) of each schema directly inside."""
+    found: list[tuple[tuple[str, Any], Any, tuple[Any, ...]]] = []
+    for key in _SCHEMA_ONE:
+        if key in node and not isinstance(node[key], (bool, list)):
+            found.append(((key, None), node[key], at + (key,)))
+    for key in _SCHEMA_LISTS:
+        if isinstance(node.get(key), list):
+            found += [((key, i), sub, at + (key, i)) for i, sub in enumerate(node[key])]
+    for key in _SCHEMA_MAPS:
+        if isinstance(node.get(key), dict):
+            found += [
+                ((key, name), sub, at + (key, name))
+                for name, sub in node[key].items()
+                if not isinstance(sub, bool)
+            ]
+    return found
+
+
+def _schema_places(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any, Any]]:
+    """(pointer parts, getter, setter) of every schema a spec holds outside other schemas: component
+    schemas, and the schemas of parameters, headers and media types. Containers on the way are
+    copied, so the caller's document is left as it was."""
+    places: list[tuple[tuple[Any, ...], Any, Any]] = []
+
+    def own(holder: dict[str, Any], key: Any) -> Any:
+        value = holder.get(key)
+        if isinstance(value, dict):
+            value = holder[key] = dict(value)
+        elif isinstance(value, list):
+            value = holder[key] = list(value)
+        return value
+
+    def place(holder: Any, key: Any, at: tuple[Any, ...]) -> None:
+        places.append((at, lambda: holder[key], lambda v: holder.__setitem__(key, v)))
+
+    def media(holder: Any, at: tuple[Any, ...]) -> None:  # requestBody, response, parameter
+        if not isinstance(holder, dict) or "$ref" in holder:
+            return
+        if "schema" in holder:
+            place(holder, "schema", at + ("schema",))
+        content = own(holder, "content")
+        for kind, item in (content.items() if isinstance(content, dict) else ()):
+            if isinstance(item, dict) and "schema" in item:
+                content[kind] = dict(item)
+                place(content[kind], "schema", at + ("content", kind, "schema"))
+        headers = own(holder, "headers")
+        for name, header in (headers.items() if isinstance(headers, dict) else ()):
+            if isinstance(header, dict) and "schema" in header:
+                headers[name] = dict(header)
+                place(headers[name], "schema", at + ("headers", name, "schema"))
+
+    def each(holder: Any, key: Any, at: tuple[Any, ...]) -> None:
+        items = own(holder, key) if isinstance(holder, dict) else None
+        if not isinstance(items, (dict, list)):
+            return
+        pairs = items.items() if isinstance(items, dict) else enumerate(items)
+        for k, item in list(pairs):
+            if isinstance(item, dict):
+                items[k] = dict(item)
+                media(items[k], at + (key, k))
+
+    components = own(document, "components")
+    if isinstance(components, dict):
+        schemas = own(components, "schemas")
+        for name in list(schemas) if isinstance(schemas, dict) else ():
+            place(schemas, name, ("components", "schemas", name))
+        for kind in ("parameters", "requestBodies", "responses", "headers"):
+            each(components, kind, ("components",))
+    paths = own(document, "paths")
+    for path in list(paths) if isinstance(paths, dict) else ():
+        item = own(paths, path)
+        if not isinstance(item, dict):
+            continue
+        each(item, "parameters", ("paths", path))
+        for method, operation in list(item.items()):
+            if method == "parameters" or not isinstance(operation, dict):
+                continue
+            operation = own(item, method)
+            at = ("paths", path, method)
+            each(operation, "parameters", at)
+            body = own(operation, "requestBody")
+            media(body, at + ("requestBody",))
+            each(operation, "responses", at)
+    return places
+
+
+_SCHEMAS = "#/components/schemas/"
+
+
+def without_dotted_names(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The document with every schema name that holds a dot renamed, and the renames (new -> old).
+
+    datamodel-code-generator reads `lookups.v1.phone_number` as a class in a module path and returns
+    one module per namespace; the bindings keep one `models` module, so such a schema becomes
+    `LookupsV1PhoneNumber`: its parts in PascalCase, with a number only where that name is taken,
+    given out in sorted order, so the same spec always gives the same names. Every `$ref` and
+    discriminator mapping to it follows. The `# spec:` comments still name the spec's own pointer.
+    """
+    schemas = (document.get("components") or {}).get("schemas")
+    if not isinstance(schemas, dict) or not any("." in str(name) for name in schemas):
+        return document, {}
+    taken = {_pascal(str(name)).lower() for name in schemas if "." not in str(name)}
+    new_names: dict[str, str] = {}
+    for name in sorted(str(n) for n in schemas if "." in str(n)):
+        base = _pascal(name) or "Schema"
+        candidate, number = base, 1
+        while candidate.lower() in taken:
+            number += 1
+            candidate = f"{base}{number}"
+        taken.add(candidate.lower())
+        new_names[name] = candidate
+    refs = {_SCHEMAS + _escaped(old): _SCHEMAS + new for old, new in new_names.items()}
+
+    def rewrite(node: Any, key: Any = None) -> Any:
+        if isinstance(node, dict):
+            if key == "mapping" and all(isinstance(v, str) for v in node.values()):
+                # a discriminator's mapping: refs or schema names
+                return {k: _renamed_ref(v, refs, new_names) for k, v in node.items()}
+            return {
+                k: (
+                    _renamed_ref(v, refs, {})
+                    if k == "$ref" and isinstance(v, str)
+                    else rewrite(v, k)
+                )
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    result = rewrite(document)
+    result["components"]["schemas"] = {
+        new_names.get(str(name), name): schema
+        for name, schema in result["components"]["schemas"].items()
+    }
+    return result, {new: old for old, new in refs.items()}
+
+
+def _renamed_ref(value: Any, refs: dict[str, str], names: dict[str, str]) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value in names:
+        return names[value]
+    for old, new in refs.items() if value.startswith(_SCHEMAS) else ():
+        if value == old or value.startswith(old + "/"):
+            return new + value[len(old) :]
+    return value
+
+
+def _escaped(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
+
+
+def spec_pointer(pointer: str, renamed: dict[str, str]) -> str:
+    """The spec's own pointer for a pointer into the renamed document (see without_dotted_names)."""
+    if not renamed or not pointer.startswith(_SCHEMAS):
+        return pointer
+    head = pointer[len(_SCHEMAS) :].split("/", 1)
+    old = renamed.get(_SCHEMAS + head[0])
+    if old is None:
+        return pointer
+    return old + ("/" + head[1] if len(head) > 1 else "")
 
 
 def _keep_compiled_templates() -> None:

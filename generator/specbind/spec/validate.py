@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from specbind.spec.document import resolve_pointer
+from specbind.spec.document import deref, resolve_pointer
 from specbind.spec.load import LoadedSpec, locate
 from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
 
@@ -45,6 +45,7 @@ def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             at = ("paths", path) + ((key, "parameters") if key != "parameters" else ("parameters",))
             seen: set[tuple[str, str]] = set()
             for i, param in enumerate(params if isinstance(params, list) else []):
+                param = deref(document, param)
                 if not isinstance(param, dict):
                     continue
                 where = (str(param.get("name")), str(param.get("in")))
@@ -324,6 +325,9 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             operation = _OPERATION_IN.search(chosen.message)
             if pointer == "#" and operation:  # messages about an operation name it only in words
                 pointer = pointer_of(("paths", operation.group(2), operation.group(1)))
+            required = _UNDEFINED_REQUIRED.match(chosen.message)
+            if pointer == "#" and required:  # reported without a place: find the schema
+                pointer = _schema_requiring(document, re.findall(r"'([^']*)'", required.group(1)))
             found.append((pointer, _short(chosen.message)))
     except Exception as exc:  # the validator itself broke on this input: report, never crash
         if not found:  # (it often breaks on exactly what it has just reported)
@@ -341,6 +345,32 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if vague and any(p != pointer and p.startswith(pointer + "/") for p in precise):
             continue
         yield pointer, message
+
+
+_UNDEFINED_REQUIRED = re.compile(r"^Required list has not defined properties: \[(.*)\]$")
+
+
+def _schema_requiring(document: Any, names: list[str], at: tuple[Any, ...] = ()) -> str:
+    """The first allOf schema whose `required` lists `names` that no part of it defines ('#' if none)."""
+    if isinstance(document, dict):
+        required, parts = document.get("required"), document.get("allOf")
+        if isinstance(required, list) and isinstance(parts, list) and set(names) <= set(required):
+            defined = set(document.get("properties") or ())
+            for part in parts:
+                if isinstance(part, dict) and isinstance(part.get("properties"), dict):
+                    defined |= set(part["properties"])
+            if not set(names) & defined:
+                return pointer_of(at + ("required",))
+        children: Any = document.items()
+    elif isinstance(document, list):
+        children = enumerate(document)
+    else:
+        return "#"
+    for key, child in children:
+        found = _schema_requiring(child, names, at + (key,))
+        if found != "#":
+            return found
+    return "#"
 
 
 def _is_relative(document: dict[str, Any], error: Any) -> bool:
