@@ -84,10 +84,11 @@ def start_formatting(
     chunks = {name: split_chunks(code) for name, code in sources.items()}
     done: dict[str, str] = {}
     todo: dict[str, tuple[str, Any]] = {}  # key -> chunk and how to format it
+    module_keys: dict[str, list[str]] = {}  # module -> the keys of its chunks, in order
     for name, parts in chunks.items():
         how = _how(style, sources[name])
-        for part in parts:
-            key = _key(part, style, how)
+        module_keys[name] = [_key(part, style, how) for part in parts]
+        for part, key in zip(parts, module_keys[name]):
             if key in done or key in todo:
                 continue
             cached = _read_cache(key)
@@ -126,10 +127,8 @@ def start_formatting(
             done[key] = result
             _write_cache(key, result)
         return {
-            name: join_chunks(
-                [done[_key(part, style, _how(style, sources[name]))] for part in parts]
-            )
-            for name, parts in chunks.items()
+            name: join_chunks([done[key] for key in ordered])
+            for name, ordered in module_keys.items()
         }
 
     return Pending(finish)
