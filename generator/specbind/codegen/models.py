@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from specbind.codegen import codecs
 from specbind.codegen.layout import (
     Atom,
     Brackets,
@@ -86,6 +87,10 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
         "requote": requote,
         "requote_all": requote_all,
         "spec_pointer": lambda pointer: spec_pointer(pointer, renamed),
+        # how each member is decoded and encoded (codecs.py decides; the templates lay it out)
+        "decode": codecs.decode,
+        "encode": codecs.encode,
+        "needs_codec": codecs.needs_codec,
     }
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(
         dict, {"#all#": {"splice_mark": mark, **layout}}
