@@ -219,9 +219,8 @@ def prune_imports(code: str) -> str:
     """Drop names from `from x import a, b` lines that the module never uses."""
     lines = code.split("\n")
     body = "\n".join(line for line in lines if not _IMPORT.match(line))
-    words = set(
-        re.findall(r"\w+", body)
-    )  # `name` is used where `\bname\b` would match: one pass, any size
+    # `name` is used where `\bname\b` would match: one pass, any size
+    words = set(re.findall(r"\w+", body))
     kept: list[str] = []
     dropped = False  # a line was dropped since the last one kept
     for line in lines:

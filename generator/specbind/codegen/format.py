@@ -31,9 +31,8 @@ from specbind.spec.problems import Problem, SpecError
 # A top-level statement (with the comments right above it) after two blank lines starts a chunk;
 # black keeps two blank lines between top-level statements (and puts them around definitions).
 _CHUNK_START = re.compile(r"\n\n\n(?=[#@A-Za-z_])(?!(?:else|elif|except|finally|case)\b)")
-_STATEMENT = re.compile(
-    r"^[A-Za-z_@][^\n]*", re.MULTILINE
-)  # a line that starts a top-level statement
+# a line that starts a top-level statement
+_STATEMENT = re.compile(r"^[A-Za-z_@][^\n]*", re.MULTILINE)
 _IMPORTS = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.MULTILINE)
 # Below this many uncached lines, starting worker processes costs more than it saves.
 PARALLEL_MIN_LINES = 1500

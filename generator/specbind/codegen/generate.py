@@ -71,9 +71,8 @@ def generate(
         if workers.parallel and style.formatter == "black":
             workers.submit(import_formatters)  # the other worker warms up meanwhile
         runtime = render_runtime()
-        formatting_runtime = start_formatting(
-            runtime, workers, style
-        )  # ... and formats what needs no models
+        # ... and formats what needs no models
+        formatting_runtime = start_formatting(runtime, workers, style)
         stage("validate")
         warnings = check(spec, lenient=options.lenient) + located(spec, freed, "warning")
         stage("models")
@@ -95,9 +94,8 @@ def generate(
         )
         stage("endpoints")
         api = describe_generated(spec.document, models_code, options)
-        if (
-            api.skipped
-        ):  # what validation let through (or --lenient kept) but cannot become an operation
+        # what validation let through (or --lenient kept) but cannot become an operation
+        if api.skipped:
             skipped = located(spec, api.skipped, "warning" if options.lenient else "error")
             if not options.lenient:
                 raise SpecError(skipped)

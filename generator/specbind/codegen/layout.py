@@ -167,9 +167,8 @@ def value(data: Any, head: str = "", tail: str = "") -> Node:
         return Brackets(head + "[", [value(v) for v in data], "]" + tail, collection=True)
     if isinstance(data, str):
         return Atom(head + string(data) + tail)
-    if isinstance(data, float) and not math.isfinite(
-        data
-    ):  # YAML's .inf and .nan: `inf` is no literal
+    # YAML's .inf and .nan: `inf` is no literal
+    if isinstance(data, float) and not math.isfinite(data):
         return Atom(f'{head}float("{data}"){tail}')
     return Atom(head + repr(data) + tail)
 
@@ -198,9 +197,8 @@ def requote(text: str) -> str:
         or "'" in body.replace("\\\\", "").replace("\\'", "")
     ):
         return text
-    if body.count('"') > body.count(
-        "\\'"
-    ):  # double quotes would need more escapes: black keeps these
+    # double quotes would need more escapes: black keeps these
+    if body.count('"') > body.count("\\'"):
         return text
     return '"' + body.replace("\\'", "'").replace('"', '\\"') + '"'
 
@@ -281,9 +279,8 @@ def expression(text: str) -> Node:
             pairs[i] = stack.pop()
         elif c == "," and stack:
             commas[stack[-1]].append(i)
-        elif (
-            c == " " and stack and text.startswith(" for ", i)
-        ):  # a comprehension: not a list of items
+        # a comprehension: not a list of items
+        elif c == " " and stack and text.startswith(" for ", i):
             commas[stack[-1]].append(-1)
         i += 1
     end = len(text) - 1

@@ -101,9 +101,8 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     for pointer, (tag, _) in polymorphic_bases(modelled).items():
         template_data[pointer]["subtypes_tag"] = tag
     try:
-        with (
-            warnings.catch_warnings()
-        ):  # dcg's advice on a spec without schemas does not apply here
+        # dcg's advice on a spec without schemas does not apply here
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             code = generate(
                 modelled,
@@ -118,9 +117,8 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
                 extra_template_data=template_data,
                 **MODEL_OPTIONS,
             )
-    except (
-        Exception
-    ) as exc:  # a spec the validator let through (or --lenient kept) that dcg cannot model
+    except Exception as exc:
+        # a spec the validator let through (or --lenient kept) that dcg cannot model
         if "Models not found" in str(exc):  # a spec without schemas: a models module with no models
             return _add_runtime_imports(
                 header
@@ -694,9 +692,8 @@ def _allow_narrowed_overrides(
         name, body = match.group(1), match.group(2)
         for attr in sorted(overrides.get(name, ())):
             own, base = annotations.get(name, {}).get(attr), inherited(name, attr)
-            if (
-                own and base and own != base and not own.startswith("Literal[")
-            ):  # mypy accepts a Literal narrowing
+            # mypy accepts a Literal narrowing
+            if own and base and own != base and not own.startswith("Literal["):
                 body = re.sub(
                     rf"^(    {attr}: [^\n]*?)$",
                     r"\1  # type: ignore[assignment, unused-ignore]",

@@ -130,13 +130,11 @@ class Api:
     security: list[Security]
     operations: list[Operation]
     models: dict[str, str] = field(default_factory=dict)  # schema pointer -> class name
-    checks: dict[str, dict[str, Any]] = field(
-        default_factory=dict
-    )  # pruned request body schemas by pointer
+    # pruned request body schemas by pointer
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
     webhooks: list[Webhook] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(
-        default_factory=list
-    )  # (pointer, why) of operations left out
+    # (pointer, why) of operations left out
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (pointer, what and why)
 
 

@@ -52,9 +52,8 @@ class Style:
 
     formatter: str = "black"
     line_length: int = BLACK_LINE_LENGTH
-    settings: dict[str, Any] = field(
-        default_factory=lambda: _default_black()
-    )  # what the record shows
+    # what the record shows
+    settings: dict[str, Any] = field(default_factory=lambda: _default_black())
     ruff_config: str | None = None  # the file ruff reads its settings from; None: defaults
 
     def as_record(self) -> dict[str, Any]:

@@ -43,9 +43,8 @@ class Workers:
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Pending[T]:
         if self._pool is None:
-            return Pending(
-                cache(lambda: fn(*args))
-            )  # inline: runs when first asked for, like a stage in turn
+            # inline: runs when first asked for, like a stage in turn
+            return Pending(cache(lambda: fn(*args)))
         return Pending(self._pool.apply_async(fn, args).get)
 
     def map(self, fn: Callable[[Any], T], items: list[Any]) -> Pending[list[T]]:

@@ -645,9 +645,8 @@ class _Bundler:
         its line and column."""
         suffix = f"/{leaf}" if leaf else ""
         inner = pointer_of(at) + suffix
-        if (
-            file != self.spec.path
-        ):  # `at` is a pointer of the bundled document; find it in its own file
+        # `at` is a pointer of the bundled document; find it in its own file
+        if file != self.spec.path:
             inner = self.spec.origin_of(pointer_of(at))[1] + suffix
         position = locate(file, inner)
         line, column = position if position else (None, None)

@@ -238,16 +238,13 @@ def _refs(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...]
         ref = node.get("$ref")
         if isinstance(ref, str):
             yield at, ref
-        names = bool(at) and at[-1] in (
-            "properties",
-            "schemas",
-        )  # keys here are names, not keywords
+        # keys here are names, not keywords
+        names = bool(at) and at[-1] in ("properties", "schemas")
         for key, value in node.items():
             if names or key not in ("example", "examples"):
                 yield from _refs(value, at + (key,))
-            elif key == "examples" and isinstance(
-                value, dict
-            ):  # a map of Example objects, which may be $refs
+            # a map of Example objects, which may be $refs
+            elif key == "examples" and isinstance(value, dict):
                 for name, entry in value.items():
                     if isinstance(entry, dict) and isinstance(entry.get("$ref"), str):
                         yield at + (key, name), entry["$ref"]
