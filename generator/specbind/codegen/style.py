@@ -112,18 +112,16 @@ def _isort_settings(table: dict[str, Any], source: Path | None, line_length: int
     is black's when the project does not configure isort."""
     settings: dict[str, Any] = {"line_length": line_length if source is None else BLACK_LINE_LENGTH}
     settings |= {key.replace("-", "_"): value for key, value in table.items() if key != "profile"}
-    length = settings["line_length"]
-    if not (type(length) is int and length > 0):
-        raise SpecError(
-            [
-                Problem(
-                    source or Path("pyproject.toml"),
-                    f"must be a positive integer, not {length!r}",
-                    "tool.isort.line_length",
-                )
-            ]
-        )
+    _check_line_length(
+        settings["line_length"], source or Path("pyproject.toml"), "tool.isort.line_length"
+    )
     return {"profile": "black", **dict(sorted(settings.items()))}
+
+
+def _check_line_length(value: Any, source: Path, key: str) -> None:
+    if not (type(value) is int and value > 0):
+        problem = Problem(source, f"must be a positive integer, not {value!r}", key)
+        raise SpecError([problem])
 
 
 def _ruff_style(start: Path) -> Style:
@@ -137,16 +135,7 @@ def _ruff_style(start: Path) -> Style:
     if isinstance(requires, str):
         settings["requires-python"] = requires  # ruff infers its target version from this
     length = settings.get("line-length", BLACK_LINE_LENGTH)
-    if not (type(length) is int and length > 0):
-        raise SpecError(
-            [
-                Problem(
-                    config or Path("ruff.toml"),
-                    f"must be a positive integer, not {length!r}",
-                    "line-length",
-                )
-            ]
-        )
+    _check_line_length(length, config or Path("ruff.toml"), "line-length")
     return Style("ruff", length, dict(sorted(settings.items())), str(config) if config else None)
 
 
