@@ -643,3 +643,15 @@ def test_operation_parameters_override_path_item_parameters_given_by_ref(
     assert message.sid == "SM1" and message.status == pkg.models.MessageEnumStatus.queued
     assert server.seen[-1].path.endswith("/SM1.json?PageSize=500")
     assert server.seen[-1].headers["authorization"] == "Basic QUMxOnRva2Vu"
+
+
+def test_enum_members_named_like_their_value_types_attributes_get_a_trailing_underscore(
+    packages: dict[str, ModuleType],
+) -> None:
+    """A `count` member of a str enum would hide `str.count` (mypy rejects it): it is `count_`; the
+    wire value is unchanged, and members that hide nothing keep their names."""
+    tally = packages["f_names"].models.Tally
+    assert [m.name for m in tally] == ["count_", "index_", "upper_", "name_", "value_", "plain"]
+    assert tally("count") is tally.count_ and tally.count_.value == "count"
+    assert isinstance(str.count, type(str.upper))  # the str method is still the method
+    assert tally.count_.count("o") == 1

@@ -31,6 +31,7 @@ from specbind.codegen.layout import (
     requote_all,
     sorted_imports,
 )
+from specbind.codegen.names import enum_member
 from specbind.codegen.options import MODEL_OPTIONS
 from specbind.codegen.paths import compiled_templates, template_dir
 from specbind.codegen.text import comment, comment_text, docstring_at, inline
@@ -523,6 +524,7 @@ def _keep_compiled_templates() -> None:
         env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
         env.globals["identifiers"] = lambda hint: re.findall(r"[A-Za-z_]\w*", str(hint))
         env.globals["attribute_names"] = attribute_names
+        env.globals["enum_member"] = enum_member
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]

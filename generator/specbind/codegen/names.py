@@ -37,6 +37,23 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+# Names an enum member cannot take: the methods and attributes of its value type (a `count` member
+# of a str enum hides `str.count`, which mypy rejects) and of Enum itself.
+_ENUM_TAKEN = {
+    base: {n for n in dir(kind) if not n.startswith("__")} | {"name", "value"}
+    for base, kind in (("StrEnum", str), ("IntEnum", int), ("Enum", object))
+}
+
+
+def enum_member(name: str, base: str) -> str:
+    """An enum member's Python name: with `_` appended where it would hide an attribute of the
+    enum's value type (`count` -> `count_` in a StrEnum); its value on the wire is unchanged."""
+    taken = _ENUM_TAKEN.get(base, _ENUM_TAKEN["Enum"])
+    while name in taken:
+        name += "_"
+    return name
+
+
 # What the generated package imports besides the standard library: a package of one of these names
 # would shadow it for the code that imports the bindings.
 _DEPENDENCIES = frozenset({"httpx", "httpcore", "h11", "anyio", "sniffio", "certifi", "idna"})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
 from typing import Any, ClassVar
 
-from ._codec import DecodeError, JsonCodec
+from ._codec import DecodeError, JsonCodec, unknown_member
 
 
 # spec: #/components/schemas/class
@@ -442,3 +443,33 @@ class Person2(JsonCodec):
         if self.additional_properties:
             out.update(self.additional_properties)
         return out
+
+
+# spec: #/components/schemas/Tally
+class Tally(StrEnum):
+    """Enum values named like methods of str and attributes of Enum."""
+
+    count_ = "count"
+    index_ = "index"
+    upper_ = "upper"
+    name_ = "name"
+    value_ = "value"
+    plain = "plain"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Tally:
+        """Accept a value this spec version does not list, keeping it as sent."""
+        return unknown_member(cls, value)
+
+
+# spec: #/components/schemas/Ranked
+class Ranked(IntEnum):
+    """Enum values on an int, one named like a method of int when made a name."""
+
+    integer_1 = 1
+    integer_2 = 2
+
+    @classmethod
+    def _missing_(cls, value: object) -> Ranked:
+        """Accept a value this spec version does not list, keeping it as sent."""
+        return unknown_member(cls, value)
