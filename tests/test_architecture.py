@@ -109,3 +109,16 @@ def test_the_pytest_plugin_leaves_a_project_with_its_own_generator_package_alone
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+def test_the_readme_table_names_every_module() -> None:
+    """`ls` and the README's table of the code agree."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## The code") :]
+    modules = {p.name for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
+    modules -= {
+        p.name for p in (PACKAGE / "codegen" / "runtime").glob("*.py")
+    }  # one `runtime/` row
+    missing = sorted(m for m in modules if f"`{m}`" not in table)
+    assert missing == []
+    assert "`runtime/`" in table
