@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 from types import TracebackType
@@ -157,11 +157,31 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def path_param(value: Any) -> str:
-    """A path segment, percent-encoded so it cannot change the path's shape."""
+def path_param(value: Any, name: str = "") -> str:
+    """A path segment, percent-encoded so it cannot change the path's shape; an empty one raises
+    ValueError (`/messages/` is another route than `/messages/{id}`)."""
     if isinstance(value, (list, tuple)):
-        return ",".join(quote(text(v), safe="") for v in value)
-    return quote(text(value), safe="")
+        segment = ",".join(quote(text(v), safe="") for v in value)
+    else:
+        segment = quote(text(value), safe="")
+    if not segment:
+        raise ValueError(f"the path parameter {name or 'value'} is empty; nothing was sent")
+    return segment
+
+
+def with_extras(
+    spec: RequestSpec[T],
+    extra_headers: Mapping[str, str] | None,
+    extra_query: Mapping[str, str] | None,
+) -> RequestSpec[T]:
+    """The request spec with a caller's extra headers (they win) and query parameters added."""
+    if not extra_headers and not extra_query:
+        return spec
+    return replace(
+        spec,
+        headers={**spec.headers, **(extra_headers or {})},
+        params=[*spec.params, *(extra_query or {}).items()],
+    )
 
 
 def query_params(values: list[tuple[str, Any, str, bool]]) -> list[tuple[str, str]]:
@@ -238,8 +258,9 @@ def read_json(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content)
     except ValueError:
+        reason = "the body is not valid JSON"
         raise ApiResponseError(
-            response.status_code, "the body is not valid JSON", body_text(response)
+            response.status_code, reason, body_text(response), response.headers
         ) from None
 
 
@@ -249,7 +270,9 @@ def read(spec: RequestSpec[T], response: httpx.Response) -> T:
         return spec.read(response)
     except DecodeError as exc:
         reason = f"the body does not fit the spec: {exc}"
-        raise ApiResponseError(response.status_code, reason, body_text(response)) from None
+        raise ApiResponseError(
+            response.status_code, reason, body_text(response), response.headers
+        ) from None
 
 
 def wrap_transport_error(exc: httpx.TransportError, request: RequestSpec[Any]) -> ApiError:

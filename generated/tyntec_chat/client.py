@@ -8,11 +8,12 @@ Both check request bodies before sending, apply a default timeout, retry what is
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import time
 from dataclasses import replace
-from typing import IO, Any, Awaitable, Callable, TypeVar
+from typing import IO, Any, Awaitable, Callable, Mapping, Self, TypeVar, cast
 from uuid import UUID
 
 import httpx
@@ -28,8 +29,18 @@ from ._http import (
     SavedContent,
     wrap_transport_error,
 )
+from ._responses import (
+    AsyncStreamContext,
+    AsyncStreamedResponse,
+    RawResponse,
+    StreamedResponse,
+    async_raw,
+    async_streamed,
+    raw,
+    streamed,
+)
 from ._retries import RetryPolicy
-from .errors import ApiError
+from .errors import ApiError, error_for
 from .models import MessageHistory, MessageRequest, MessageResponse, MessageStatus, StoredMessage
 
 T = TypeVar("T")
@@ -60,6 +71,8 @@ class _Secret:
 class _BaseClient:
     """What Client and AsyncClient share: options, request building, credentials, retry decisions."""
 
+    _owns_http: bool  # whether `close()` closes the connection pool
+
     def __init__(
         self,
         *,
@@ -80,9 +93,50 @@ class _BaseClient:
         self.validate_requests = validate_requests
         self._api_key = _Secret(api_key) if api_key is not None else None
         self._headers = dict(headers or {})
+        self._mode = "parse"  # what `send` returns: the result, a RawResponse or a StreamedResponse
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={self._api_key!r})"
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy of this client with other options that shares its connections (closing the copy
+        leaves them open); this client is unchanged. `headers` are added to the client's own."""
+        other = copy.copy(self)
+        other._owns_http = False
+        if not isinstance(timeout, NotGiven):
+            other.timeout = timeout
+        if max_retries is not None:
+            other.retry_policy = replace(self.retry_policy, max_retries=max_retries)
+        if base_url is not None:
+            other.base_url = base_url.rstrip("/")
+        if headers is not None:
+            other._headers = {**self._headers, **headers}
+        return other
+
+    def _in_mode(self, mode: str) -> Self:
+        other = copy.copy(self)
+        other._owns_http = False
+        other._mode = mode
+        return other
+
+    def _wrap(
+        self,
+        spec: RequestSpec[T],
+        response: httpx.Response,
+        streamed: Callable[[httpx.Response, RequestSpec[T]], RawResponse[T]],
+    ) -> T:
+        """What a raw or streaming `send` returns in place of the result (error statuses raise)."""
+        if not 200 <= response.status_code < 300:  # the body was read, the connection released
+            raise error_for(response)
+        wrapper = RawResponse if self._mode == "raw" else streamed
+        return cast(T, wrapper(response, spec))
 
     def _check(self, spec: RequestSpec[Any]) -> None:
         if self.validate_requests and spec.checks is not None:
@@ -180,7 +234,7 @@ class Client(_BaseClient):
         self._owns_http = http_client is None
         self._sleep = sleep
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -191,15 +245,34 @@ class Client(_BaseClient):
         if self._owns_http:
             self._http.close()
 
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same methods, returning a `RawResponse`: status, headers, and `.parse()` for the result."""
+        return ClientWithRawResponse(self._in_mode("raw"))
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same methods, returning a `StreamedResponse` to use in a `with` block: the body is read
+        as you iterate over `.iter_bytes()`."""
+        return ClientWithStreamingResponse(self._in_mode("stream"))
+
     def send(
         self,
         spec: RequestSpec[T],
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, self._send(spec, timeout, max_retries, stream=False))
+        spec = _http.with_extras(spec, extra_headers, extra_query)
+        response = self._send(spec, timeout, max_retries, stream=self._mode == "stream")
+        if self._mode == "parse":
+            return _http.read(spec, response)
+        if not response.is_success:
+            response.read()
+        return self._wrap(spec, response, StreamedResponse)
 
     def send_to_file(
         self,
@@ -208,8 +281,11 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
+        spec = _http.with_extras(spec, extra_headers, extra_query)
         response = self._send(spec, timeout, max_retries, stream=True)
         failure: ApiError | None = None
         try:
@@ -258,6 +334,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageResponse:
         """Send a message
 
@@ -268,11 +346,18 @@ class Client(_BaseClient):
         Args:
             body: The message you would like to send
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             202: The message is accepted by our system
         """
-        return self.send(operations.send_message(body), timeout=timeout, max_retries=max_retries)
+        return self.send(
+            operations.send_message(body),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def retrieve_message(
         self,
@@ -280,6 +365,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> StoredMessage:
         """Retrieve the message
 
@@ -293,12 +380,17 @@ class Client(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         return self.send(
-            operations.retrieve_message(message_id), timeout=timeout, max_retries=max_retries
+            operations.retrieve_message(message_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def get_message_history(
@@ -307,6 +399,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageHistory:
         """View message history
 
@@ -319,12 +413,17 @@ class Client(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The history of the message id.
         """
         return self.send(
-            operations.get_message_history(message_id), timeout=timeout, max_retries=max_retries
+            operations.get_message_history(message_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def download_media(
@@ -333,6 +432,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> BinaryContent:
         """Download received media
 
@@ -343,12 +444,17 @@ class Client(_BaseClient):
         Args:
             media_id: The id of the media to be downloaded
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The media associated with the id requested exists.
         """
         return self.send(
-            operations.download_media(media_id), timeout=timeout, max_retries=max_retries
+            operations.download_media(media_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def download_media_to_file(
@@ -358,6 +464,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Download received media, streamed into a file
 
@@ -369,12 +477,20 @@ class Client(_BaseClient):
             media_id: The id of the media to be downloaded
             destination: a file path (written whole or not at all) or an open binary file.
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             where the body went, its size, media type and file name.
         """
         spec = operations.download_media(media_id)
-        return self.send_to_file(spec, destination, timeout=timeout, max_retries=max_retries)
+        return self.send_to_file(
+            spec,
+            destination,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def check_message_status(
         self,
@@ -382,6 +498,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageStatus:
         """Check message status
 
@@ -392,12 +510,17 @@ class Client(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         return self.send(
-            operations.check_message_status(message_id), timeout=timeout, max_retries=max_retries
+            operations.check_message_status(message_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -443,7 +566,7 @@ class AsyncClient(_BaseClient):
         self._owns_http = http_client is None
         self._sleep = sleep
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -454,15 +577,34 @@ class AsyncClient(_BaseClient):
         if self._owns_http:
             await self._http.aclose()
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same methods, returning a `RawResponse`: status, headers, and `.parse()` for the result."""
+        return AsyncClientWithRawResponse(self._in_mode("raw"))
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same methods, for an `async with` block whose value is an `AsyncStreamedResponse`: the
+        body is read as you iterate over `.aiter_bytes()`."""
+        return AsyncClientWithStreamingResponse(self._in_mode("stream"))
+
     async def send(
         self,
         spec: RequestSpec[T],
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, await self._send(spec, timeout, max_retries, stream=False))
+        spec = _http.with_extras(spec, extra_headers, extra_query)
+        response = await self._send(spec, timeout, max_retries, stream=self._mode == "stream")
+        if self._mode == "parse":
+            return _http.read(spec, response)
+        if not response.is_success:
+            await response.aread()
+        return self._wrap(spec, response, AsyncStreamedResponse)
 
     async def send_to_file(
         self,
@@ -471,8 +613,11 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
+        spec = _http.with_extras(spec, extra_headers, extra_query)
         response = await self._send(spec, timeout, max_retries, stream=True)
         failure: ApiError | None = None
         try:
@@ -523,6 +668,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageResponse:
         """Send a message
 
@@ -533,12 +680,19 @@ class AsyncClient(_BaseClient):
         Args:
             body: The message you would like to send
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             202: The message is accepted by our system
         """
         spec = operations.send_message(body)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def retrieve_message(
         self,
@@ -546,6 +700,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> StoredMessage:
         """Retrieve the message
 
@@ -559,12 +715,19 @@ class AsyncClient(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         spec = operations.retrieve_message(message_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def get_message_history(
         self,
@@ -572,6 +735,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageHistory:
         """View message history
 
@@ -584,12 +749,19 @@ class AsyncClient(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The history of the message id.
         """
         spec = operations.get_message_history(message_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def download_media(
         self,
@@ -597,6 +769,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> BinaryContent:
         """Download received media
 
@@ -607,12 +781,19 @@ class AsyncClient(_BaseClient):
         Args:
             media_id: The id of the media to be downloaded
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The media associated with the id requested exists.
         """
         spec = operations.download_media(media_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def download_media_to_file(
         self,
@@ -621,6 +802,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Download received media, streamed into a file
 
@@ -632,12 +815,20 @@ class AsyncClient(_BaseClient):
             media_id: The id of the media to be downloaded
             destination: a file path (written whole or not at all) or an open binary file.
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             where the body went, its size, media type and file name.
         """
         spec = operations.download_media(media_id)
-        return await self.send_to_file(spec, destination, timeout=timeout, max_retries=max_retries)
+        return await self.send_to_file(
+            spec,
+            destination,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def check_message_status(
         self,
@@ -645,6 +836,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageStatus:
         """Check message status
 
@@ -655,9 +848,60 @@ class AsyncClient(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         spec = operations.check_message_status(message_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
+
+class ClientWithRawResponse:
+    """`Client.with_raw_response`: every method of `Client`, returning a `RawResponse`."""
+
+    def __init__(self, client: Client) -> None:
+        self.send_message = raw(client.send_message)
+        self.retrieve_message = raw(client.retrieve_message)
+        self.get_message_history = raw(client.get_message_history)
+        self.download_media = raw(client.download_media)
+        self.check_message_status = raw(client.check_message_status)
+
+
+class ClientWithStreamingResponse:
+    """`Client.with_streaming_response`: every method of `Client`, returning a `StreamedResponse` (use it in a `with` block)."""
+
+    def __init__(self, client: Client) -> None:
+        self.send_message = streamed(client.send_message)
+        self.retrieve_message = streamed(client.retrieve_message)
+        self.get_message_history = streamed(client.get_message_history)
+        self.download_media = streamed(client.download_media)
+        self.check_message_status = streamed(client.check_message_status)
+
+
+class AsyncClientWithRawResponse:
+    """`AsyncClient.with_raw_response`: every method of `AsyncClient`, returning a `RawResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.send_message = async_raw(client.send_message)
+        self.retrieve_message = async_raw(client.retrieve_message)
+        self.get_message_history = async_raw(client.get_message_history)
+        self.download_media = async_raw(client.download_media)
+        self.check_message_status = async_raw(client.check_message_status)
+
+
+class AsyncClientWithStreamingResponse:
+    """`AsyncClient.with_streaming_response`: every method of `AsyncClient`, returning an `async with` context whose value is an `AsyncStreamedResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.send_message = async_streamed(client.send_message)
+        self.retrieve_message = async_streamed(client.retrieve_message)
+        self.get_message_history = async_streamed(client.get_message_history)
+        self.download_media = async_streamed(client.download_media)
+        self.check_message_status = async_streamed(client.check_message_status)

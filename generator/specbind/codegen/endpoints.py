@@ -24,7 +24,7 @@ from specbind.codegen.paths import compiled_templates, runtime_dir, template_dir
 
 # The runtime modules: the same bytes in every generated package, copied from codegen/runtime/
 # (real modules, type-checked and tested there); they can be formatted before the models exist.
-RUNTIME_FILES = ("_checks.py", "_codec.py", "_http.py", "_retries.py", "errors.py")
+RUNTIME_FILES = ("_checks.py", "_codec.py", "_http.py", "_responses.py", "_retries.py", "errors.py")
 # generated file name -> template, for the modules made from the spec
 API_FILES = {
     "__init__.py": "__init__.py.jinja2",
@@ -160,6 +160,9 @@ def params(op: Operation, client: bool = False, to_file: bool = False) -> list[s
     items += [f"{p.name}: {p.type_hint} | None = None" for p in rest if not p.required]
     if client:
         items += ["timeout: Timeout | NotGiven = NOT_GIVEN", "max_retries: int | None = None"]
+        items += [
+            f"{name}: Mapping[str, str] | None = None" for name in ("extra_headers", "extra_query")
+        ]
     return items
 
 
@@ -236,7 +239,8 @@ def path_expression(op: Operation) -> str:
     out = []
     for piece in pieces:
         if piece.startswith("{") and piece.endswith("}"):
-            out.append("{_http.path_param(" + piece[1:-1] + ")}")
+            name = piece[1:-1]  # a Python name: safe inside the f-string
+            out.append("{_http.path_param(" + name + ", '" + name + "')}")
         else:
             escaped = (
                 piece.replace("\\", "\\\\")

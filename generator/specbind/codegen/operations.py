@@ -13,7 +13,16 @@ from specbind.spec.validate import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
-RESERVED = {"self", "body", "timeout", "max_retries", "destination", "extra_headers", "spec"}
+RESERVED = {
+    "self",
+    "body",
+    "timeout",
+    "max_retries",
+    "destination",
+    "extra_headers",
+    "extra_query",
+    "spec",
+}
 
 
 @dataclass(frozen=True)

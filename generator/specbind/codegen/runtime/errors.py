@@ -96,13 +96,30 @@ class RequestValidationError(ApiError):
 
 
 class ApiResponseError(ApiError):
-    """A success response whose body does not fit the spec (not JSON, or not the documented shape)."""
+    """A success response whose body does not fit the spec (not JSON, or not the documented shape).
 
-    def __init__(self, status_code: int, reason: str, body: str) -> None:
+    The server accepted the request: a call that is not idempotent must not simply be repeated.
+
+    Attributes:
+        status_code: the HTTP status (2xx).
+        headers: the response headers.
+        body: the response body as text, whatever it is.
+        reason: what does not fit.
+    """
+
+    def __init__(
+        self, status_code: int, reason: str, body: str, headers: httpx.Headers | None = None
+    ) -> None:
         self.status_code = status_code
         self.reason = reason
         self.body = body
-        super().__init__(f"HTTP {status_code}: {reason}")
+        self.headers = headers if headers is not None else httpx.Headers()
+        accepted = (
+            "the server accepted the request (do not repeat it unless it is idempotent), but "
+            if 200 <= status_code < 300
+            else ""
+        )
+        super().__init__(f"HTTP {status_code}: {accepted}{reason}")
 
 
 class ApiStatusError(ApiError):
