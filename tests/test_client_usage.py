@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
+from types import ModuleType
 from typing import Any, Callable
 
 import httpx
@@ -207,3 +209,36 @@ def test_an_empty_path_parameter_raises_before_sending(api: Api, server: Scripte
     with pytest.raises(ValueError, match="message_id is empty"):
         run(api, lambda client: client.retrieve_message(""))
     assert server.seen == []
+
+
+# 3. Types that read like the API
+
+
+def test_plain_strings_of_an_enum_encode_and_reach_the_server(
+    api: Api, server: ScriptedServer
+) -> None:
+    models = api.package.models
+    server.on("POST", "/messages", Reply.json(202, ACCEPTED))
+    request = models.MessageRequest(
+        to="+1233423454",
+        channels=["sms"],
+        sms=models.SMSRequest(content_type="text", text="hi"),
+    )
+    api.call("send_message", request)
+    sent = json.loads(server.seen[-1].body)
+    assert sent["channels"] == ["sms"] and sent["sms"]["contentType"] == "text"
+
+
+def test_an_unknown_enum_value_from_the_server_still_decodes(
+    api: Api, server: ScriptedServer
+) -> None:
+    server.on("GET", STATUS_AT, Reply.json(200, {**STATUS, "status": "archived"}))
+    result = api.call("check_message_status", MESSAGE_ID)
+    assert result.status == "archived" and result.to_dict()["status"] == "archived"
+
+
+def test_models_lists_its_names_and_says_what_it_is(chat: ModuleType) -> None:
+    models = chat.models
+    assert models.__doc__ and "dataclasses" in models.__doc__
+    assert "MessageRequest" in models.__all__ and "Channel" in models.__all__
+    assert all(hasattr(models, name) for name in models.__all__)

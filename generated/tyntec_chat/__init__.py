@@ -11,6 +11,7 @@ Every failure raises a subclass of `ApiError` (see `errors`); webhook bodies are
 
 from ._codec import DecodeError
 from ._http import NOT_GIVEN, BinaryContent, RequestSpec, SavedContent
+from ._responses import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
 from .client import AsyncClient, Client
 from .errors import (
@@ -39,6 +40,7 @@ __all__ = [
     "ApiStatusError",
     "ApiTimeoutError",
     "AsyncClient",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
     "BinaryContent",
@@ -51,10 +53,12 @@ __all__ = [
     "PermissionDeniedError",
     "Problem",
     "RateLimitError",
+    "RawResponse",
     "RequestSpec",
     "RequestValidationError",
     "RetryPolicy",
     "SavedContent",
+    "StreamedResponse",
     "UnprocessableEntityError",
     "WebhookError",
 ]

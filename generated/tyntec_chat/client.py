@@ -82,7 +82,7 @@ class _BaseClient:
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = (base_url if base_url is not None else DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
@@ -204,7 +204,7 @@ class Client(_BaseClient):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -536,7 +536,7 @@ class AsyncClient(_BaseClient):
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
