@@ -9,6 +9,7 @@
 Every failure raises a subclass of `ApiError` (see `errors`); webhook bodies are parsed by `webhooks`.
 """
 
+from ._auth import MissingCredentialError
 from ._codec import DecodeError
 from ._http import NOT_GIVEN, BinaryContent, RequestSpec, SavedContent
 from ._responses import AsyncStreamedResponse, RawResponse, StreamedResponse
@@ -48,6 +49,7 @@ __all__ = [
     "ConflictError",
     "DecodeError",
     "InternalServerError",
+    "MissingCredentialError",
     "NOT_GIVEN",
     "NotFoundError",
     "PermissionDeniedError",

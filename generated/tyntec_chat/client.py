@@ -18,7 +18,7 @@ from uuid import UUID
 
 import httpx
 
-from . import _http, operations
+from . import _auth, _http, operations
 from ._checks import check_body
 from ._http import (
     DEFAULT_TIMEOUT,
@@ -51,23 +51,6 @@ DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
 log = logging.getLogger("tyntec_chat")
 
 
-class _Secret:
-    """Holds a credential; neither its repr nor its str shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    __str__ = __repr__
-
-
 class _BaseClient:
     """What Client and AsyncClient share: options, request building, credentials, retry decisions."""
 
@@ -84,19 +67,26 @@ class _BaseClient:
         validate_requests: bool = True,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        self.base_url = (base_url if base_url is not None else DEFAULT_BASE_URL).rstrip("/")
+        base_url = base_url or os.environ.get("TYNTEC_CHAT_BASE_URL")
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         policy = retry_policy or RetryPolicy()
         self.retry_policy = (
             policy if max_retries is None else replace(policy, max_retries=max_retries)
         )
         self.validate_requests = validate_requests
-        self._api_key = _Secret(api_key) if api_key is not None else None
+        self._credentials = _auth.credentials(
+            [_auth.api_key("header", "apikey", _auth.given(api_key, "TYNTEC_CHAT_API_KEY"))],
+            required=True,
+            missing="every operation needs a credential and none was given: pass api_key=... or set TYNTEC_CHAT_API_KEY in the environment",
+        )
         self._headers = dict(headers or {})
         self._mode = "parse"  # what `send` returns: the result, a RawResponse or a StreamedResponse
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={self._api_key!r})"
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, credentials={self._credentials!r})"
+        )
 
     def with_options(
         self,
@@ -162,11 +152,27 @@ class _BaseClient:
             files=spec.files,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
         )
-        # The credential goes in last and straight into the request, so that no local variable holds it.
-        if self._api_key is not None:
-            request.headers["apikey"] = self._api_key.reveal()
+        for credential in self._credentials:  # last, and straight into the request
+            credential.apply(request)
         log.debug("sending %s %s", spec.method, spec.path)
         return request
+
+    def _token_requests(
+        self, http: httpx.Client | httpx.AsyncClient
+    ) -> list[tuple[_auth.ClientCredentials, httpx.Request]]:
+        """The OAuth2 token requests to send before the next request (none while tokens are valid)."""
+        return [
+            (c, c.token_request(http, self.base_url))
+            for c in self._credentials
+            if isinstance(c, _auth.ClientCredentials) and c.needs_token()
+        ]
+
+    def _forget_tokens(self) -> bool:
+        """Drop the OAuth2 tokens after a 401; whether there were any (then the request is repeated)."""
+        tokens = [c for c in self._credentials if isinstance(c, _auth.ClientCredentials)]
+        for credential in tokens:
+            credential.forget()
+        return bool(tokens)
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
@@ -211,8 +217,8 @@ class Client(_BaseClient):
         """Set up a client; it opens connections only when a method is called.
 
         Args:
-            api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
-            base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
+            api_key: the API key, sent in the header `apikey` (ApiKeyAuth); by default from TYNTEC_CHAT_API_KEY.
+            base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
@@ -312,14 +318,21 @@ class Client(_BaseClient):
         self._check(spec)
         policy = self._policy(max_retries)
         retry = 0
+        refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             try:
+                for credential, token_request in self._token_requests(self._http):
+                    credential.store(self._http.send(token_request))
                 response = self._http.send(self._request(spec, self._http, timeout), stream=stream)
             except httpx.TransportError as exc:
                 failure = wrap_transport_error(exc, spec)
             if response is not None:
+                if response.status_code == 401 and not refetched and self._forget_tokens():
+                    refetched = True
+                    response.close()
+                    continue
                 if not policy.should_retry(retry, spec.idempotent, response):
                     return response
                 response.close()
@@ -543,8 +556,8 @@ class AsyncClient(_BaseClient):
         """Set up a client; it opens connections only when a method is called.
 
         Args:
-            api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
-            base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
+            api_key: the API key, sent in the header `apikey` (ApiKeyAuth); by default from TYNTEC_CHAT_API_KEY.
+            base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
@@ -644,16 +657,23 @@ class AsyncClient(_BaseClient):
         self._check(spec)
         policy = self._policy(max_retries)
         retry = 0
+        refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             try:
+                for credential, token_request in self._token_requests(self._http):
+                    credential.store(await self._http.send(token_request))
                 response = await self._http.send(
                     self._request(spec, self._http, timeout), stream=stream
                 )
             except httpx.TransportError as exc:
                 failure = wrap_transport_error(exc, spec)
             if response is not None:
+                if response.status_code == 401 and not refetched and self._forget_tokens():
+                    refetched = True
+                    await response.aclose()
+                    continue
                 if not policy.should_retry(retry, spec.idempotent, response):
                     return response
                 await response.aclose()

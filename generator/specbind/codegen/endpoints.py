@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -19,12 +20,21 @@ from specbind.codegen.layout import (
     string,
     value,
 )
+from specbind.codegen.names import snake_case, unique
 from specbind.codegen.operations import Api, Operation, path_template
 from specbind.codegen.paths import compiled_templates, runtime_dir, template_dir
 
 # The runtime modules: the same bytes in every generated package, copied from codegen/runtime/
 # (real modules, type-checked and tested there); they can be formatted before the models exist.
-RUNTIME_FILES = ("_checks.py", "_codec.py", "_http.py", "_responses.py", "_retries.py", "errors.py")
+RUNTIME_FILES = (
+    "_auth.py",
+    "_checks.py",
+    "_codec.py",
+    "_http.py",
+    "_responses.py",
+    "_retries.py",
+    "errors.py",
+)
 # generated file name -> template, for the modules made from the spec
 API_FILES = {
     "__init__.py": "__init__.py.jinja2",
@@ -90,6 +100,7 @@ def _environment() -> Environment:
     env.globals["params"] = params
     env.globals["args"] = args
     env.globals["keywords"] = keywords
+    env.globals["credentials"] = credentials
     env.filters["docstring"] = docstring
     env.filters["inline"] = inline
     env.filters["path_expression"] = path_expression
@@ -172,6 +183,68 @@ def args(op: Operation) -> list[str]:
     if op.body:
         items.append("body")
     return items + [f"{p.name}={p.name}" for p in op.parameters if p.location != "path"]
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One security scheme as the client's constructor takes it."""
+
+    scheme: str  # the securitySchemes key
+    kind: str
+    params: tuple[str, ...]  # constructor parameters
+    variables: tuple[str, ...]  # the environment variables that can hold them, in the same order
+    build: str  # the expression that makes the runtime credential (None when a part is missing)
+    doc: str  # what the parameters are, for the constructor's docstring
+
+
+# Per scheme kind: the parameters a person has for it (`what` follows in the docstring).
+_KIND_PARAMS = {
+    "apiKey-header": (("api_key",), "the API key, sent in the header"),
+    "apiKey-query": (("api_key",), "the API key, sent in the query parameter"),
+    "apiKey-cookie": (("api_key",), "the API key, sent in the cookie"),
+    "basic": (("username", "password"), "for HTTP basic authentication"),
+    "bearer": (("token",), "the bearer token"),
+    "oauth2-cc": (
+        ("client_id", "client_secret"),
+        "OAuth2 client credentials; the token comes from",
+    ),
+}
+
+
+def credentials(api: Api, package: str) -> list[Credential]:
+    """The constructor's credential parameters: the plain names (`api_key`, `username`/`password`,
+    `token`, `client_id`/`client_secret`) for one scheme; with several, each scheme's own, named after
+    it (`<scheme>` for a key or token, `<scheme>_username`, ...). Each can come from an environment
+    variable named after the package and the parameter."""
+    found = []
+    several = len(api.security) > 1
+    taken: set[str] = {"base_url", "timeout", "max_retries", "retry_policy", "validate_requests"}
+    taken |= {"headers", "http_client", "sleep", "self"}
+    for s in api.security:
+        names, what = _KIND_PARAMS.get(s.kind, _KIND_PARAMS["bearer"])
+        if several:
+            prefix = snake_case(s.scheme) or "credential"
+            names = (prefix,) if len(names) == 1 else tuple(f"{prefix}_{n}" for n in names)
+        names = tuple(unique(n, taken) for n in names)
+        variables = tuple(f"{package.upper()}_{n.upper()}" for n in names)
+        given = [f"_auth.given({n}, {string(v)})" for n, v in zip(names, variables)]
+        if s.kind.startswith("apiKey-"):
+            where = s.kind.split("-", 1)[1]
+            build = f"_auth.api_key({string(where)}, {string(s.name)}, {given[0]})"
+            detail = f"{what} `{s.name}`"
+        elif s.kind == "basic":
+            build = f"_auth.http_basic({given[0]}, {given[1]})"
+            detail = what
+        elif s.kind == "oauth2-cc":
+            scopes = "".join(f"{string(x)}, " for x in s.scopes).strip()
+            build = f"_auth.client_credentials({given[0]}, {given[1]}, {string(s.token_url)}"
+            build += f", ({scopes}))" if s.scopes else ")"
+            detail = f"{what} `{s.token_url}`"
+        else:
+            build = f"_auth.bearer({given[0]})"
+            detail = what
+        found.append(Credential(s.scheme, s.kind, names, variables, build, detail))
+    return found
 
 
 def keywords(names: list[str]) -> list[str]:

@@ -99,10 +99,12 @@ class Operation:
 
 @dataclass(frozen=True)
 class Security:
-    kind: str  # apiKey-header, apiKey-query, apiKey-cookie, bearer, basic
+    kind: str  # apiKey-header, apiKey-query, apiKey-cookie, bearer, basic, oauth2-cc
     name: str  # header/query/cookie name
     scheme: str  # securitySchemes key
     description: str = ""
+    token_url: str = ""  # oauth2-cc: where the token comes from
+    scopes: tuple[str, ...] = ()  # oauth2-cc: the scopes the flow declares
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class Api:
     skipped: list[tuple[str, str]] = field(
         default_factory=list
     )  # (pointer, why) of operations left out
+    security_required: bool = False  # every operation requires a credential
 
 
 def describe(
@@ -216,6 +219,7 @@ def describe(
         models={**models, **typer.aliases},
         skipped=skipped,
         checks=table.schemas,
+        security_required=_security_required(document),
     )
 
 
@@ -329,10 +333,43 @@ def _security(document: dict[str, Any]) -> list[Security]:
             found.append(
                 Security("basic", "Authorization", key, str(scheme.get("description", "") or ""))
             )
+        elif kind == "oauth2" and isinstance(
+            _mapping(scheme.get("flows")).get("clientCredentials"), dict
+        ):
+            flow = _mapping(scheme["flows"]["clientCredentials"])
+            found.append(
+                Security(
+                    "oauth2-cc",
+                    "Authorization",
+                    key,
+                    str(scheme.get("description", "") or ""),
+                    str(flow.get("tokenUrl", "")),
+                    tuple(str(s) for s in _mapping(flow.get("scopes"))),
+                )
+            )
         elif kind in ("oauth2", "openIdConnect"):
             found.append(
                 Security("bearer", "Authorization", key, str(scheme.get("description", "") or ""))
             )
+    return found
+
+
+def _security_required(document: dict[str, Any]) -> bool:
+    """Whether every operation needs a credential: its requirements (or the document's) are a
+    non-empty list without the empty requirement `{}` that makes one optional."""
+    default = document.get("security")
+    found = False
+    for item in _mapping(document.get("paths")).values():
+        for method in METHODS:
+            op = _mapping(item).get(method)
+            if not isinstance(op, dict):
+                continue
+            requirements = op.get("security", default)
+            if not isinstance(requirements, list) or not requirements:
+                return False
+            if any(not requirement for requirement in requirements):
+                return False
+            found = True
     return found
 
 
