@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.calling import KEY, Api, api, server, shared_server  # noqa: F401  (pytest fixtures)
-from tests.http_server import Reply, ScriptedServer
+from tests.http_server import Reply, ScriptedServer, serve
 
 MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
 ACCEPTED = {"messageId": MESSAGE_ID, "acceptedAt": "2019-06-26T11:41:28Z"}
@@ -242,3 +242,49 @@ def test_models_lists_its_names_and_says_what_it_is(chat: ModuleType) -> None:
     assert models.__doc__ and "dataclasses" in models.__doc__
     assert "MessageRequest" in models.__all__ and "Channel" in models.__all__
     assert all(hasattr(models, name) for name in models.__all__)
+
+
+# 5. Retries and redirects (the retry tests are in test_retries.py)
+
+
+def test_redirects_of_a_get_are_followed_without_the_key_off_the_origin(
+    api: Api, server: ScriptedServer
+) -> None:
+    with serve() as cdn:
+        cdn.on("GET", "/files/m-1", Reply(200, b"media", {"Content-Type": "video/mp4"}))
+        server.on("GET", "/media/m-1", Reply(302, b"", {"Location": "/media/m-2"}))
+        server.on("GET", "/media/m-2", Reply(307, b"", {"Location": cdn.url + "/files/m-1"}))
+        result = api.call("download_media", "m-1")
+    assert result.content == b"media"
+    assert [s.path for s in server.seen] == ["/media/m-1", "/media/m-2"]
+    assert all(s.headers["apikey"] == KEY for s in server.seen)  # the same origin keeps it
+    assert [s.path for s in cdn.seen] == ["/files/m-1"] and "apikey" not in cdn.seen[0].headers
+
+
+def test_a_post_is_not_redirected(api: Api, server: ScriptedServer) -> None:
+    server.on("POST", "/messages", Reply(307, b"", {"Location": "/elsewhere"}))
+    with pytest.raises(api.package.ApiStatusError) as caught:
+        api.call("send_message", message(api))
+    assert caught.value.status_code == 307 and len(server.seen) == 1
+
+
+def test_a_users_http_client_keeps_its_timeout_and_headers(
+    api: Api, server: ScriptedServer
+) -> None:
+    server.on("GET", STATUS_AT, Reply.json(200, STATUS))
+    timeouts: list[Any] = []
+
+    def record(request: httpx.Request) -> None:
+        timeouts.append(request.extensions["timeout"])
+
+    async def arecord(request: httpx.Request) -> None:
+        record(request)
+
+    hooks: Any = {"request": [record if api.flavour == "sync" else arecord]}
+    own = dict(timeout=httpx.Timeout(7.0), headers={"X-Mine": "1"}, event_hooks=hooks)
+    kind = httpx.Client if api.flavour == "sync" else httpx.AsyncClient
+    run(api, lambda client: client.check_message_status(MESSAGE_ID), http_client=kind(**own))
+    assert timeouts[-1] == httpx.Timeout(7.0).as_dict()
+    assert server.seen[-1].headers["x-mine"] == "1"
+    run(api, lambda c: c.check_message_status(MESSAGE_ID), http_client=kind(**own), timeout=2.0)
+    assert timeouts[-1] == httpx.Timeout(2.0).as_dict()  # given explicitly: it wins

@@ -40,11 +40,13 @@ from ._responses import (
     streamed,
 )
 from ._retries import RetryPolicy
-from .errors import ApiError, error_for
+from .errors import ApiError, error_for, wait_refused
 from .models import MessageHistory, MessageRequest, MessageResponse, MessageStatus, StoredMessage
 
 T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
 
 DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
 
@@ -61,7 +63,7 @@ class _BaseClient:
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
@@ -69,7 +71,9 @@ class _BaseClient:
     ) -> None:
         base_url = base_url or os.environ.get("TYNTEC_CHAT_BASE_URL")
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.timeout = timeout
+        self.timeout: Timeout | httpx._client.UseClientDefault = (
+            DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        )
         policy = retry_policy or RetryPolicy()
         self.retry_policy = (
             policy if max_retries is None else replace(policy, max_retries=max_retries)
@@ -174,6 +178,27 @@ class _BaseClient:
             credential.forget()
         return bool(tokens)
 
+    def _redirect(self, response: httpx.Response) -> httpx.Request | None:
+        """The request that follows a redirect of a GET or HEAD, or None. Off the origin of the base
+        URL, the credentials are taken off it; on it, they are put on the new URL again."""
+        request = response.request
+        location = response.headers.get("location")
+        if response.status_code not in REDIRECTS or request.method not in ("GET", "HEAD"):
+            return None
+        if not location:
+            return None
+        url = request.url.join(location)
+        following = httpx.Request(request.method, url, headers=request.headers)
+        following.extensions = request.extensions  # the timeout
+        base = httpx.URL(self.base_url)
+        same_origin = (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+        for credential in self._credentials:
+            credential.strip(following)
+            if same_origin:
+                credential.apply(following)
+        log.debug("redirected (%d) to %s", response.status_code, url.copy_with(query=None))
+        return following
+
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
             return self.retry_policy
@@ -206,7 +231,7 @@ class Client(_BaseClient):
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
@@ -220,6 +245,7 @@ class Client(_BaseClient):
             api_key: the API key, sent in the header `apikey` (ApiKeyAuth); by default from TYNTEC_CHAT_API_KEY.
             base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
@@ -238,6 +264,8 @@ class Client(_BaseClient):
         )
         self._http = http_client or httpx.Client()
         self._owns_http = http_client is None
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
         self._sleep = sleep
 
     def __enter__(self) -> Self:
@@ -325,7 +353,15 @@ class Client(_BaseClient):
             try:
                 for credential, token_request in self._token_requests(self._http):
                     credential.store(self._http.send(token_request))
-                response = self._http.send(self._request(spec, self._http, timeout), stream=stream)
+                response = self._http.send(
+                    self._request(spec, self._http, timeout), stream=stream, follow_redirects=False
+                )
+                for _ in range(MAX_REDIRECTS):
+                    following = self._redirect(response)
+                    if following is None:
+                        break
+                    response.close()
+                    response = self._http.send(following, stream=stream, follow_redirects=False)
             except httpx.TransportError as exc:
                 failure = wrap_transport_error(exc, spec)
             if response is not None:
@@ -335,6 +371,10 @@ class Client(_BaseClient):
                     continue
                 if not policy.should_retry(retry, spec.idempotent, response):
                     return response
+                wait = policy.too_long(response)
+                if wait is not None:
+                    response.read()
+                    raise wait_refused(response, wait, policy.max_retry_after)
                 response.close()
             elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
                 raise failure  # outside the except block: no chained httpx error holding the request
@@ -545,7 +585,7 @@ class AsyncClient(_BaseClient):
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
@@ -559,6 +599,7 @@ class AsyncClient(_BaseClient):
             api_key: the API key, sent in the header `apikey` (ApiKeyAuth); by default from TYNTEC_CHAT_API_KEY.
             base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
@@ -577,6 +618,8 @@ class AsyncClient(_BaseClient):
         )
         self._http = http_client or httpx.AsyncClient()
         self._owns_http = http_client is None
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
         self._sleep = sleep
 
     async def __aenter__(self) -> Self:
@@ -665,8 +708,16 @@ class AsyncClient(_BaseClient):
                 for credential, token_request in self._token_requests(self._http):
                     credential.store(await self._http.send(token_request))
                 response = await self._http.send(
-                    self._request(spec, self._http, timeout), stream=stream
+                    self._request(spec, self._http, timeout), stream=stream, follow_redirects=False
                 )
+                for _ in range(MAX_REDIRECTS):
+                    following = self._redirect(response)
+                    if following is None:
+                        break
+                    await response.aclose()
+                    response = await self._http.send(
+                        following, stream=stream, follow_redirects=False
+                    )
             except httpx.TransportError as exc:
                 failure = wrap_transport_error(exc, spec)
             if response is not None:
@@ -676,6 +727,10 @@ class AsyncClient(_BaseClient):
                     continue
                 if not policy.should_retry(retry, spec.idempotent, response):
                     return response
+                wait = policy.too_long(response)
+                if wait is not None:
+                    await response.aread()
+                    raise wait_refused(response, wait, policy.max_retry_after)
                 await response.aclose()
             elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
                 raise failure  # outside the except block: no chained httpx error holding the request

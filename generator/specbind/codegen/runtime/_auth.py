@@ -82,7 +82,12 @@ class ApiKey(Credential):
         if self.where == "query":
             request.url = request.url.copy_remove_param(self.name)
         elif self.where == "cookie":
-            request.headers.pop("Cookie", None)
+            pairs = request.headers.get("Cookie", "").split("; ")
+            kept = "; ".join(p for p in pairs if p and not p.startswith(f"{self.name}="))
+            if kept:
+                request.headers["Cookie"] = kept
+            else:
+                request.headers.pop("Cookie", None)
         else:
             request.headers.pop(self.name, None)
 

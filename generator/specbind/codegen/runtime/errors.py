@@ -130,7 +130,11 @@ class ApiStatusError(ApiError):
         headers: the response headers.
         body: the response body as text, whatever it is.
         problem: the parsed RFC 7807 problem, or None when the body is not a JSON object.
+        retry_after: the server's Retry-After in seconds, when it was longer than the retry policy
+            accepts (the request was not retried).
     """
+
+    retry_after: float | None = None
 
     def __init__(
         self,
@@ -212,6 +216,15 @@ def error_for(response: httpx.Response) -> ApiStatusError:
         summary = f"{summary}: {_shorten(body)}"
     message = f"HTTP {status} {summary}" + (f" ({where})" if where else "")
     return kind(status, message, headers=response.headers, body=body, problem=problem)
+
+
+def wait_refused(response: httpx.Response, wait: float, limit: float) -> ApiStatusError:
+    """The error for a response whose Retry-After (`wait` seconds) exceeds the policy's `limit`."""
+    error = error_for(response)
+    error.retry_after = wait
+    note = f"the server asks to wait {wait:.0f} s before a retry, more than max_retry_after ({limit:g} s)"
+    error.args = (f"{error.args[0]}; {note}",)
+    return error
 
 
 def body_text(response: httpx.Response) -> str:
