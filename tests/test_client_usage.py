@@ -7,11 +7,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
+import os
+import platform
+import re
+import subprocess
+import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
 import httpx
 import pytest
+import specbind
 
 from tests.calling import KEY, Api, api, server, shared_server  # noqa: F401  (pytest fixtures)
 from tests.http_server import Reply, ScriptedServer, serve
@@ -288,3 +296,56 @@ def test_a_users_http_client_keeps_its_timeout_and_headers(
     assert server.seen[-1].headers["x-mine"] == "1"
     run(api, lambda c: c.check_message_status(MESSAGE_ID), http_client=kind(**own), timeout=2.0)
     assert timeouts[-1] == httpx.Timeout(2.0).as_dict()  # given explicitly: it wins
+
+
+# 6. Identity and diagnostics
+
+
+def test_version_and_user_agent(api: Api, server: ScriptedServer, chat: ModuleType) -> None:
+    assert chat.__version__ == "2.3"
+    server.on("GET", STATUS_AT, Reply.json(200, STATUS))
+    run(api, lambda client: client.check_message_status(MESSAGE_ID))
+    agent = server.seen[-1].headers["user-agent"]
+    expected = f"tyntec_chat/2.3 specbind/{specbind.__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+    assert agent == expected
+
+
+def test_a_users_http_client_that_names_itself_keeps_its_user_agent(
+    api: Api, server: ScriptedServer
+) -> None:
+    server.on("GET", STATUS_AT, Reply.json(200, STATUS))
+    kind = httpx.Client if api.flavour == "sync" else httpx.AsyncClient
+    own = kind(headers={"User-Agent": "billing-service/4"})
+    run(api, lambda client: client.check_message_status(MESSAGE_ID), http_client=own)
+    assert server.seen[-1].headers["user-agent"] == "billing-service/4"
+
+
+def test_a_debug_line_per_response_without_the_key(
+    api: Api, server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.on("GET", STATUS_AT, Reply.json(200, STATUS))
+    with caplog.at_level(logging.DEBUG, logger="tyntec_chat"):
+        run(api, lambda client: client.check_message_status(MESSAGE_ID))
+    lines = [r.getMessage() for r in caplog.records if r.name == "tyntec_chat"]
+    assert any(re.fullmatch(rf"GET {STATUS_AT} -> 200 in \d+\.\d{{3}} s", line) for line in lines)
+    assert not any(KEY in line for line in lines)
+
+
+def test_the_log_variable_turns_logging_on(chat: ModuleType, server: ScriptedServer) -> None:
+    """A fresh interpreter with TYNTEC_CHAT_LOG=debug prints the package's log to stderr."""
+    server.on("GET", STATUS_AT, Reply.json(200, STATUS))
+    folder = Path(chat.__file__).parent.parent
+    script = (
+        "import tyntec_chat\n"
+        f"with tyntec_chat.Client(base_url={server.url!r}) as client:\n"
+        f"    client.check_message_status({MESSAGE_ID!r})\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(folder), "TYNTEC_CHAT_API_KEY": KEY}
+    for level, expected in (("debug", True), ("", False)):
+        env["TYNTEC_CHAT_LOG"] = level
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert (f"GET {STATUS_AT} -> 200 in" in done.stderr) is expected
+        assert KEY not in done.stderr

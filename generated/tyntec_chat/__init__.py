@@ -34,6 +34,8 @@ from .errors import (
 )
 from .webhooks import WebhookError
 
+__version__ = "2.3"  # the version of the API description (info.version)
+
 __all__ = [
     "ApiConnectionError",
     "ApiError",

@@ -11,6 +11,7 @@ import asyncio
 import copy
 import logging
 import os
+import platform
 import time
 from dataclasses import replace
 from typing import IO, Any, Awaitable, Callable, Mapping, Self, TypeVar, cast
@@ -50,7 +51,25 @@ MAX_REDIRECTS = 10
 
 DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
 
+USER_AGENT = (
+    "tyntec_chat/2.3 specbind/0.1.0 "
+    f"python/{platform.python_version()} httpx/{httpx.__version__}"
+)
+
 log = logging.getLogger("tyntec_chat")
+
+
+def _log_from_environment(variable: str) -> None:
+    """`<PACKAGE>_LOG=debug` (or `info`) prints this package's log to stderr without code."""
+    level = os.environ.get(variable, "").upper()
+    if level in ("DEBUG", "INFO") and not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(level)
+
+
+_log_from_environment("TYNTEC_CHAT_LOG")
 
 
 class _BaseClient:
@@ -84,7 +103,7 @@ class _BaseClient:
             required=True,
             missing="every operation needs a credential and none was given: pass api_key=... or set TYNTEC_CHAT_API_KEY in the environment",
         )
-        self._headers = dict(headers or {})
+        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
         self._mode = "parse"  # what `send` returns: the result, a RawResponse or a StreamedResponse
 
     def __repr__(self) -> str:
@@ -161,6 +180,14 @@ class _BaseClient:
         log.debug("sending %s %s", spec.method, spec.path)
         return request
 
+    def _log_response(
+        self, spec: RequestSpec[Any], response: httpx.Response, started: float
+    ) -> None:
+        """One DEBUG line per response: the path (never the query, which may hold a key), the status
+        and the time to its headers."""
+        elapsed = time.monotonic() - started
+        log.debug("%s %s -> %d in %.3f s", spec.method, spec.path, response.status_code, elapsed)
+
     def _token_requests(
         self, http: httpx.Client | httpx.AsyncClient
     ) -> list[tuple[_auth.ClientCredentials, httpx.Request]]:
@@ -177,6 +204,15 @@ class _BaseClient:
         for credential in tokens:
             credential.forget()
         return bool(tokens)
+
+    def _keep_user_agent_of(
+        self, http: httpx.Client | httpx.AsyncClient | None, headers: Mapping[str, str] | None
+    ) -> None:
+        """A client of your own that names itself keeps its User-Agent, unless `headers` has one."""
+        own = http.headers.get("User-Agent", "") if http is not None else ""
+        given = {name.lower() for name in headers or {}}
+        if own and not own.startswith("python-httpx/") and "user-agent" not in given:
+            del self._headers["User-Agent"]
 
     def _redirect(self, response: httpx.Response) -> httpx.Request | None:
         """The request that follows a redirect of a GET or HEAD, or None. Off the origin of the base
@@ -266,6 +302,7 @@ class Client(_BaseClient):
         self._owns_http = http_client is None
         if http_client is not None and isinstance(timeout, NotGiven):
             self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
+        self._keep_user_agent_of(http_client, headers)
         self._sleep = sleep
 
     def __enter__(self) -> Self:
@@ -353,6 +390,7 @@ class Client(_BaseClient):
             try:
                 for credential, token_request in self._token_requests(self._http):
                     credential.store(self._http.send(token_request))
+                started = time.monotonic()
                 response = self._http.send(
                     self._request(spec, self._http, timeout), stream=stream, follow_redirects=False
                 )
@@ -365,6 +403,7 @@ class Client(_BaseClient):
             except httpx.TransportError as exc:
                 failure = wrap_transport_error(exc, spec)
             if response is not None:
+                self._log_response(spec, response, started)
                 if response.status_code == 401 and not refetched and self._forget_tokens():
                     refetched = True
                     response.close()
@@ -620,6 +659,7 @@ class AsyncClient(_BaseClient):
         self._owns_http = http_client is None
         if http_client is not None and isinstance(timeout, NotGiven):
             self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
+        self._keep_user_agent_of(http_client, headers)
         self._sleep = sleep
 
     async def __aenter__(self) -> Self:
@@ -707,6 +747,7 @@ class AsyncClient(_BaseClient):
             try:
                 for credential, token_request in self._token_requests(self._http):
                     credential.store(await self._http.send(token_request))
+                started = time.monotonic()
                 response = await self._http.send(
                     self._request(spec, self._http, timeout), stream=stream, follow_redirects=False
                 )
@@ -721,6 +762,7 @@ class AsyncClient(_BaseClient):
             except httpx.TransportError as exc:
                 failure = wrap_transport_error(exc, spec)
             if response is not None:
+                self._log_response(spec, response, started)
                 if response.status_code == 401 and not refetched and self._forget_tokens():
                     refetched = True
                     await response.aclose()

@@ -101,11 +101,22 @@ def _environment() -> Environment:
     env.globals["args"] = args
     env.globals["keywords"] = keywords
     env.globals["credentials"] = credentials
+    env.globals["specbind_version"] = _specbind_version()
     env.filters["docstring"] = docstring
     env.filters["inline"] = inline
     env.filters["path_expression"] = path_expression
     env.filters["status_test"] = status_test
     return env
+
+
+def _specbind_version() -> str:
+    """The installed specbind's version, for the generated User-Agent."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("specbind")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _names_in(op: Operation) -> set[str]:
