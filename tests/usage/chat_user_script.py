@@ -12,7 +12,14 @@ from types import MappingProxyType
 
 import httpx
 import tyntec_chat
-from tyntec_chat import ApiResponseError, AsyncClient, Client, RawResponse
+from tyntec_chat import (
+    ApiResponseError,
+    AsyncClient,
+    Client,
+    MissingCredentialError,
+    RateLimitError,
+    RawResponse,
+)
 from tyntec_chat.models import MessageRequest, MessageResponse, SMSRequest, StoredMessage
 
 HEADERS = MappingProxyType({"X-Team": "payments"})  # any Mapping[str, str]
@@ -41,6 +48,9 @@ def sync_usage() -> None:
             patient.send_message(request)
         except ApiResponseError as error:
             print(error.status_code, error.headers, error.body)
+        except RateLimitError as error:
+            wait: float | None = error.retry_after
+            print(wait)
         print(client_type, accepted, status, headers, response, stored, streamed.status_code)
 
 
@@ -53,6 +63,14 @@ async def async_usage() -> None:
                 chunk.hex()
         copy: AsyncClient = client.with_options(base_url="https://example.test")
         print(client_type, raw.parse(), streamed.headers, copy, tyntec_chat.__name__)
+
+
+def setup_usage() -> None:
+    version: str = tyntec_chat.__version__
+    try:
+        Client(base_url="https://example.test", http_client=httpx.Client(timeout=5.0))
+    except MissingCredentialError as error:
+        print(version, error)
 
 
 asyncio.run(async_usage())
