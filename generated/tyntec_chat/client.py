@@ -51,10 +51,8 @@ MAX_REDIRECTS = 10
 
 DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
 
-USER_AGENT = (
-    "tyntec_chat/2.3 specbind/0.1.0 "
-    f"python/{platform.python_version()} httpx/{httpx.__version__}"
-)
+PRODUCT = "tyntec_chat/2.3 specbind/0.1.0"
+USER_AGENT = f"{PRODUCT} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 log = logging.getLogger("tyntec_chat")
 

@@ -106,7 +106,13 @@ def _environment() -> Environment:
     env.filters["inline"] = inline
     env.filters["path_expression"] = path_expression
     env.filters["status_test"] = status_test
+    env.filters["agent_token"] = agent_token
     return env
+
+
+def agent_token(text: str) -> str:
+    """Text as a User-Agent product version: characters outside a header token become `-`."""
+    return re.sub(r"[^A-Za-z0-9.!#$%&'*+^_`|~-]+", "-", str(text)).strip("-") or "unknown"
 
 
 def _specbind_version() -> str:
@@ -204,7 +210,7 @@ class Credential:
     kind: str
     params: tuple[str, ...]  # constructor parameters
     variables: tuple[str, ...]  # the environment variables that can hold them, in the same order
-    build: str  # the expression that makes the runtime credential (None when a part is missing)
+    build: Brackets  # the call that makes the runtime credential (None when a part is missing)
     doc: str  # what the parameters are, for the constructor's docstring
 
 
@@ -238,21 +244,27 @@ def credentials(api: Api, package: str) -> list[Credential]:
             names = (prefix,) if len(names) == 1 else tuple(f"{prefix}_{n}" for n in names)
         names = tuple(unique(n, taken) for n in names)
         variables = tuple(f"{package.upper()}_{n.upper()}" for n in names)
-        given = [f"_auth.given({n}, {string(v)})" for n, v in zip(names, variables)]
+        given: list[str | Node] = [
+            f"_auth.given({n}, {string(v)})" for n, v in zip(names, variables)
+        ]
         if s.kind.startswith("apiKey-"):
             where = s.kind.split("-", 1)[1]
-            build = f"_auth.api_key({string(where)}, {string(s.name)}, {given[0]})"
+            build = nested("_auth.api_key(", [string(where), string(s.name), given[0]])
             detail = f"{what} `{s.name}`"
         elif s.kind == "basic":
-            build = f"_auth.http_basic({given[0]}, {given[1]})"
+            build = nested("_auth.http_basic(", given)
             detail = what
         elif s.kind == "oauth2-cc":
-            scopes = "".join(f"{string(x)}, " for x in s.scopes).strip()
-            build = f"_auth.client_credentials({given[0]}, {given[1]}, {string(s.token_url)}"
-            build += f", ({scopes}))" if s.scopes else ")"
+            items: list[str | Node] = [*given, string(s.token_url)]
+            if s.scopes:
+                scopes: list[str | Node] = [string(x) for x in s.scopes]
+                items.append(
+                    f"({scopes[0]},)" if len(scopes) == 1 else collection("(", scopes, ")")
+                )
+            build = nested("_auth.client_credentials(", items)
             detail = f"{what} `{s.token_url}`"
         else:
-            build = f"_auth.bearer({given[0]})"
+            build = nested("_auth.bearer(", given)
             detail = what
         found.append(Credential(s.scheme, s.kind, names, variables, build, detail))
     return found
