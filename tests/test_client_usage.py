@@ -22,6 +22,7 @@ import pytest
 import specbind
 
 from tests.calling import KEY, Api, api, server, shared_server  # noqa: F401  (pytest fixtures)
+from tests.helpers import generate_and_import
 from tests.http_server import Reply, ScriptedServer, serve
 
 MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
@@ -349,3 +350,33 @@ def test_the_log_variable_turns_logging_on(chat: ModuleType, server: ScriptedSer
         assert done.returncode == 0, done.stderr
         assert (f"GET {STATUS_AT} -> 200 in" in done.stderr) is expected
         assert KEY not in done.stderr
+
+
+ENUM_SPEC = Path(__file__).parent / "specs" / "usage" / "enum_parameter.yaml"
+ENUM_SCRIPT = """
+from pets_enum import Client
+from pets_enum.models import PetStatus
+
+with Client() as client:
+    client.list_pets(status="available")
+    client.list_pets(status=PetStatus.sold)
+    client.list_pets(status="lost")  # type: ignore[arg-type]
+"""
+
+
+def test_an_enum_parameter_takes_its_values_as_plain_strings(
+    tmp_path: Path, server: ScriptedServer
+) -> None:
+    package = generate_and_import(ENUM_SPEC, "pets_enum", tmp_path)
+    (tmp_path / "script.py").write_text(ENUM_SCRIPT, encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "pets_enum", "script.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr  # the ignore stays needed
+    server.on("GET", "/pets", Reply.json(200, ["rex"]))
+    with package.Client(base_url=server.url) as client:
+        assert client.list_pets(status="sold") == ["rex"]
+    assert server.seen[-1].path == "/pets?status=sold"

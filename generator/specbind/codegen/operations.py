@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specbind.codegen.constraints import Table
+from specbind.codegen.layout import string
 from specbind.codegen.names import snake_case, unique
 from specbind.spec.problems import pointer_of
 from specbind.spec.validate import resolve_pointer
@@ -438,6 +439,17 @@ def _parts(ref: str) -> list[str]:
     return parts_of(ref)
 
 
+def _with_enum_values(hint: str, model: str | None, schema: Any) -> str:
+    """`E | Literal[values]` for a parameter typed with an enum class `E`: the plain strings of its
+    values type-check too (as for model members, see codegen.models.open_enums)."""
+    values = schema.get("enum") if isinstance(schema, dict) else None
+    if model is None or hint != model or not isinstance(values, list) or not values:
+        return hint
+    if any(isinstance(v, bool) or not isinstance(v, (str, int)) for v in values):
+        return hint
+    return f"{hint} | Literal[{', '.join(string(v) if isinstance(v, str) else str(v) for v in values)}]"
+
+
 def _encoding(hint: str) -> str:
     if hint.startswith("list["):
         return "list"
@@ -467,7 +479,7 @@ def _parameters(
         if location not in ("path", "query", "header", "cookie"):
             continue
         schema = param.get("schema", {})
-        hint, _ = typer.hint(schema, where + ("schema",))
+        hint, model = typer.hint(schema, where + ("schema",))
         required = bool(param.get("required")) or location == "path"
         default = schema.get("default") if isinstance(schema, dict) else None
         result.append(
@@ -476,7 +488,7 @@ def _parameters(
                 wire_name=str(wire),
                 location=location,
                 required=required,
-                type_hint=hint,
+                type_hint=_with_enum_values(hint, model, _deref(document, schema)),
                 encode=_encoding(hint),
                 description=str(param.get("description", "") or ""),
                 default=repr(default) if default is not None and not required else None,
