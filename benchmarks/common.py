@@ -81,6 +81,18 @@ def tree_pss(pid: int) -> int:
     return total
 
 
+def bench_project() -> Path:
+    """A project folder as a team's repository might be: a pyproject.toml with `requires-python` and
+    no formatter settings, so black (and ruff) format at their defaults (88 columns) for Python 3.11.
+    """
+    project = WORK / "project"
+    project.mkdir(exist_ok=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "bench"\nrequires-python = ">=3.11"\n', encoding="utf-8"
+    )
+    return project
+
+
 def median(values: list[float]) -> float:
     values = sorted(values)
     mid = len(values) // 2

@@ -2,7 +2,7 @@
 
     make bench            # creates .bench-venv (the peers, pydantic, matplotlib) and runs this
     BENCH_SIZES=50,200 make bench   # a quicker scale curve
-    python run_all.py scale         # one section (generate, codec, incremental, scale); the others keep
+    python run_all.py scale         # one section (generate, codec, incremental, scale, mock); the others keep
                                     # their figures in results.json, and the report is written again
 
 Benchmarks are scripts, not tests: they print ratios against peers measured in the same run.
@@ -17,6 +17,7 @@ import time
 import bench_codec
 import bench_generate
 import bench_incremental
+import bench_mock
 import bench_scale
 from common import BENCH_PYTHON, RESULTS, ROOT
 
@@ -25,12 +26,13 @@ PLOT = ROOT / "docs" / "benchmarks-scale.png"
 
 def main() -> None:
     started = time.time()
-    chosen = set(sys.argv[1:]) or {"generate", "codec", "incremental", "scale"}
+    chosen = set(sys.argv[1:]) or {"generate", "codec", "incremental", "scale", "mock"}
     for key, name, bench in [
         ("generate", "generate and check (targets 1, 2)", bench_generate),
         ("codec", "runtime codec (target 5)", bench_codec),
         ("incremental", "small change (target 3)", bench_incremental),
         ("scale", "scale (target 4)", bench_scale),
+        ("mock", "the mock server under load", bench_mock),
     ]:
         if key not in chosen:
             continue

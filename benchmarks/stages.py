@@ -56,7 +56,13 @@ def main() -> dict[str, float]:
     import isort  # noqa: F401
 
     lap("import black + isort")
-    format_modules(sources)
+    from pathlib import Path
+
+    from specbind.codegen.style import project_style
+
+    # the formatting settings of the output folder's project (the last argument), else black's defaults
+    output = [a for a in sys.argv[1:] if not a.startswith("--")][1:]
+    format_modules(sources, style=project_style(Path(output[0])) if output else None)
     lap(f"format ({sum(s.count(chr(10)) for s in sources.values())} lines, empty cache)")
     return laps
 

@@ -76,7 +76,7 @@ class Api:
 
 @pytest.fixture(scope="session")
 def shared_server() -> Iterator[ScriptedServer]:
-    """One server for the session: stopping one takes half a second (its poll interval)."""
+    """One server for the session, shared by the tests of one worker (routes reset per test)."""
     with serve() as script:
         yield script
 

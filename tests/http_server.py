@@ -77,7 +77,8 @@ def serve() -> Iterator[ScriptedServer]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever to look at its stop flag, every poll_interval (default 0.5 s)
+    thread = threading.Thread(target=server.serve_forever, args=(0.005,), daemon=True)
     thread.start()
     script.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:

@@ -25,12 +25,16 @@ ALLOWED = {
 
 
 def _imported_parts(path: Path) -> set[str]:
-    """The specbind subpackages (or top-level modules) that a module imports, anywhere in it."""
+    """The specbind subpackages (or top-level modules) that a module imports, anywhere in it,
+    relative imports (`from ..codegen import x`) included."""
     found = set()
+    package = ["specbind", *path.relative_to(PACKAGE).parent.parts]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names = []
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module + "." + alias.name for alias in node.names]
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            names = [module + "." + alias.name for alias in node.names]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         for name in names:

@@ -260,10 +260,13 @@ def test_record_names_every_input(project: Binding) -> None:
         "generator",
         "templates",
         "options",
+        "formatter",
         "files",
         "fingerprint",
     }
     assert record["fingerprint"] == fingerprint(record)
+    assert record["formatter"]["name"] == "black"  # with black's defaults: no [tool.black] there
+    assert record["formatter"]["settings"]["black"]["line-length"] == 88
     assert set(record["tools"]) == {
         "specbind",
         "datamodel-code-generator",
@@ -304,3 +307,21 @@ def test_console_script_answers_a_clean_check_without_click(project: Binding) ->
     dirty = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert dirty.stdout.endswith("exit 1 True\n")  # drift goes through the full CLI
     assert "edited by hand since generation: client.py" in dirty.stderr
+
+
+def test_a_folder_or_file_that_shadows_a_generated_module_is_drift(project: Binding) -> None:
+    package = project.output / project.package
+    (package / "client").mkdir()
+    assert check_binding(project).clean  # a folder without __init__ does not shadow client.py
+    (package / "client" / "__init__.py").write_text("def Client(): ...\n")
+    drift = check_binding(project)
+    assert not drift.clean and not drift.fast
+    assert drift.reasons == [
+        "client/__init__.py shadows the generated client.py: Python imports it instead "
+        "(remove or rename it)"
+    ]
+    (package / "client" / "__init__.py").unlink()
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    (package / f"models{EXTENSION_SUFFIXES[0]}").write_bytes(b"")
+    assert any("shadows the generated models.py" in r for r in check_binding(project).reasons)

@@ -48,7 +48,8 @@ def test_unknown_keys_are_named_with_a_suggestion(tmp_path: Path) -> None:
     assert errors == [
         f"{toml}: error at tool.specbind.bindngs: unknown key 'bindngs' (expected 'bindings')",
         f"{toml}: error at tool.specbind.bindings[0].outptu: unknown key 'outptu' (did you mean 'output'?); "
-        "known keys: idempotent, lenient, output, package, spec, webhooks",
+        "known keys: allow_ref_dirs, formatter, idempotent, lenient, output, package, ref_map, spec,"
+        " webhooks",
     ]
 
 
@@ -63,7 +64,7 @@ def test_wrong_types_and_names(tmp_path: Path) -> None:
     )
     toml = tmp_path / "pyproject.toml"
     assert errors == [
-        f"{toml}: error at tool.specbind.bindings[0].package: 'package' must be a Python identifier, "
+        f"{toml}: error at tool.specbind.bindings[0].package: package name must be a Python identifier, "
         "such as 'my_api', not 'my-api'",
         f"{toml}: error at tool.specbind.bindings[1].spec: 'spec' is required and must be a string",
         f"{toml}: error at tool.specbind.bindings[1].output: 'output' must be a string (a folder)",

@@ -132,16 +132,47 @@ def test_connection_refused_raises_api_connection_error(api: Api) -> None:
     assert caught.value.__cause__ is None and caught.value.__context__ is None
 
 
+def recording_http(flavour: str, seen: list[Any]) -> Any:
+    """An httpx client (sync or async, by `flavour`) that records the timeout of every request.
+
+    Its own timeout stays httpx's default (5 s): a test that waits on a silent server times out
+    either way, and only the recorded timeout tells whether the client's or call's timeout was used.
+    """
+    import httpx
+
+    def record(request: httpx.Request) -> None:
+        seen.append(request.extensions["timeout"]["read"])
+
+    if flavour == "sync":
+        return httpx.Client(verify=False, event_hooks={"request": [record]})
+
+    async def arecord(request: httpx.Request) -> None:
+        record(request)
+
+    return httpx.AsyncClient(verify=False, event_hooks={"request": [arecord]})
+
+
 def test_the_client_timeout_applies(api: Api) -> None:
+    seen: list[Any] = []
     with silent_server() as url:
         api.url = url
         with pytest.raises(api.package.ApiTimeoutError) as caught:
-            api.call("check_message_status", MESSAGE_ID, client={"timeout": 0.2, "max_retries": 0})
+            api.call(
+                "check_message_status",
+                MESSAGE_ID,
+                client={
+                    "timeout": 0.2,
+                    "max_retries": 0,
+                    "http_client": recording_http(api.flavour, seen),
+                },
+            )
     assert isinstance(caught.value, api.package.ApiConnectionError)
-    assert "timed out (ReadTimeout)" in str(caught.value)
+    assert f"GET {STATUS_PATH} timed out (" in str(caught.value)  # ReadTimeout, or the deadline
+    assert seen == [0.2]
 
 
 def test_a_per_call_timeout_overrides_the_client_timeout(api: Api) -> None:
+    seen: list[Any] = []
     with silent_server() as url:
         api.url = url
         with pytest.raises(api.package.ApiTimeoutError):
@@ -150,8 +181,9 @@ def test_a_per_call_timeout_overrides_the_client_timeout(api: Api) -> None:
                 MESSAGE_ID,
                 timeout=0.2,
                 max_retries=0,
-                client={"timeout": 600},
+                client={"timeout": 2.0, "http_client": recording_http(api.flavour, seen)},
             )
+    assert seen == [0.2]  # with the client's timeout the call still times out, after 2 s
 
 
 def test_the_default_timeout_is_finite(chat: ModuleType) -> None:
@@ -160,35 +192,20 @@ def test_the_default_timeout_is_finite(chat: ModuleType) -> None:
         assert client.timeout.read is not None and client.timeout.connect is not None
 
 
-def test_the_timeout_reaches_the_request(
-    api: Api, server: ScriptedServer, chat: ModuleType
-) -> None:
+def test_the_timeout_reaches_the_request(api: Api, server: ScriptedServer) -> None:
     """The client's timeout is sent with each request, also through a caller's own httpx client."""
-    import httpx
-
     seen: list[Any] = []
     server.on("GET", STATUS_PATH, Reply.json(200, {"messageId": MESSAGE_ID, "status": "seen"}))
-
-    def record(request: httpx.Request) -> None:
-        seen.append(request.extensions["timeout"])
-
-    def http() -> Any:
-        if api.flavour == "sync":
-            return httpx.Client(event_hooks={"request": [record]})
-
-        async def arecord(request: httpx.Request) -> None:
-            record(request)
-
-        return httpx.AsyncClient(event_hooks={"request": [arecord]})
-
-    api.call("check_message_status", MESSAGE_ID, client={"http_client": http(), "timeout": 7.0})
+    http = recording_http(api.flavour, seen)
+    api.call("check_message_status", MESSAGE_ID, client={"http_client": http, "timeout": 7.0})
+    http = recording_http(api.flavour, seen)
     api.call(
         "check_message_status",
         MESSAGE_ID,
         timeout=3.0,
-        client={"http_client": http(), "timeout": 7.0},
+        client={"http_client": http, "timeout": 7.0},
     )
-    assert [t["read"] for t in seen] == [7.0, 3.0]
+    assert seen == [7.0, 3.0]
 
 
 REQUEST = {"to": "+4917612345", "channels": ["sms"], "sms": {"contentType": "text", "text": "hi"}}

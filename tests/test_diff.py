@@ -56,6 +56,11 @@ EXPECTED = {
         ),
         "major",
     ),
+    # the body's type is the alias the generated signature names (diff reads generation's own data)
+    "body-to-union.yaml": (
+        Change("parameter type changed", "Client.create_pet(body)", "NewPet -> PetInput", True),
+        "major",
+    ),
     "require-parameter.yaml": (
         Change("parameter newly required", "Client.list_pets(limit)", "query parameter", True),
         "major",

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import pytest
 from specbind.codegen.models import model_aliases, model_classes
+from specbind.codegen.options import Options
 from specbind.mock.samples import sample
 from specbind.spec.examples import Example, collect
 from specbind.spec.load import load
@@ -29,9 +30,13 @@ FEATURES = {
     "f_http": SPECS / "features" / "http.yaml",
     "f_names": SPECS / "features" / "names.yaml",
     "f_hostile": SPECS / "features" / "hostile.json",
+    "f_vendors": SPECS / "features" / "vendors.yaml",
     "f_nested": SPECS / "nested" / "api" / "v1" / "openapi.yaml",
     "f_multifile": SPECS / "multifile" / "openapi.yaml",
 }
+# api/v1/openapi.yaml refers to ../common, outside its own folder: allowed by name
+NESTED = Options(allow_ref_dirs=[SPECS / "nested" / "api" / "common"])
+OPTIONS = {"f_nested": NESTED}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +55,10 @@ def packages(folder: Path) -> dict[str, ModuleType]:
     synthetic = folder / "synthetic.json"
     synthetic.write_text(json.dumps(synthetic_spec(*SYNTHETIC_SIZE)))
     specs = {**FEATURES, "f_synthetic": synthetic}
-    return {name: generate_and_import(spec, name, folder) for name, spec in specs.items()}
+    return {
+        name: generate_and_import(spec, name, folder, OPTIONS.get(name))
+        for name, spec in specs.items()
+    }
 
 
 def test_every_feature_package_passes_mypy_strict(
@@ -70,7 +78,8 @@ def test_every_feature_package_passes_mypy_strict(
 
 def _examples() -> Iterator[tuple[str, Example]]:
     for package, spec in FEATURES.items():
-        for example in collect(load(spec).document):
+        access = OPTIONS[package].ref_access() if package in OPTIONS else None
+        for example in collect(load(spec, access).document):
             yield package, example
 
 
@@ -96,7 +105,8 @@ def _codec_for(pkg: ModuleType, schema_name: str) -> tuple[Any, Any]:
 def test_example_round_trips(
     packages: dict[str, ModuleType], package: str, example: Example
 ) -> None:
-    document = load(FEATURES[package]).document
+    access = OPTIONS[package].ref_access() if package in OPTIONS else None
+    document = load(FEATURES[package], access).document
     schema = document["components"]["schemas"][example.schema_name]
     if example.property is None:
         payload = example.value
@@ -470,7 +480,8 @@ def test_progress_is_shown_on_a_terminal_only(
     from specbind import cli
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
-    assert cli._progress() is None
+    cli._progress()("models")
+    assert capsys.readouterr().err == "" and cli._WHERE["stage"] == "models"
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     report = cli._progress()
     assert report is not None
@@ -567,3 +578,68 @@ def test_a_base_class_with_a_discriminator_decodes_as_the_subclass_named(
     assert (
         type(models.Vehicle.from_dict({"vehicleType": "Truck"})) is models.Vehicle
     )  # unknown: the base, as sent
+
+
+# ---------------------------------------------------------------- styles of large vendors' specs
+
+
+def test_dotted_schema_names_become_readable_classes_in_one_module(
+    packages: dict[str, ModuleType],
+) -> None:
+    pkg = packages["f_vendors"]
+    source = Path(pkg.__path__[0], "models.py").read_text(encoding="utf-8")
+    assert model_classes(source) == {
+        "#/components/schemas/ApiV2010AccountMessage": "ApiV2010AccountMessage",
+        "#/components/schemas/api.v2010.account.message": "ApiV2010AccountMessage2",
+        "#/components/schemas/lookups.v1.phone_number": "LookupsV1PhoneNumber",
+        "#/components/schemas/list.meta": "ListMeta",
+        "#/components/schemas/ListMessageResponse": "ListMessageResponse",
+        "#/components/schemas/message_enum_status": "MessageEnumStatus",
+    }
+    page = pkg.models.ListMessageResponse.from_dict(
+        {"messages": [{"sid": "SM1", "status": "sent"}], "meta": {"page": 2, "page_size": 1}}
+    )
+    assert type(page.messages[0]) is pkg.models.ApiV2010AccountMessage2
+    assert page.meta.page == 2
+    hints = inspect.signature(pkg.Client.fetch_phone_number).return_annotation
+    assert "LookupsV1PhoneNumber" in str(hints)
+
+
+def test_dotted_names_are_the_same_whatever_order_the_spec_lists_them(tmp_path: Path) -> None:
+    from specbind.codegen.models import without_dotted_names
+
+    document = load(FEATURES["f_vendors"]).document
+    reordered = dict(document, components=dict(document["components"]))
+    reordered["components"]["schemas"] = dict(reversed(document["components"]["schemas"].items()))
+    _, renamed = without_dotted_names(document)
+    _, renamed_again = without_dotted_names(reordered)
+    assert (
+        renamed
+        == renamed_again
+        == {
+            "#/components/schemas/ApiV2010AccountMessage2": (
+                "#/components/schemas/api.v2010.account.message"
+            ),
+            "#/components/schemas/ListMeta": "#/components/schemas/list.meta",
+            "#/components/schemas/LookupsV1PhoneNumber": "#/components/schemas/lookups.v1.phone_number",
+        }
+    )
+
+
+def test_operation_parameters_override_path_item_parameters_given_by_ref(
+    packages: dict[str, ModuleType], server: ScriptedServer
+) -> None:
+    pkg = packages["f_vendors"]
+    fetch = inspect.signature(pkg.Client.fetch_message).parameters
+    assert list(fetch)[1:4] == ["account_sid", "sid", "page_size"]
+    assert "this operation allows 1000" in (pkg.Client.fetch_message.__doc__ or "")
+    server.on(
+        "GET",
+        "/v1/Accounts/AC1/Messages/SM1.json",
+        Reply.json(200, {"sid": "SM1", "status": "queued"}),
+    )
+    with pkg.Client(base_url=server.url + "/v1", username="AC1", password="token") as client:
+        message = client.fetch_message("AC1", "SM1", page_size=500)
+    assert message.sid == "SM1" and message.status == pkg.models.MessageEnumStatus.queued
+    assert server.seen[-1].path.endswith("/SM1.json?PageSize=500")
+    assert server.seen[-1].headers["authorization"] == "Basic QUMxOnRva2Vu"

@@ -10,6 +10,8 @@ import pytest
 from specbind.codegen import format as fmt
 from specbind.codegen import generate as pipeline
 from specbind.codegen.endpoints import PACKAGE_FILES
+from specbind.codegen.options import Options
+from specbind.codegen.style import Style, project_style
 from specbind.codegen.workers import Pending, Workers
 
 from tests.helpers import CHAT_SPEC, ROOT, chat_options
@@ -85,11 +87,13 @@ w = sys.argv
 """
 
 
+# This repository's own settings (pyproject.toml): line length 100, Python 3.11.
+STYLE = project_style(ROOT / "generated")
+
+
 def whole(code: str) -> str:
-    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=fmt.LINE_LENGTH)
-    return black.format_str(
-        isort.code(code, profile="black", line_length=fmt.LINE_LENGTH), mode=mode
-    )
+    mode = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=100)
+    return black.format_str(isort.code(code, profile="black", line_length=100), mode=mode)
 
 
 @pytest.fixture(autouse=True)
@@ -99,12 +103,12 @@ def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_chunks_give_the_bytes_of_whole_module_formatting() -> None:
     assert len(fmt.split_chunks(SOURCE)) == 10  # not inside strings, not before `else`
-    assert fmt.format_code(SOURCE) == whole(SOURCE)
+    assert fmt.format_code(SOURCE, STYLE) == whole(SOURCE)
 
 
 def test_no_cut_right_after_imports_where_isort_decides_the_blank_lines() -> None:
     assert len(fmt.split_chunks(AFTER_IMPORTS)) == 2
-    assert fmt.format_code(AFTER_IMPORTS) == whole(AFTER_IMPORTS)
+    assert fmt.format_code(AFTER_IMPORTS, STYLE) == whole(AFTER_IMPORTS)
 
 
 def test_a_changed_request_schema_reformats_its_own_statements_only(
@@ -117,7 +121,9 @@ def test_a_changed_request_schema_reformats_its_own_statements_only(
     changed.write_text(text.replace("maxLength: 255", "maxLength: 254", 1), encoding="utf-8")
     formatted: list[str] = []
     real = fmt._format
-    monkeypatch.setattr(fmt, "_format", lambda code: formatted.append(code) or real(code))
+    monkeypatch.setattr(
+        fmt, "_format", lambda code, *rest: formatted.append(code) or real(code, *rest)
+    )
     files = pipeline.generate(changed, "tyntec_chat", chat_options()).files
     assert "'maxLength': 254" in files["_schemas.py"].replace('"', "'")
     assert len(formatted) == 1 and formatted[0].startswith(
@@ -128,21 +134,23 @@ def test_a_changed_request_schema_reformats_its_own_statements_only(
 def test_parallel_formatting_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fmt, "PARALLEL_MIN_LINES", 1)
     monkeypatch.setattr(fmt, "available", lambda: 2)
-    assert fmt.format_modules({"a.py": SOURCE, "b.py": "y=1\n"}) == {
+    assert fmt.format_modules({"a.py": SOURCE, "b.py": "y=1\n"}, style=STYLE) == {
         "a.py": whole(SOURCE),
         "b.py": "y = 1\n",
     }
 
 
 def test_unchanged_chunks_come_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    first = fmt.format_code(SOURCE)
+    first = fmt.format_code(SOURCE, STYLE)
     formatted: list[str] = []
     real = fmt._format
-    monkeypatch.setattr(fmt, "_format", lambda code: formatted.append(code) or real(code))
+    monkeypatch.setattr(
+        fmt, "_format", lambda code, *rest: formatted.append(code) or real(code, *rest)
+    )
     changed = SOURCE.replace("async def g():", "async def g2():")
-    assert fmt.format_code(SOURCE) == first
+    assert fmt.format_code(SOURCE, STYLE) == first
     assert formatted == []
-    assert fmt.format_code(changed) == whole(changed)
+    assert fmt.format_code(changed, STYLE) == whole(changed)
     assert len(formatted) == 1 and "g2" in formatted[0]
 
 
@@ -161,14 +169,18 @@ def test_package_templates_render_code_black_leaves_alone(
     once (format_str formats a second time whenever its first pass changed something)."""
     rendered: dict[str, str] = {}
 
-    def keep(sources: dict[str, str], workers: Workers | None = None) -> Pending[dict[str, str]]:
+    def keep(
+        sources: dict[str, str], workers: Workers | None = None, style: Style | None = None
+    ) -> Pending[dict[str, str]]:
         rendered.update(sources)  # the pipeline's format stage, skipped
         return Pending(lambda: dict(sources))
 
     monkeypatch.setattr(pipeline, "start_formatting", keep)
-    pipeline.generate(spec, "pkg", chat_options() if spec == CHAT_SPEC else None)
+    # At this repository's 100 columns, the line length the templates' fixed text is laid out for.
+    options = chat_options() if spec == CHAT_SPEC else Options(style=STYLE)
+    pipeline.generate(spec, "pkg", options)
     package = {name: code for name, code in rendered.items() if name != "models.py"}
     assert set(package) == set(PACKAGE_FILES)
-    formatted = fmt.format_modules(package)
+    formatted = fmt.format_modules(package, style=STYLE)
     for name, code in package.items():
         assert formatted[name] == code, f"{spec.name}: black or isort would change {name}"

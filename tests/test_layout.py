@@ -5,15 +5,29 @@ from __future__ import annotations
 
 import ast
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import black
 import isort
 import pytest
 from specbind.codegen import endpoints, layout
-from specbind.codegen.format import LINE_LENGTH
 
+LINE_LENGTH = 100
 MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
+
+
+@pytest.fixture(autouse=True, params=[100, 79])
+def columns(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Every rule holds at this repository's line length and at another: the layout follows the
+    project's line length."""
+    global LINE_LENGTH, MODE
+    LINE_LENGTH = request.param
+    MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=LINE_LENGTH)
+    with layout.line_length(LINE_LENGTH):
+        yield LINE_LENGTH
+
+
 SEEDS = 3
 PIECES = [
     "a",

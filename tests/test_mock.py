@@ -19,14 +19,17 @@ from urllib.parse import quote
 import httpx
 import openapi_schema_validator as osv
 import pytest
+import uvicorn
 import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
+from specbind.mock import server as server_module
 from specbind.mock.routing import Mock, Request, Response
 from specbind.mock.samples import sample
 from specbind.mock.server import serve_mock
+from specbind.spec.document import resolve_pointer
+from specbind.spec.load import RefAccess
 from specbind.spec.problems import SpecError, parts_of, pointer_of
-from specbind.spec.validate import resolve_pointer
 
 from tests.helpers import CHAT_SPEC, ROOT
 
@@ -37,22 +40,29 @@ MESSAGE_ID = "77185196-664a-43ec-b14a-fe97036c697f"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
+INVALID_SPECS = {
+    SPECS_DIR / "lenient.yaml",
+    SPECS_DIR / "lenient_schemas.yaml",
+}  # specs under tests/specs that test the validator
+
+
 def _usable_specs() -> list[Path]:
-    """chat-api and every valid spec under tests/specs (other files there are parts of multi-file
-    specs or test the validator)."""
+    """chat-api and every spec under tests/specs but parts of multi-file specs and INVALID_SPECS."""
     found = [CHAT_SPEC]
     for path in sorted(SPECS_DIR.rglob("*.yaml")) + sorted(SPECS_DIR.rglob("*.json")):
         if "openapi" not in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
             continue  # a part of a multi-file spec
-        try:
-            Mock.from_spec(path)
-        except SpecError:
-            continue
-        found.append(path)
+        if path not in INVALID_SPECS:
+            found.append(path)
     return found
 
 
-MOCKS = {path: Mock.from_spec(path) for path in _usable_specs()}
+# specs whose `$ref`s reach a sibling folder, and the folders they may read (as allow_ref_dirs)
+ALLOWED_REF_DIRS = {SPECS_DIR / "nested" / "api" / "v1" / "openapi.yaml": (SPECS_DIR / "nested",)}
+MOCKS = {
+    path: Mock.from_spec(path, access=RefAccess(allow_dirs=ALLOWED_REF_DIRS.get(path, ())))
+    for path in _usable_specs()
+}  # SpecError: a spec stopped working
 
 
 # -- the oracle: an independent check of a served response against the spec ----------------------
@@ -272,6 +282,12 @@ def test_every_usable_spec_and_operation_is_covered() -> None:
     operations = {(c.spec, c.method, c.template) for c in CASES}
     assert sum(1 for spec, _, _ in operations if spec == CHAT_SPEC) == 5
     assert sum(len(m.routes) for m in MOCKS.values()) == len(operations)
+
+
+@pytest.mark.parametrize("spec", sorted(INVALID_SPECS), ids=lambda p: p.name)
+def test_the_specs_left_out_are_refused(spec: Path) -> None:
+    with pytest.raises(SpecError):
+        Mock.from_spec(spec)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -753,6 +769,61 @@ def test_a_failure_inside_the_mock_is_a_500_problem_and_the_server_goes_on(
     assert "specbind mock cannot answer GET /boom" in caplog.text
 
 
+def test_the_server_stops_when_told_not_on_uvicorns_next_tick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Leaving the block wakes the server: uvicorn's own 0.1 s tick is never what stops it."""
+    real_tick = uvicorn.Server.on_tick
+
+    async def never_says_exit(self: uvicorn.Server, counter: int) -> bool:
+        await real_tick(self, counter)
+        return False
+
+    monkeypatch.setattr(uvicorn.Server, "on_tick", never_says_exit)
+    before = set(threading.enumerate())
+    with httpx.Client(headers=KEY) as http:
+        with serve_mock(CHAT) as url:
+            # the client's keep-alive connection is still open when the block ends
+            assert http.get(f"{url}/messages/{MESSAGE_ID}/status").status_code == 200
+            (server,) = [
+                t for t in set(threading.enumerate()) - before if t.name == "specbind-mock"
+            ]
+        assert not server.is_alive()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/messages/{MESSAGE_ID}/status", headers=KEY)
+
+
+def test_a_request_in_flight_when_the_server_stops_gets_its_whole_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mock = Mock.from_spec(FEATURES)
+    real = mock.handle
+    entered, stopping = threading.Event(), threading.Event()
+
+    def slow(request: Request) -> Response:
+        entered.set()
+        stopping.wait(30)
+        return real(request)
+
+    real_stop = server_module._Server.stop
+
+    def stop(self: Any) -> None:
+        real_stop(self)
+        stopping.set()  # the request goes on only once the server has been told to stop
+
+    monkeypatch.setattr(mock, "handle", slow)
+    monkeypatch.setattr(server_module._Server, "stop", stop)
+    answers: list[httpx.Response] = []
+    with serve_mock(mock) as url:
+        caller = threading.Thread(target=lambda: answers.append(httpx.get(f"{url}/items/1")))
+        caller.start()
+        assert entered.wait(30)
+    caller.join(30)
+    assert stopping.is_set()
+    assert [a.status_code for a in answers] == [200]
+    assert answers[0].json() == _json(real(Request("GET", "/items/1")))
+
+
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "specbind", "mock", *args],
@@ -842,3 +913,295 @@ def test_the_pytest_fixture(specbind_mock: Any) -> None:
 
 
 SCHEMAS_FEATURES_ITEM_EXAMPLE = MOCKS[FEATURES].document["components"]["schemas"]["Item"]["example"]
+
+
+# -- under load and abuse: bounded work per request ---------------------------------------------
+
+SLOW = "^(a|a)*$"  # backtracks 2**n times on n a's and a '!' (Python's re never comes back)
+SLOW_PATTERNS = f"""
+openapi: 3.1.0
+info: {{title: slow patterns, version: '1'}}
+paths:
+  /words:
+    post:
+      parameters:
+        - {{name: q, in: query, schema: {{type: string, pattern: '{SLOW}'}}}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                word: {{type: string, pattern: '{SLOW}'}}
+                tags:
+                  type: object
+                  patternProperties: {{'{SLOW}': {{type: integer}}}}
+                  additionalProperties: false
+      responses:
+        '204': {{description: done}}
+"""
+
+
+def _json_post(url: str, path: str, body: bytes, **params: str) -> httpx.Response:
+    headers = {**KEY, "content-type": "application/json"}
+    return httpx.post(f"{url}{path}", content=body, headers=headers, params=params, timeout=20)
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "request body: not readable JSON: nested too deeply"),
+        (
+            b'{"to": ' + b"1" * 5000 + b"}",
+            "request body: not readable JSON: a number has more than 4300 digits",
+        ),
+        (b'{"to": -' + b"1" * 4300 + b"}", "request body at /to: -111"),  # Python reads these
+    ],
+    ids=["100k-deep", "5000-digits", "4300-digits"],
+)
+def test_deep_json_and_long_numbers_get_400(body: bytes, words: str) -> None:
+    with serve_mock(CHAT) as url:
+        answer = _json_post(url, "/messages", body)
+    assert answer.status_code == 400, answer.text
+    assert words in answer.json()["detail"]
+
+
+def test_json_parameters_too_deep_get_400() -> None:
+    answer = MOCKS[FEATURES].handle(Request("GET", "/search/;point=1", [("where", "[" * 100_000)]))
+    assert answer.status == 400
+    detail = _json(answer)["detail"]
+    assert detail == "query parameter 'where': not readable JSON: nested too deeply"
+
+
+TREE = {
+    "openapi": "3.0.3",
+    "info": {"title": "trees", "version": "1"},
+    "paths": {
+        "/trees": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}
+                    }
+                },
+                "responses": {"204": {"description": "planted"}},
+            }
+        }
+    },
+    "components": {
+        "schemas": {"Tree": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}
+    },
+}
+
+
+def test_a_value_too_deep_to_check_gets_400() -> None:
+    """Nesting that Python's JSON reader takes, under a recursive schema the checker descends
+    a few frames per level of: too deep for the checker."""
+    with serve_mock(Mock(TREE)) as url:
+        shallow = _json_post(url, "/trees", b"[[[], [[]]]]")
+        deep = _json_post(url, "/trees", b"[" * 900 + b"]" * 900)
+    assert shallow.status_code == 204
+    assert deep.status_code == 400, deep.text
+    assert deep.json()["detail"] == "request body: nested too deeply to be checked"
+
+
+def test_problems_listed_for_one_value_are_bounded() -> None:
+    body = json.dumps({"to": "+123234234", "channels": ["fax"] * 1000}).encode()
+    answer = CHAT.handle(
+        Request("POST", "/messages", [], {**KEY, "content-type": "application/json"}, body)
+    )
+    problems = _problem_detail(answer).split("; ")
+    assert len(problems) == 21
+    assert (
+        problems[0]
+        == "request body at /channels/0: 'fax' is not one of ['sms', 'whatsapp', 'tyntecEcho']"
+    )
+    assert problems[-1] == "request body: more problems, not listed"
+
+
+def test_slow_patterns_are_refused_in_bounded_time(tmp_path: Path) -> None:
+    """Each value gets one second of pattern matching; a `re` match of these would not end."""
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(SLOW_PATTERNS)
+    slow = "a" * 40 + "!"
+    too_slow = f"matching '{SLOW}' took longer than the mock allows (1 s); value refused"
+    process, url = _start(str(spec), "--port", "0")
+    try:
+        answers = {
+            "query": _json_post(url, "/words", b"{}", q=slow),
+            "body": _json_post(url, "/words", json.dumps({"word": slow}).encode()),
+            "names": _json_post(url, "/words", json.dumps({"tags": {slow: 1}}).encode()),
+            "good": _json_post(
+                url, "/words", json.dumps({"word": "aa", "tags": {"a": 1}}).encode()
+            ),
+            "other": _json_post(url, "/words", json.dumps({"tags": {"b": 1}}).encode()),
+        }
+    finally:
+        process.kill()  # without bounds it would still be matching
+        process.communicate(timeout=30)
+    details = {k: a.json()["detail"] if a.content else "" for k, a in answers.items()}
+    assert {k: a.status_code for k, a in answers.items()} == {
+        "query": 400,
+        "body": 400,
+        "names": 400,
+        "good": 204,
+        "other": 400,
+    }, details
+    assert details["query"] == f"query parameter 'q': {too_slow}"
+    assert details["body"] == f"request body at /word: {too_slow}"
+    assert details["names"].startswith("request body at /tags: ")
+    assert details["names"].endswith(too_slow)
+    assert details["other"] == (
+        f"request body at /tags: 'b' does not match any of the regexes: '{SLOW}'"
+    )
+
+
+# -- under load and abuse: the server -------------------------------------------------------------
+
+
+def _raw_exchange(url: str, data: bytes) -> bytes:
+    """Send `data` on a fresh connection and read until the server closes it."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=20) as connection:
+        connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def _head(path: str, *headers: str) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: mock", "apikey: k", *headers, "", ""]
+    return "\r\n".join(lines).encode()
+
+
+def test_a_declared_body_over_the_limit_gets_413_before_it_is_read() -> None:
+    with serve_mock(CHAT, max_body_size=1024) as url:
+        # a gigabyte announced, a few bytes sent: the answer comes without waiting for the rest
+        answer = _raw_exchange(url, _head("/messages", "Content-Length: 1000000000") + b'{"to": "')
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"\r\nconnection: close\r\n" in answer.lower()
+    assert answer.endswith(
+        b'"detail": "the request body is larger than the mock accepts (1024 bytes)"}'
+    )
+
+
+def test_a_chunked_body_over_the_limit_gets_413_when_it_passes_the_limit() -> None:
+    chunk = b"200\r\n" + b"a" * 0x200 + b"\r\n"
+    with serve_mock(CHAT, max_body_size=1024) as url:
+        # three chunks of 512 bytes, and the body never ends: the third one passes the limit
+        answer = _raw_exchange(url, _head("/messages", "Transfer-Encoding: chunked") + chunk * 3)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def test_bodies_up_to_the_limit_are_read() -> None:
+    headers = {**KEY, "content-type": "application/json"}
+    body = json.dumps(SCHEMAS["MessageRequest"]["example"]).encode()
+    with serve_mock(CHAT, max_body_size=len(body)) as url, httpx.Client(base_url=url) as http:
+        exact = http.post("/messages", content=body, headers=headers)
+        chunked = http.post("/messages", content=iter([body[:100], body[100:]]), headers=headers)
+        over = http.post("/messages", content=body + b" ", headers=headers)
+    assert (exact.status_code, chunked.status_code, over.status_code) == (202, 202, 413)
+
+
+def test_command_takes_a_body_size_limit() -> None:
+    process, url = _start(str(CHAT_SPEC), "--port", "0", "--max-body-size", "1KiB")
+    try:
+        small = _json_post(url, "/messages", b"x" * 1024)
+        large = _json_post(url, "/messages", b"x" * 1025)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert (small.status_code, large.status_code) == (400, 413)
+    assert "(1024 bytes)" in large.json()["detail"]
+    done = subprocess.run(
+        [sys.executable, "-m", "specbind", "mock", str(CHAT_SPEC), "--max-body-size", "1.5M"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "'1.5M' is not a size (bytes, or a number with KiB, MiB or GiB)" in done.stderr
+
+
+def test_a_slow_request_does_not_hold_up_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one request is being answered (here: held until the test lets it go), others are."""
+    mock = Mock.from_spec(FEATURES)
+    real = mock.handle
+    entered, release = threading.Event(), threading.Event()
+
+    def held(request: Request) -> Response:
+        if request.path == "/items/2":
+            entered.set()
+            release.wait(60)  # bounded: without worker threads nothing else is served meanwhile
+        return real(request)
+
+    monkeypatch.setattr(mock, "handle", held)
+    with serve_mock(mock) as url:
+        slow: list[int] = []
+        waiting = threading.Thread(
+            target=lambda: slow.append(httpx.get(f"{url}/items/2", timeout=90).status_code)
+        )
+        waiting.start()
+        try:
+            assert entered.wait(30)
+            fast = httpx.get(f"{url}/items/1", timeout=20)
+            still_held = not release.is_set()
+        finally:
+            release.set()
+            waiting.join(90)
+    assert fast.status_code == 200 and still_held
+    assert slow == [200]
+
+
+def test_a_burst_of_connections_is_queued_not_dropped() -> None:
+    """300 clients connecting at once all get through the listen queue at once (with a queue of
+    128, the 130th waited for the kernel's SYN retransmits: 1, 3, 7 s)."""
+    from specbind.mock.server import bind
+
+    listener = bind("127.0.0.1", 0)
+    clients: list[socket.socket] = []
+    try:
+        for _ in range(300):  # nobody accepts: every connection waits in the listen queue
+            clients.append(socket.create_connection(listener.getsockname(), timeout=5))
+    finally:
+        for client in clients:
+            client.close()
+        listener.close()
+    assert len(clients) == 300
+
+
+def test_the_pytest_fixture_takes_a_body_size_limit(specbind_mock: Any) -> None:
+    url = specbind_mock(CHAT_SPEC, max_body_size=10)
+    assert _json_post(url, "/messages", b"x" * 11).status_code == 413
+
+
+def test_answers_are_sent_without_waiting_for_acks() -> None:
+    """Connections accepted on the mock's socket have TCP_NODELAY (asyncio sets it only on
+    sockets made for TCP by name): without it every answer, written as headers then body, waited
+    about 40 ms for the client's delayed ACK."""
+    import asyncio
+
+    from specbind.mock.server import bind
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        async with server:
+            _, writer = await asyncio.open_connection(*listener.getsockname())
+            value = await asyncio.wait_for(seen, 20)
+            writer.close()
+        return value
+
+    listener = bind("127.0.0.1", 0)
+    try:
+        assert asyncio.run(accepted_nodelay()) != 0
+    finally:
+        listener.close()

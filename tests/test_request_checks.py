@@ -30,8 +30,10 @@ def text_of(length: int) -> str:
     ("body", "field", "reason"),
     [
         (message(to="017612345"), "to", "'017612345' does not match the pattern '^(00|\\\\+)\\\\d{1,15}$'"),
-        (message(to="+49 176 12345"), "to", None),
-        (message(to="+1234567890123456"), "to", None),  # 16 digits
+        (message(to="+49 176 12345"), "to",
+         "'+49 176 12345' does not match the pattern '^(00|\\\\+)\\\\d{1,15}$'"),
+        (message(to="+1234567890123456"), "to",  # 16 digits
+         "'+1234567890123456' does not match the pattern '^(00|\\\\+)\\\\d{1,15}$'"),
         (message(sms={"contentType": "text", "text": text_of(3001)}), "sms.text",
          "is 3001 characters long; maxLength is 3000"),
         (message(whatsapp={"from": "4912", "contentType": "text", "text": text_of(4097)}), "whatsapp.text",
@@ -43,16 +45,18 @@ def text_of(length: int) -> str:
         (message(whatsapp={"contentType": "text"}), "whatsapp.from", "is required"),
         ({"channels": ["sms"]}, "to", "is required"),
         (message(to=4917612345), "to", "expected string, got int"),
-        (message(context={"userContext": text_of(256)}), "context.userContext", None),
+        (message(context={"userContext": text_of(256)}), "context.userContext",
+         "is 256 characters long; maxLength is 255"),
         (message(overrides={"notificationCallbackUrl": "http://insecure.example.com/x"}),
-         "overrides.notificationCallbackUrl", None),
+         "overrides.notificationCallbackUrl",
+         "'http://insecure.example.com/x' does not match the pattern \"^https:..."),
         (message(whatsapp={"from": "4912", "contentType": "template",
                            "template": {"templateId": "t", "language": {"policy": "random"}}}),
          "whatsapp.template.language.policy", "'random' is not one of 'fallback', 'deterministic'"),
     ],
 )  # fmt: skip
 def test_a_body_that_breaks_its_schema_is_not_sent(
-    api: Api, server: ScriptedServer, body: dict[str, Any], field: str, reason: str | None
+    api: Api, server: ScriptedServer, body: dict[str, Any], field: str, reason: str
 ) -> None:
     server.on("POST", "/messages", ACCEPTED)
     spec = dataclasses.replace(api.package.operations.send_message(_request(api)), json=body)
@@ -60,7 +64,9 @@ def test_a_body_that_breaks_its_schema_is_not_sent(
         api.call("send", spec)
     error = caught.value
     assert (error.model, error.field) == ("MessageRequest", field)
-    if reason is not None:
+    if reason.endswith("..."):  # the rest is the spec's long pattern
+        assert error.reason.startswith(reason.removesuffix("...")), error.reason
+    else:
         assert error.reason == reason
     assert str(error).startswith(f"MessageRequest.{field}: ")
     assert "validate_requests=False" in str(error)

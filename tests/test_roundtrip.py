@@ -107,10 +107,8 @@ def test_nested_types_are_decoded(chat: ModuleType) -> None:
     history = chat.models.MessageHistory.from_dict(SCHEMAS["MessageHistory"]["example"])
     assert isinstance(history.message_id, UUID)
     assert isinstance(history.history[0].happend_at, datetime)
-    assert (
-        history.history[0].delivery_channel == chat.models.DeliveryChannel1.whatsapp
-        or history.history[0].delivery_channel.value == "whatsapp"
-    )
+    # `is`: a StrEnum member equals its plain string, so == would pass on an undecoded "whatsapp"
+    assert history.history[0].delivery_channel is chat.models.DeliveryChannel1.whatsapp
 
 
 def test_unknown_enum_value_decodes_and_re_encodes(chat: ModuleType) -> None:

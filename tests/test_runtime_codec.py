@@ -59,6 +59,12 @@ def test_a_decode_error_names_where_it_happened_from_the_outermost_model() -> No
     assert error.reason == "expected int, got str" and error.path == ("Shape", "Point", "x")
 
 
+def test_a_decode_error_quoting_a_huge_value_keeps_a_short_message() -> None:
+    error = _codec.DecodeError.because("Channel", ValueError(f"{'x' * 1_000_000!r} is not valid"))
+    assert len(str(error)) == 500 and str(error).endswith("...")
+    assert error.reason.endswith("is not valid")  # the whole reason is still there
+
+
 def test_a_missing_member_becomes_a_decode_error_naming_it() -> None:
     assert str(DecodeError.because("Point", KeyError("x"))) == "Point: missing required member 'x'"
     assert str(DecodeError.because("Point", TypeError("nope"))) == "Point: TypeError: nope"
@@ -74,6 +80,11 @@ def test_json_round_trips_through_the_models_own_dicts() -> None:
 def test_a_document_that_is_not_json_is_a_decode_error(document: bytes | str) -> None:
     with pytest.raises(DecodeError, match=r"^Point: not valid JSON"):
         Point.from_json(document)
+
+
+def test_a_document_nested_too_deeply_is_a_short_decode_error() -> None:
+    with pytest.raises(DecodeError, match=r"^Point: JSON nested too deeply to read$"):
+        Point.from_json(b"[" * 100_000 + b"]" * 100_000)
 
 
 @pytest.mark.parametrize(

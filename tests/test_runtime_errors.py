@@ -77,6 +77,24 @@ def test_a_problem_keeps_only_an_integer_status_and_text_members() -> None:
     assert errors.Problem.from_body({"status": "4x4"}) == errors.Problem()
 
 
+def test_a_huge_detail_gives_a_short_message() -> None:
+    body = problem_body(detail="x" * 5_000_000)
+    error = errors.error_for(response(400, body))
+    assert error.problem is not None and len(error.problem.detail or "") == 5_000_000
+    assert len(str(error)) < 250 and str(error).startswith("HTTP 400 Gone - xxx")
+
+
+def test_an_error_body_nested_too_deeply_is_kept_as_text() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    error = errors.error_for(response(400, deep))
+    assert error.problem is None and len(str(error)) < 250
+
+
+def test_a_response_error_message_stays_short_whatever_the_reason() -> None:
+    error = errors.ApiResponseError(200, "does not fit: " + "y" * 1_000_000, "")
+    assert len(str(error)) < 520
+
+
 def test_a_body_in_an_unknown_or_wrong_encoding_still_becomes_text() -> None:
     wrong = response(500, b"caf\xe9", "text/plain; charset=utf-8")
     assert errors.body_text(wrong) == "caf\ufffd"

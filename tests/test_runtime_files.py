@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 from specbind.codegen import endpoints
+from specbind.codegen.format import format_code
+from specbind.codegen.options import Options
 from specbind.codegen.paths import PACKAGE_DIR, runtime_dir
+from specbind.codegen.style import Style, project_style
 
 from tests.helpers import CHAT_SPEC, ROOT, chat_options, package_files
 
@@ -29,15 +32,31 @@ def test_the_runtime_folder_holds_the_copied_modules_their_stand_ins_and_nothing
 
 @lru_cache(maxsize=None)
 def generated(spec: Path) -> dict[str, str]:
-    return package_files(spec, "pkg", chat_options() if spec == CHAT_SPEC else None)
+    """The package as this repository's settings (those of `generated/`) format it."""
+    options = (
+        chat_options() if spec == CHAT_SPEC else Options(style=project_style(ROOT / "generated"))
+    )
+    return package_files(spec, "pkg", options)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
 def test_every_generated_package_carries_the_runtime_byte_for_byte(spec: Path) -> None:
+    """The runtime's own layout is this repository's black settings: copied as it is."""
     files = generated(spec)
     for name in endpoints.RUNTIME_FILES:
         source = (runtime_dir() / name).read_text(encoding="utf-8")
         assert files[name] == HEADER.format(spec.name) + source, name
+
+
+def test_a_project_with_other_settings_gets_the_runtime_in_its_own_layout() -> None:
+    style = Style()  # black's defaults: 88 columns
+    files = package_files(SPECS[1], "pkg", Options(style=style))
+    changed = 0
+    for name in endpoints.RUNTIME_FILES:
+        source = (runtime_dir() / name).read_text(encoding="utf-8")
+        assert files[name] == HEADER.format(SPECS[1].name) + format_code(source, style), name
+        changed += files[name] != HEADER.format(SPECS[1].name) + source
+    assert changed  # at 88 columns some of the runtime's lines are laid out anew
 
 
 def _declared(code: str) -> dict[str, str]:

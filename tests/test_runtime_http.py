@@ -39,7 +39,9 @@ def spec(read: Any = _http.read_json) -> _http.RequestSpec[Any]:
 
 
 def response(body: bytes, status: int = 200, **headers: str) -> httpx.Response:
-    return httpx.Response(status, content=body, headers=headers)
+    return httpx.Response(
+        status, content=body, headers=headers, request=httpx.Request("GET", "https://h/items")
+    )
 
 
 @pytest.mark.parametrize(
@@ -174,19 +176,19 @@ def test_binary_content_keeps_the_body_its_type_and_file_name() -> None:
 
 def test_a_path_destination_appears_only_when_complete(tmp_path: Path) -> None:
     target = tmp_path / "out.bin"
-    with _http.Destination(target) as out:
+    with _http.Destination(target, response(b"", **{"content-type": "video/mp4"})) as out:
         out.write(b"ab")
         out.write(b"c")
         assert not target.exists()
     assert target.read_bytes() == b"abc"
-    saved = out.saved(response(b"", **{"content-type": "video/mp4"}))
+    saved = out.saved()
     assert saved == _http.SavedContent(str(target), 3, "video/mp4", None)
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 
 
 def test_a_failed_download_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(OSError):
-        with _http.Destination(tmp_path / "out.bin") as out:
+        with _http.Destination(tmp_path / "out.bin", response(b"")) as out:
             out.write(b"partial")
             raise OSError("connection broke")
     assert list(tmp_path.iterdir()) == []
@@ -194,9 +196,47 @@ def test_a_failed_download_leaves_nothing_behind(tmp_path: Path) -> None:
 
 def test_an_open_file_destination_is_written_as_it_comes() -> None:
     handle = io.BytesIO()
-    with _http.Destination(handle) as out:
+    with _http.Destination(handle, response(b"")) as out:
         out.write(b"abc")
-    assert handle.getvalue() == b"abc" and out.saved(response(b"")).path is None
+    assert handle.getvalue() == b"abc" and out.saved().path is None
+
+
+def test_a_download_over_its_limit_stops_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    with pytest.raises(ApiResponseError, match=r"larger than max_download_size \(4 bytes\)"):
+        with _http.Destination(tmp_path / "out.bin", response(b""), limit=4) as out:
+            out.write(b"abcd")
+            out.write(b"e")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_body_in_memory_is_kept_whole_up_to_its_limit() -> None:
+    answer = response(b"", **{"content-type": "application/json", "content-encoding": "gzip"})
+    body = _http.Body(answer, limit=4)
+    assert body.add(b"[1,") and body.add(b"2]") is False
+    with pytest.raises(
+        ApiResponseError,
+        match=r"^HTTP 200: .*, but the body is larger than max_body_size \(4 bytes\)$",
+    ) as caught:
+        body.response()
+    assert caught.value.headers["content-type"] == "application/json"
+    whole = _http.Body(answer, limit=None)
+    assert whole.add(b"[1,2]")
+    read = whole.response()
+    assert read.json() == [1, 2] and "content-encoding" not in read.headers
+
+
+def test_an_error_body_over_the_limit_is_cut_and_its_error_still_raised() -> None:
+    body = _http.Body(response(b"", 503, **{"content-type": "text/plain"}), limit=3)
+    assert body.add(b"abcdef") is False
+    assert body.response().content == b"abc"
+
+
+@pytest.mark.parametrize("depth", [100_000])
+def test_json_nested_too_deeply_is_a_response_error(depth: int) -> None:
+    deep = b"[" * depth + b"]" * depth
+    with pytest.raises(ApiResponseError, match="nested too deeply") as caught:
+        _http.read_json(response(deep))
+    assert len(str(caught.value)) < 150  # with the 2xx message's "the server accepted ..."
 
 
 def test_not_given_is_told_apart_from_none() -> None:

@@ -44,7 +44,7 @@ def test_an_http_date_in_the_past_means_now() -> None:
     assert policy().retry_after(formatdate(NOW - 60, usegmt=True)) == 0.0
 
 
-@pytest.mark.parametrize("header", [None, "", "soon", "Mon, 99 Foo 2025"])
+@pytest.mark.parametrize("header", [None, "", "soon", "Mon, 99 Foo 2025", "nan", "inf", "1e400"])
 def test_an_absent_or_unreadable_retry_after_is_none(header: str | None) -> None:
     assert policy().retry_after(header) is None
 

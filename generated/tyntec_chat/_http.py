@@ -23,11 +23,16 @@ from .errors import (
     ApiTimeoutError,
     RequestValidationError,
     body_text,
+    shorten,
 )
 
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# The largest body, decoded, that is read into memory (JSON, error bodies, in-memory downloads), and
+# the largest one a download writes to a file. None means no limit.
+DEFAULT_MAX_BODY_SIZE = 32 * 1024 * 1024
+DEFAULT_MAX_DOWNLOAD_SIZE = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,58 @@ class SavedContent:
     filename: str | None = None
 
 
+class Body:
+    """A response body read into memory as it arrives, decoded, up to `limit` bytes."""
+
+    def __init__(self, response: httpx.Response, limit: int | None) -> None:
+        self._response = response
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._cut = False
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep one chunk; False once the body is over the limit (read no further)."""
+        if self._limit is not None and self._size + len(chunk) > self._limit:
+            self._chunks.append(chunk[: self._limit - self._size])
+            self._cut = True
+            return False
+        self._chunks.append(chunk)
+        self._size += len(chunk)
+        return True
+
+    def response(self) -> httpx.Response:
+        """The response with its body in memory. A success body over the limit raises
+        ApiResponseError; an error body over it is cut there (its error is still raised)."""
+        status = self._response.status_code
+        if self._cut and self._response.is_success:
+            reason = f"the body is larger than max_body_size ({self._limit} bytes)"
+            raise ApiResponseError(status, reason, "", self._response.headers)
+        drop = ("content-encoding", "content-length", "transfer-encoding")
+        headers = [(k, v) for k, v in self._response.headers.multi_items() if k not in drop]
+        return httpx.Response(
+            status,
+            headers=headers,
+            content=b"".join(self._chunks),
+            request=self._response.request,
+            extensions=self._response.extensions,
+        )
+
+
 class Destination:
     """Where a streamed body goes: a path, written to a temporary file and renamed into place only when
     complete (a failed download leaves nothing behind), or an open binary file, written as it comes.
+    A body over `limit` bytes raises ApiResponseError (what an open file got so far stays in it).
     """
 
-    def __init__(self, target: str | os.PathLike[str] | IO[bytes]) -> None:
+    def __init__(
+        self,
+        target: str | os.PathLike[str] | IO[bytes],
+        response: httpx.Response,
+        limit: int | None = None,
+    ) -> None:
+        self._response = response
+        self._limit = limit
         self.path: str | None = None
         self._out: IO[bytes] | None = None
         if isinstance(target, (str, os.PathLike)):
@@ -101,6 +152,9 @@ class Destination:
         """Append one chunk."""
         if self._out is None:
             raise RuntimeError("use Destination in a with statement")
+        if self._limit is not None and self.size + len(chunk) > self._limit:
+            reason = f"the body is larger than max_download_size ({self._limit} bytes)"
+            raise ApiResponseError(self._response.status_code, reason, "")
         self._out.write(chunk)
         self.size += len(chunk)
 
@@ -115,10 +169,10 @@ class Destination:
         else:
             os.unlink(self._temp)
 
-    def saved(self, response: httpx.Response) -> SavedContent:
+    def saved(self) -> SavedContent:
         """What was written, described."""
-        content_type = response.headers.get("content-type", "")
-        return SavedContent(self.path, self.size, content_type, filename_of(response))
+        content_type = self._response.headers.get("content-type", "")
+        return SavedContent(self.path, self.size, content_type, filename_of(self._response))
 
 
 class NotGiven:
@@ -259,9 +313,9 @@ def read_json(response: httpx.Response) -> Any:
         return json.loads(response.content)
     except ValueError:
         reason = "the body is not valid JSON"
-        raise ApiResponseError(
-            response.status_code, reason, body_text(response), response.headers
-        ) from None
+    except RecursionError:
+        reason = "the body is JSON nested too deeply to read"
+    raise ApiResponseError(response.status_code, reason, body_text(response), response.headers)
 
 
 def read(spec: RequestSpec[T], response: httpx.Response) -> T:
@@ -270,14 +324,20 @@ def read(spec: RequestSpec[T], response: httpx.Response) -> T:
         return spec.read(response)
     except DecodeError as exc:
         reason = f"the body does not fit the spec: {exc}"
-        raise ApiResponseError(
-            response.status_code, reason, body_text(response), response.headers
-        ) from None
+    except RecursionError:
+        reason = "the body is nested too deeply to decode"
+    raise ApiResponseError(response.status_code, reason, body_text(response), response.headers)
 
 
-def wrap_transport_error(exc: httpx.TransportError, request: RequestSpec[Any]) -> ApiError:
-    """The package's own exception for a network failure (its message has no URL, so no query credential)."""
+def wrap_transport_error(exc: httpx.RequestError, request: RequestSpec[Any]) -> ApiError:
+    """The package's own exception for a network failure, or a body that cannot be decoded (its
+    message has no URL, so no query credential, and is at most a few hundred characters)."""
     where = f"{request.method} {request.path}"
     if isinstance(exc, httpx.TimeoutException):
         return ApiTimeoutError(f"{where} timed out ({type(exc).__name__})")
-    return ApiConnectionError(f"{where} failed: {type(exc).__name__}: {exc}")
+    return ApiConnectionError(shorten(f"{where} failed: {type(exc).__name__}: {exc}"))
+
+
+def deadline_error(request: RequestSpec[Any], seconds: float | None) -> ApiTimeoutError:
+    """The exception for an attempt that passed its deadline."""
+    return ApiTimeoutError(f"{request.method} {request.path} timed out (deadline of {seconds} s)")

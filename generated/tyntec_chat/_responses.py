@@ -2,8 +2,11 @@
 """What `client.with_raw_response` and `client.with_streaming_response` return.
 
 `RawResponse` holds a read response: its status, headers and the `httpx.Response`, and `.parse()`
-gives what the plain method returns. `StreamedResponse` (`AsyncStreamedResponse` for the async client)
-holds a response whose body has not been read: iterate over it in chunks, inside a `with` block.
+gives what the plain method returns. Its body was read within the call's deadline and the client's
+`max_body_size` (a larger success body raises ApiResponseError, as the plain method does).
+`StreamedResponse` (`AsyncStreamedResponse` for the async client) holds a response whose body has not
+been read: iterate over it in chunks, inside a `with` block. The call's deadline covers it up to the
+headers only: you read the body, at your pace; its `.parse()` reads at most `max_body_size` bytes.
 Error statuses raise before either is returned, as the plain methods raise them.
 """
 
@@ -25,7 +28,7 @@ from typing import (
 
 import httpx
 
-from ._http import RequestSpec, read
+from ._http import Body, RequestSpec, read
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -34,9 +37,12 @@ T = TypeVar("T")
 class RawResponse(Generic[T]):
     """A response as it came: `status_code`, `headers`, `http_response`; `parse()` decodes the body."""
 
-    def __init__(self, response: httpx.Response, spec: RequestSpec[T]) -> None:
+    def __init__(
+        self, response: httpx.Response, spec: RequestSpec[T], max_body_size: int | None = None
+    ) -> None:
         self.http_response = response
         self._spec = spec
+        self._max_body_size = max_body_size
 
     @property
     def status_code(self) -> int:
@@ -64,9 +70,13 @@ class StreamedResponse(RawResponse[T]):
         return self.http_response.iter_bytes(chunk_size)
 
     def parse(self) -> T:
-        """Read the rest of the body and decode it as the plain method would."""
-        self.http_response.read()
-        return super().parse()
+        """Read the rest of the body (at most max_body_size bytes, else ApiResponseError) and decode
+        it as the plain method would."""
+        body = Body(self.http_response, self._max_body_size)
+        for chunk in self.http_response.iter_bytes():
+            if not body.add(chunk):
+                break
+        return read(self._spec, body.response())
 
     def close(self) -> None:
         """Release the connection (the end of the `with` block does it)."""
@@ -91,9 +101,13 @@ class AsyncStreamedResponse(RawResponse[T]):
     iter_bytes = aiter_bytes  # the name openai-python uses on its async responses
 
     async def parse(self) -> T:  # type: ignore[override]
-        """Read the rest of the body and decode it as the plain method would."""
-        await self.http_response.aread()
-        return super().parse()
+        """Read the rest of the body (at most max_body_size bytes, else ApiResponseError) and decode
+        it as the plain method would."""
+        body = Body(self.http_response, self._max_body_size)
+        async for chunk in self.http_response.aiter_bytes():
+            if not body.add(chunk):
+                break
+        return read(self._spec, body.response())
 
     async def close(self) -> None:
         """Release the connection (the end of the `async with` block does it)."""

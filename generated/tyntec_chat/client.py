@@ -19,9 +19,11 @@ from uuid import UUID
 
 import httpx
 
-from . import _auth, _http, operations
+from . import _auth, _http, _transport, operations
 from ._checks import check_body
 from ._http import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_DOWNLOAD_SIZE,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     BinaryContent,
@@ -45,6 +47,7 @@ from .errors import ApiError, error_for, wait_refused
 from .models import MessageHistory, MessageRequest, MessageResponse, MessageStatus, StoredMessage
 
 T = TypeVar("T")
+R = TypeVar("R")
 Timeout = float | httpx.Timeout | None
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
@@ -85,6 +88,8 @@ class _BaseClient:
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
         headers: Mapping[str, str] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
     ) -> None:
         base_url = base_url or os.environ.get("TYNTEC_CHAT_BASE_URL")
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
@@ -96,8 +101,14 @@ class _BaseClient:
             policy if max_retries is None else replace(policy, max_retries=max_retries)
         )
         self.validate_requests = validate_requests
+        self.max_body_size = max_body_size
+        self.max_download_size = max_download_size
         self._credentials = _auth.credentials(
-            [_auth.api_key("header", "apikey", _auth.given(api_key, "TYNTEC_CHAT_API_KEY"))],
+            [
+                _auth.api_key(
+                    "header", "apikey", _auth.given(api_key, "TYNTEC_CHAT_API_KEY", "api_key")
+                )
+            ],
             required=True,
             missing="every operation needs a credential and none was given: pass api_key=... or set TYNTEC_CHAT_API_KEY in the environment",
         )
@@ -141,13 +152,13 @@ class _BaseClient:
         self,
         spec: RequestSpec[T],
         response: httpx.Response,
-        streamed: Callable[[httpx.Response, RequestSpec[T]], RawResponse[T]],
+        streamed: Callable[[httpx.Response, RequestSpec[T], int | None], RawResponse[T]],
     ) -> T:
         """What a raw or streaming `send` returns in place of the result (error statuses raise)."""
-        if not 200 <= response.status_code < 300:  # the body was read, the connection released
+        if not 200 <= response.status_code < 300:  # the body was read (up to max_body_size)
             raise error_for(response)
         wrapper = RawResponse if self._mode == "raw" else streamed
-        return cast(T, wrapper(response, spec))
+        return cast(T, wrapper(response, spec, self.max_body_size))
 
     def _check(self, spec: RequestSpec[Any]) -> None:
         if self.validate_requests and spec.checks is not None:
@@ -171,7 +182,7 @@ class _BaseClient:
             content=spec.content,
             data=spec.data,
             files=spec.files,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            timeout=self._timeout(timeout),
         )
         for credential in self._credentials:  # last, and straight into the request
             credential.apply(request)
@@ -233,6 +244,19 @@ class _BaseClient:
         log.debug("redirected (%d) to %s", response.status_code, url.copy_with(query=None))
         return following
 
+    def _timeout(self, timeout: Timeout | NotGiven) -> Timeout | httpx._client.UseClientDefault:
+        return self.timeout if isinstance(timeout, NotGiven) else timeout
+
+    def _deadline(
+        self, timeout: Timeout | NotGiven, http: httpx.Client | httpx.AsyncClient
+    ) -> float | None:
+        """The seconds each attempt may take: from the call's or the client's timeout, or from the
+        `http_client`'s own when that is the one used."""
+        chosen = self._timeout(timeout)
+        if isinstance(chosen, httpx._client.UseClientDefault):
+            chosen = http.timeout
+        return _transport.total_seconds(chosen)
+
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
             return self.retry_policy
@@ -270,6 +294,8 @@ class Client(_BaseClient):
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
         headers: Mapping[str, str] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -280,10 +306,16 @@ class Client(_BaseClient):
             base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
                 Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
+                It also bounds each attempt as a whole, connect to last byte: a number is the
+                attempt's deadline, an `httpx.Timeout` gives its longest value. With
+                `with_streaming_response` it covers the attempt up to the headers: you read the body.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
+            max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
+                in-memory downloads, raw responses (default 32 MiB; None: no limit).
+            max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.Client` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
         """
@@ -295,8 +327,10 @@ class Client(_BaseClient):
             retry_policy=retry_policy,
             validate_requests=validate_requests,
             headers=headers,
+            max_body_size=max_body_size,
+            max_download_size=max_download_size,
         )
-        self._http = http_client or httpx.Client()
+        self._http = http_client or _transport.http_client()
         self._owns_http = http_client is None
         if http_client is not None and isinstance(timeout, NotGiven):
             self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
@@ -336,12 +370,16 @@ class Client(_BaseClient):
     ) -> T:
         """Send any operation's request spec and read its result."""
         spec = _http.with_extras(spec, extra_headers, extra_query)
-        response = self._send(spec, timeout, max_retries, stream=self._mode == "stream")
         if self._mode == "parse":
-            return _http.read(spec, response)
-        if not response.is_success:
-            response.read()
-        return self._wrap(spec, response, StreamedResponse)
+            return _http.read(spec, self._send(spec, timeout, max_retries, self._read_body))
+        stream = self._mode == "stream"
+
+        def wrap(response: httpx.Response) -> T:
+            if not stream or not response.is_success:  # read within the deadline and max_body_size
+                response = self._read_body(response)
+            return self._wrap(spec, response, StreamedResponse)
+
+        return self._send(spec, timeout, max_retries, wrap, keep_open=stream)
 
     def send_to_file(
         self,
@@ -355,65 +393,97 @@ class Client(_BaseClient):
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
         spec = _http.with_extras(spec, extra_headers, extra_query)
-        response = self._send(spec, timeout, max_retries, stream=True)
-        failure: ApiError | None = None
-        try:
+
+        def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
-                response.read()
+                response = self._read_body(response)
                 _http.read(spec, response)  # raises the error the response describes
-            with _http.Destination(destination) as out:
+            with _http.Destination(destination, response, self.max_download_size) as out:
                 for chunk in response.iter_bytes():
+                    _transport.check_deadline()
                     out.write(chunk)
-            return out.saved(response)
-        except httpx.TransportError as exc:  # the connection broke mid-body
-            failure = wrap_transport_error(exc, spec)
+            return out.saved()
+
+        return self._send(spec, timeout, max_retries, save)
+
+    def _read_body(self, response: httpx.Response) -> httpx.Response:
+        body = _http.Body(response, self.max_body_size)
+        for chunk in response.iter_bytes():
+            _transport.check_deadline()  # an `http_client` of your own has no deadline transport
+            if not body.add(chunk):
+                break
+        return body.response()
+
+    def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        """The token endpoint's answer, read within the deadline and max_body_size."""
+        response = self._http.send(request, stream=True)
+        try:
+            return self._read_body(response)
         finally:
             response.close()
-        raise failure
 
     def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
-        stream: bool,
-    ) -> httpx.Response:
+        consume: Callable[[httpx.Response], R],
+        keep_open: bool = False,
+    ) -> R:
+        """Send until an answer is final (retrying what may be retried), then `consume` it; each
+        attempt (an OAuth2 token fetch, redirects, and the answer's body as far as `consume` reads
+        it) ends by the timeout's deadline. With `keep_open` a successful `consume` leaves the
+        response open: its caller reads the rest, without the deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
+        seconds = self._deadline(timeout, self._http)
         retry = 0
         refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
-            try:
-                for credential, token_request in self._token_requests(self._http):
-                    credential.store(self._http.send(token_request))
-                started = time.monotonic()
-                response = self._http.send(
-                    self._request(spec, self._http, timeout), stream=stream, follow_redirects=False
-                )
-                for _ in range(MAX_REDIRECTS):
-                    following = self._redirect(response)
-                    if following is None:
-                        break
-                    response.close()
-                    response = self._http.send(following, stream=stream, follow_redirects=False)
-            except httpx.TransportError as exc:
-                failure = wrap_transport_error(exc, spec)
-            if response is not None:
-                self._log_response(spec, response, started)
-                if response.status_code == 401 and not refetched and self._forget_tokens():
-                    refetched = True
-                    response.close()
-                    continue
-                if not policy.should_retry(retry, spec.idempotent, response):
-                    return response
-                wait = policy.too_long(response)
-                if wait is not None:
-                    response.read()
-                    raise wait_refused(response, wait, policy.max_retry_after)
-                response.close()
-            elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
+            with _transport.deadline(seconds):
+                try:
+                    for credential, token_request in self._token_requests(self._http):
+                        credential.store(self._send_token_request(token_request))
+                    started = time.monotonic()
+                    response = self._http.send(
+                        self._request(spec, self._http, timeout),
+                        stream=True,
+                        follow_redirects=False,
+                    )
+                    for _ in range(MAX_REDIRECTS):
+                        following = self._redirect(response)
+                        if following is None:
+                            break
+                        response.close()
+                        response = self._http.send(following, stream=True, follow_redirects=False)
+                    self._log_response(spec, response, started)
+                    if response.status_code == 401 and not refetched and self._forget_tokens():
+                        refetched = True
+                        response.close()
+                        continue
+                    if not policy.should_retry(retry, spec.idempotent, response):
+                        keep = False
+                        try:
+                            result = consume(response)
+                            keep = keep_open
+                            return result
+                        finally:
+                            if not keep:
+                                response.close()
+                    try:
+                        wait = policy.too_long(response)
+                        if wait is not None:
+                            answer = self._read_body(response)
+                            raise wait_refused(answer, wait, policy.max_retry_after)
+                    finally:
+                        response.close()
+                except httpx.RequestError as exc:
+                    failure = wrap_transport_error(exc, spec)
+            if failure is not None and (
+                response is not None or not policy.should_retry(retry, spec.idempotent, None)
+            ):
                 raise failure  # outside the except block: no chained httpx error holding the request
             self._sleep(self._retry_delay(spec, policy, retry, response))
             retry += 1
@@ -627,6 +697,8 @@ class AsyncClient(_BaseClient):
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
         headers: Mapping[str, str] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -637,10 +709,16 @@ class AsyncClient(_BaseClient):
             base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
                 Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
+                It also bounds each attempt as a whole, connect to last byte: a number is the
+                attempt's deadline, an `httpx.Timeout` gives its longest value. With
+                `with_streaming_response` it covers the attempt up to the headers: you read the body.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
+            max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
+                in-memory downloads, raw responses (default 32 MiB; None: no limit).
+            max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.AsyncClient` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
         """
@@ -652,6 +730,8 @@ class AsyncClient(_BaseClient):
             retry_policy=retry_policy,
             validate_requests=validate_requests,
             headers=headers,
+            max_body_size=max_body_size,
+            max_download_size=max_download_size,
         )
         self._http = http_client or httpx.AsyncClient()
         self._owns_http = http_client is None
@@ -693,12 +773,16 @@ class AsyncClient(_BaseClient):
     ) -> T:
         """Send any operation's request spec and read its result."""
         spec = _http.with_extras(spec, extra_headers, extra_query)
-        response = await self._send(spec, timeout, max_retries, stream=self._mode == "stream")
         if self._mode == "parse":
-            return _http.read(spec, response)
-        if not response.is_success:
-            await response.aread()
-        return self._wrap(spec, response, AsyncStreamedResponse)
+            return _http.read(spec, await self._send(spec, timeout, max_retries, self._read_body))
+        stream = self._mode == "stream"
+
+        async def wrap(response: httpx.Response) -> T:
+            if not stream or not response.is_success:  # read within the deadline and max_body_size
+                response = await self._read_body(response)
+            return self._wrap(spec, response, AsyncStreamedResponse)
+
+        return await self._send(spec, timeout, max_retries, wrap, keep_open=stream)
 
     async def send_to_file(
         self,
@@ -712,67 +796,99 @@ class AsyncClient(_BaseClient):
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
         spec = _http.with_extras(spec, extra_headers, extra_query)
-        response = await self._send(spec, timeout, max_retries, stream=True)
-        failure: ApiError | None = None
-        try:
+
+        async def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
-                await response.aread()
+                response = await self._read_body(response)
                 _http.read(spec, response)  # raises the error the response describes
-            with _http.Destination(destination) as out:
+            with _http.Destination(destination, response, self.max_download_size) as out:
                 async for chunk in response.aiter_bytes():
                     out.write(chunk)
-            return out.saved(response)
-        except httpx.TransportError as exc:  # the connection broke mid-body
-            failure = wrap_transport_error(exc, spec)
+            return out.saved()
+
+        return await self._send(spec, timeout, max_retries, save)
+
+    async def _read_body(self, response: httpx.Response) -> httpx.Response:
+        body = _http.Body(response, self.max_body_size)
+        async for chunk in response.aiter_bytes():
+            if not body.add(chunk):
+                break
+        return body.response()
+
+    async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        """The token endpoint's answer, read within the deadline and max_body_size."""
+        response = await self._http.send(request, stream=True)
+        try:
+            return await self._read_body(response)
         finally:
             await response.aclose()
-        raise failure
 
     async def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
-        stream: bool,
-    ) -> httpx.Response:
+        consume: Callable[[httpx.Response], Awaitable[R]],
+        keep_open: bool = False,
+    ) -> R:
+        """Send until an answer is final (retrying what may be retried), then `consume` it; each
+        attempt (an OAuth2 token fetch, redirects, and the answer's body as far as `consume` reads
+        it) is cancelled at the timeout's deadline. With `keep_open` a successful `consume` leaves
+        the response open: its caller reads the rest, without the deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
+        seconds = self._deadline(timeout, self._http)
         retry = 0
         refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             try:
-                for credential, token_request in self._token_requests(self._http):
-                    credential.store(await self._http.send(token_request))
-                started = time.monotonic()
-                response = await self._http.send(
-                    self._request(spec, self._http, timeout), stream=stream, follow_redirects=False
-                )
-                for _ in range(MAX_REDIRECTS):
-                    following = self._redirect(response)
-                    if following is None:
-                        break
-                    await response.aclose()
+                async with asyncio.timeout(seconds):
+                    for credential, token_request in self._token_requests(self._http):
+                        credential.store(await self._send_token_request(token_request))
+                    started = time.monotonic()
                     response = await self._http.send(
-                        following, stream=stream, follow_redirects=False
+                        self._request(spec, self._http, timeout),
+                        stream=True,
+                        follow_redirects=False,
                     )
-            except httpx.TransportError as exc:
+                    for _ in range(MAX_REDIRECTS):
+                        following = self._redirect(response)
+                        if following is None:
+                            break
+                        await response.aclose()
+                        response = await self._http.send(
+                            following, stream=True, follow_redirects=False
+                        )
+                    self._log_response(spec, response, started)
+                    if response.status_code == 401 and not refetched and self._forget_tokens():
+                        refetched = True
+                        await response.aclose()
+                        continue
+                    if not policy.should_retry(retry, spec.idempotent, response):
+                        keep = False
+                        try:
+                            result = await consume(response)
+                            keep = keep_open
+                            return result
+                        finally:
+                            if not keep:
+                                await response.aclose()
+                    try:
+                        wait = policy.too_long(response)
+                        if wait is not None:
+                            answer = await self._read_body(response)
+                            raise wait_refused(answer, wait, policy.max_retry_after)
+                    finally:
+                        await response.aclose()
+            except httpx.RequestError as exc:
                 failure = wrap_transport_error(exc, spec)
-            if response is not None:
-                self._log_response(spec, response, started)
-                if response.status_code == 401 and not refetched and self._forget_tokens():
-                    refetched = True
-                    await response.aclose()
-                    continue
-                if not policy.should_retry(retry, spec.idempotent, response):
-                    return response
-                wait = policy.too_long(response)
-                if wait is not None:
-                    await response.aread()
-                    raise wait_refused(response, wait, policy.max_retry_after)
-                await response.aclose()
-            elif failure is not None and not policy.should_retry(retry, spec.idempotent, None):
+            except TimeoutError:
+                failure = _http.deadline_error(spec, seconds)
+            if failure is not None and (
+                response is not None or not policy.should_retry(retry, spec.idempotent, None)
+            ):
                 raise failure  # outside the except block: no chained httpx error holding the request
             await self._sleep(self._retry_delay(spec, policy, retry, response))
             retry += 1

@@ -32,7 +32,10 @@ def load(body: bytes | str, event: str) -> Any:
     try:
         return json.loads(body)
     except (ValueError, TypeError) as exc:
-        raise WebhookError(f"the body is not valid JSON: {exc}", (event,)) from None
+        reason = f"the body is not valid JSON: {exc}"
+    except RecursionError:
+        reason = "the body is JSON nested too deeply to read"
+    raise WebhookError(reason, (event,))
 
 
 M = TypeVar("M", bound=JsonCodec)
@@ -45,6 +48,8 @@ def parse(model: type[M], body: bytes | str, event: str) -> M:
         return model.from_dict(value)
     except DecodeError as exc:
         raise WebhookError(exc.reason, (event, *exc.path)) from None
+    except RecursionError:
+        raise WebhookError("the body is nested too deeply to decode", (event,)) from None
 
 
 def parse_inbound_message(body: bytes | str) -> MoMessage:

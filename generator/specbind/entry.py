@@ -30,7 +30,10 @@ def _all_clean() -> bool:
     lines = []
     for binding in bindings:
         package_dir = binding.output / binding.package
-        if not record_is_current(binding.spec, package_dir, binding.options.as_record()):
+        options = binding.options
+        if not record_is_current(
+            binding.spec, package_dir, options.as_record(binding.spec), options.style.as_record()
+        ):
             return False
         lines.append(f"{package_dir}: up to date\n")
     sys.stdout.write("".join(lines))

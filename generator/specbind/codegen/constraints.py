@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from specbind.spec.validate import resolve_pointer
+from specbind.spec.document import resolve_pointer
 
 KEPT = (
     "type", "nullable", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum",

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined
+from specbind.codegen.guard import GuardedEnvironment, guard
 from specbind.codegen.layout import (
     Atom,
     Brackets,
@@ -23,6 +24,14 @@ from specbind.codegen.layout import (
 from specbind.codegen.names import snake_case, unique
 from specbind.codegen.operations import Api, Operation, path_template
 from specbind.codegen.paths import compiled_templates, runtime_dir, template_dir
+from specbind.codegen.text import (
+    SpecText,
+    docstring,
+    fstring_text,
+    inline,
+    string_literal,
+    taint,
+)
 
 # The runtime modules: the same bytes in every generated package, copied from codegen/runtime/
 # (real modules, type-checked and tested there); they can be formatted before the models exist.
@@ -33,6 +42,7 @@ RUNTIME_FILES = (
     "_http.py",
     "_responses.py",
     "_retries.py",
+    "_transport.py",
     "errors.py",
 )
 # generated file name -> template, for the modules made from the spec
@@ -67,7 +77,7 @@ def render_api(api: Api, package: str) -> dict[str, str]:
         r.decoder for op in api.operations for r in op.responses if r.decoder
     }
     used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=name_key)
-    return _render(API_FILES, api=api, package=package, model_names=used)
+    return _render(API_FILES, api=taint(api), package=package, model_names=used)
 
 
 def _render(templates: dict[str, str], **context: Any) -> dict[str, str]:
@@ -79,16 +89,16 @@ def _render(templates: dict[str, str], **context: Any) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(
+def _environment() -> GuardedEnvironment:
+    env = GuardedEnvironment(
         loader=FileSystemLoader(str(template_dir() / "package")),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
-        bytecode_cache=compiled_templates(),
+        bytecode_cache=compiled_templates("guarded"),
     )
     # Template helpers that write code in black's layout (generator/layout.py).
-    env.filters["pystr"] = string
+    env.filters["pystr"] = string_literal
     env.filters["literal"] = literal
     env.filters["import_order"] = import_order
     env.globals["lay"] = layout
@@ -107,6 +117,11 @@ def _environment() -> Environment:
     env.filters["path_expression"] = path_expression
     env.filters["status_test"] = status_test
     env.filters["agent_token"] = agent_token
+    # Spec text gets into code only through the escaping filters (codegen/text.py).
+    escaping = {"pystr", "literal", "docstring", "inline", "path_expression", "status_test"}
+    escaping |= {"agent_token"}
+    writers = {"lay", "call", "nested", "statement", "collection", "signature", "import_order"}
+    guard(env, escaping, writers)
     return env
 
 
@@ -245,7 +260,7 @@ def credentials(api: Api, package: str) -> list[Credential]:
         names = tuple(unique(n, taken) for n in names)
         variables = tuple(f"{package.upper()}_{n.upper()}" for n in names)
         given: list[str | Node] = [
-            f"_auth.given({n}, {string(v)})" for n, v in zip(names, variables)
+            f"_auth.given({n}, {string(v)}, {string(n)})" for n, v in zip(names, variables)
         ]
         if s.kind.startswith("apiKey-"):
             where = s.kind.split("-", 1)[1]
@@ -275,78 +290,18 @@ def keywords(names: list[str]) -> list[str]:
     return [f"{name}={name}" for name in names]
 
 
-def docstring(text: str, indent: int = 4) -> str:
-    """A docstring literal whose content stays inert text whatever the spec says, laid out as black
-    lays docstrings out (first line stripped, the others dedented, quotes padded, leading tabs expanded).
-    """
-    pad = " " * indent
-    lines = [line.rstrip() for line in _inert(text).split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    if not lines:
-        return f'{pad}""""""'
-    first = lines[0].strip()
-    if first.startswith('"'):
-        first = " " + first
-    if len(lines) == 1:
-        space = " " if first.endswith('"') else ""  # black's padding: no four quotes in a row
-        return f'{pad}"""{first}{space}"""'
-    rest = [_expand_leading_tabs(pad + line) if line else "" for line in lines[1:]]
-    common = min(len(line) - len(line.lstrip()) for line in rest if line)
-    body = "\n".join(pad + line[common:] if line else "" for line in rest)
-    return f'{pad}"""{first}\n{body}\n{pad}"""'
-
-
-def inline(text: str) -> str:
-    """Spec text as one line inside a docstring: inert whatever it contains."""
-    text = _inert(" ".join(str(text).split()))
-    backslashes = len(text[:-1]) - len(text[:-1].rstrip("\\"))
-    return text[:-1] + '\\"' if text.endswith('"') and backslashes % 2 == 0 else text
-
-
-def _inert(text: str) -> str:
-    """Text that cannot end a docstring or start an escape: backslashes doubled, triple quotes and
-    characters that are not printable escaped, carriage returns dropped."""
-    text = text.replace("\r", "").replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return (
-        f"\\x{code:02x}"
-        if code < 0x100
-        else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-    )
-
-
-def _expand_leading_tabs(line: str) -> str:
-    """The line with tabs in its indentation expanded, as black does in docstrings."""
-    stripped = line.lstrip()
-    return line[: len(line) - len(stripped)].expandtabs() + stripped
-
-
 def path_expression(op: Operation) -> str:
     """An f-string that builds the operation's path from its parameters, percent-encoded."""
     template = path_template(op.path, op.parameters)
-    pieces = re.split(r"(\{[^}]+\})", template)
+    pieces = re.split(r"(\{[^{}]+\})", template)
     out = []
     for piece in pieces:
         if piece.startswith("{") and piece.endswith("}"):
             name = piece[1:-1]  # a Python name: safe inside the f-string
             out.append("{_http.path_param(" + name + ", '" + name + "')}")
-        else:
-            escaped = (
-                piece.replace("\\", "\\\\")
-                .replace('"', '\\"')
-                .replace("{", "{{")
-                .replace("}", "}}")
-            )
-            out.append(escaped)
-    joined = "".join(out)
-    return f'f"{joined}"' if "{_http" in joined else f'"{joined}"'
+        else:  # the spec's text, as inside a double-quoted literal; braces doubled for the f-string
+            out.append(fstring_text(piece))
+    return 'f"' + "".join(out) + '"' if len(pieces) > 1 else string_literal(op.path)
 
 
 def status_test(status: str) -> str:

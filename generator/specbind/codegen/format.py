@@ -1,25 +1,33 @@
-"""Stage 5 — format: isort then black over every generated module, cached by content hash.
+"""Stage 5 — format: isort then black (or ruff) over every generated module, cached by content hash.
+
+The formatter and its settings are the project's (`style.Style`, found from the output folder).
 
 A module is cut into top-level chunks (one per class, function or statement after two blank lines),
 each formatted on its own and cached by its content hash, so a one-schema change to a big spec formats
 one chunk again instead of the whole `models.py`. Black formats top-level definitions independently and
 puts exactly two blank lines between them, so joining formatted chunks with two blank lines gives the
 bytes that formatting the whole module gives (tests pin this). isort runs only on chunks that import.
-Uncached chunks are formatted on every core when there are enough of them.
+Uncached chunks are formatted on every core when there are enough of them. With ruff, all the
+uncached chunks go to one `ruff check --select I --fix` and one `ruff format` run (a process per chunk
+would cost ~10 ms each), on a worker so other stages go on meanwhile.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
-from functools import lru_cache
+import subprocess
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from specbind.codegen.paths import cache_dir
+from specbind.codegen.style import Style
 from specbind.codegen.workers import Pending, Workers, available
+from specbind.spec.problems import Problem, SpecError
 
-LINE_LENGTH = 100
 # A top-level statement (with the comments right above it) after two blank lines starts a chunk;
 # black keeps two blank lines between top-level statements (and puts them around definitions).
 _CHUNK_START = re.compile(r"\n\n\n(?=[#@A-Za-z_])(?!(?:else|elif|except|finally|case)\b)")
@@ -35,55 +43,79 @@ def _cache_dir() -> Path:
     return cache_dir() / "format"
 
 
-@lru_cache(maxsize=1)
-def formatter_versions() -> dict[str, str]:
-    """Versions of the formatters; they decide the bytes of the output."""
-    from importlib.metadata import version
-
-    return {"black": version("black"), "isort": version("isort")}
+FORMATTER_TOOLS = {"black": ("black", "isort"), "ruff": ("ruff",)}
 
 
-def format_code(code: str) -> str:
+@lru_cache(maxsize=2)
+def formatter_versions(formatter: str = "black") -> dict[str, str]:
+    """Versions of the formatter's tools; they decide the bytes of the output."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for tool in FORMATTER_TOOLS[formatter]:
+        try:
+            versions[tool] = version(tool)
+        except PackageNotFoundError:
+            versions[tool] = "not installed"
+    return versions
+
+
+def format_code(code: str, style: Style | None = None) -> str:
     """Formatted source; the same input always gives the same bytes."""
-    return format_modules({"": code})[""]
+    return format_modules({"": code}, style=style)[""]
 
 
-def format_modules(sources: dict[str, str], workers: Workers | None = None) -> dict[str, str]:
+def format_modules(
+    sources: dict[str, str], workers: Workers | None = None, style: Style | None = None
+) -> dict[str, str]:
     """Every module formatted; chunks come from the cache or are formatted (in parallel if worth it)."""
-    return start_formatting(sources, workers).get()
+    return start_formatting(sources, workers, style).get()
 
 
 def start_formatting(
-    sources: dict[str, str], workers: Workers | None = None
+    sources: dict[str, str], workers: Workers | None = None, style: Style | None = None
 ) -> Pending[dict[str, str]]:
     """Begin formatting on `workers` (or on a pool of its own when there is enough to format);
-    the result's `get()` waits for the formatted modules, so other work can go on meanwhile."""
+    the result's `get()` waits for the formatted modules, so other work can go on meanwhile.
+    `style`: the formatter and its settings (black's defaults when None)."""
+    style = style or Style()
+    if style.formatter == "ruff":
+        ruff_binary()  # a missing ruff is an error before anything is formatted
     chunks = {name: split_chunks(code) for name, code in sources.items()}
     done: dict[str, str] = {}
-    todo: dict[str, str] = {}  # key -> chunk
-    for parts in chunks.values():
-        for part in parts:
-            key = _key(part)
+    todo: dict[str, tuple[str, Any]] = {}  # key -> chunk and how to format it
+    module_keys: dict[str, list[str]] = {}  # module -> the keys of its chunks, in order
+    for name, parts in chunks.items():
+        how = _how(style, sources[name])
+        module_keys[name] = [_key(part, style, how) for part in parts]
+        for part, key in zip(parts, module_keys[name]):
             if key in done or key in todo:
                 continue
             cached = _read_cache(key)
             if cached is None:
-                todo[key] = part
+                todo[key] = (part, how)
             else:
                 done[key] = cached
     own = None
-    if workers is None:
-        if (
-            sum(chunk.count("\n") for chunk in todo.values()) >= PARALLEL_MIN_LINES
-            and available() > 1
-        ):
-            import_formatters()  # once, before forking: the workers inherit them
-            workers = own = Workers(available())
-        else:
-            workers = Workers(0)
     # Longest first, so no worker is left with a big chunk at the end.
-    keys = sorted(todo, key=lambda k: -len(todo[k]))
-    formatting = workers.map(_format, [todo[key] for key in keys])
+    keys = sorted(todo, key=lambda k: -len(todo[k][0]))
+    if style.formatter == "ruff":
+        workers = workers or Workers(0)
+        batch = workers.submit(_format_ruff, [todo[key][0] for key in keys], style)
+        formatting: Pending[list[str]] = batch
+    else:
+        if workers is None:
+            if (
+                sum(chunk.count("\n") for chunk, _ in todo.values()) >= PARALLEL_MIN_LINES
+                and available() > 1
+            ):
+                import_formatters()  # once, before forking: the workers inherit them
+                workers = own = Workers(available())
+            else:
+                workers = Workers(0)
+        formatting = workers.map(
+            _format_black, [(todo[key][0], style, todo[key][1]) for key in keys]
+        )
 
     def finish() -> dict[str, str]:
         try:
@@ -95,8 +127,8 @@ def start_formatting(
             done[key] = result
             _write_cache(key, result)
         return {
-            name: join_chunks([done[_key(part)] for part in parts])
-            for name, parts in chunks.items()
+            name: join_chunks([done[key] for key in ordered])
+            for name, ordered in module_keys.items()
         }
 
     return Pending(finish)
@@ -127,10 +159,12 @@ def join_chunks(formatted: list[str]) -> str:
     return "\n\n\n".join(parts) + "\n" if parts else ""
 
 
-def _key(chunk: str) -> str:
-    return hashlib.sha256(
-        f"{formatter_versions()}|{LINE_LENGTH}|".encode() + chunk.encode()
-    ).hexdigest()
+def _key(chunk: str, style: Style, how: Any) -> str:
+    """The cache key of a chunk: its text, the formatter's versions and the settings it formats with."""
+    settings = json.dumps(
+        [formatter_versions(style.formatter), style.as_record(), how], sort_keys=True
+    )
+    return hashlib.sha256(settings.encode() + b"|" + chunk.encode()).hexdigest()
 
 
 def _read_cache(key: str) -> str | None:
@@ -157,12 +191,115 @@ def import_formatters() -> None:
     import isort  # noqa: F401
 
 
-def _format(code: str) -> str:
+def _how(style: Style, module: str) -> Any:
+    """What formatting one chunk of `module` needs besides the chunk and the style: with black and
+    no target versions configured, the targets black infers from the whole module (black infers them
+    per file, and a chunk alone could infer others: a trailing comma after `*args` depends on it).
+    """
+    if style.formatter != "black":
+        return None
+    black = style.settings["black"]
+    if black["target-version"]:
+        return black["target-version"]
+    if "requires-python" in black:
+        from black.files import infer_target_version
+
+        inferred = infer_target_version({"project": {"requires-python": black["requires-python"]}})
+        if inferred is not None:
+            return sorted(v.name.lower() for v in inferred)
+    return _inferred_targets(module)
+
+
+def _inferred_targets(module: str) -> list[str]:
+    """The target versions black infers for `module` (cached by its hash: parsing costs)."""
+    key = hashlib.sha256(f"targets|{formatter_versions()}|".encode() + module.encode()).hexdigest()
+    cached = _read_cache(key)
+    if cached is not None:
+        return cached.split()
     import black
 
+    try:
+        node = black.parsing.lib2to3_parse(module)
+    except black.parsing.InvalidInput:
+        return []  # black will say what is wrong when it formats the chunk
+    targets = sorted(v.name.lower() for v in black.detect_target_versions(node))
+    _write_cache(key, " ".join(targets))
+    return targets
+
+
+def _format_black(job: tuple[str, Style, list[str]]) -> str:
+    """isort and black over one chunk; `job` is the chunk with the style and target versions."""
+    return _format(*job)
+
+
+def _format(code: str, style: Style | None = None, targets: list[str] | None = None) -> str:
+    """isort and black over `code` with the style's settings (black's defaults when None); `targets`:
+    the target versions (else what `_how` finds for `code` as a whole module)."""
+    import black
+
+    style = style or Style()
+    if targets is None:
+        targets = _how(style, code)
+    settings = style.settings["black"]
     if _IMPORTS.search(code):
         import isort
 
-        code = isort.code(code, profile="black", line_length=LINE_LENGTH)
-    mode = black.Mode(target_versions={black.mode.TargetVersion.PY311}, line_length=LINE_LENGTH)
+        code = isort.code(code, config=_isort_config(json.dumps(style.settings["isort"])))
+    mode = black.Mode(
+        target_versions={black.mode.TargetVersion[name.upper()] for name in targets},
+        line_length=settings["line-length"],
+        string_normalization=not settings["skip-string-normalization"],
+        magic_trailing_comma=not settings["skip-magic-trailing-comma"],
+        preview=settings["preview"],
+        unstable=settings["unstable"],
+        enabled_features={black.mode.Preview[name] for name in settings["enable-unstable-feature"]},
+    )
     return black.format_str(code, mode=mode)
+
+
+@lru_cache(maxsize=4)
+def _isort_config(settings: str) -> Any:
+    import isort
+
+    return isort.Config(**json.loads(settings))
+
+
+def ruff_binary() -> str:
+    """The ruff executable of the installed `ruff` package."""
+    try:
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+    except ImportError:
+        raise SpecError(
+            [Problem(Path("ruff"), "formatter 'ruff' needs ruff: pip install 'specbind[ruff]'")]
+        ) from None
+    return str(find_ruff_bin())
+
+
+def _format_ruff(chunks: list[str], style: Style) -> list[str]:
+    """`ruff check --select I --fix` (import sorting) and `ruff format` over every chunk, in one run
+    of each, with the project's ruff settings (or ruff's defaults, isolated from any user file)."""
+    import tempfile
+
+    if not chunks:
+        return []
+    config = ["--config", style.ruff_config] if style.ruff_config else ["--isolated"]
+    ruff = ruff_binary()
+    with tempfile.TemporaryDirectory(prefix="specbind-ruff-") as tmp:
+        paths = [Path(tmp) / f"chunk{i:05}.py" for i in range(len(chunks))]
+        for path, chunk in zip(paths, chunks):
+            path.write_text(chunk, encoding="utf-8")
+        # The files by name: ruff applies the project's `exclude` to what it finds in a folder.
+        for command in (
+            ["check", "--select", "I", "--fix-only", "--exit-zero"],
+            ["format"],
+        ):
+            run = subprocess.run(
+                [ruff, *command, "--no-cache", "--quiet", *config, *map(str, paths)],
+                capture_output=True,
+                text=True,
+            )
+            if run.returncode != 0:
+                where = Path(style.ruff_config or "ruff")
+                message = " ".join(run.stderr.split())[:300] or f"exit status {run.returncode}"
+                raise SpecError([Problem(where, f"ruff {command[0]} failed: {message}")])
+        return [path.read_text(encoding="utf-8") for path in paths]

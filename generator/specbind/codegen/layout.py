@@ -7,7 +7,7 @@ whose length depends on names, string literals, the `_checks.SCHEMAS` table) goe
 
 Only the shapes the templates use are covered: an expression is an `Atom` (text that is never split)
 or a `Brackets` (text, an opening bracket, items separated by commas, the closing bracket and text
-after it). Black's rules for them, at 100 columns:
+after it). Black's rules for them, at the project's line length (`line_length`):
 
 - the whole expression fits on its line: one line;
 - otherwise the brackets' content goes on lines of its own, one level deeper: on one line if it fits
@@ -29,13 +29,31 @@ import math
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from specbind.codegen.format import LINE_LENGTH
-
 INDENT = 4
+# The line length code is laid out for: the project's (see style.py), set by `line_length` around a
+# rendering, so the many small helpers the templates call need not pass it along.
+_LIMIT: ContextVar[int] = ContextVar("line_length", default=88)
+
+
+@contextmanager
+def line_length(columns: int) -> Iterator[None]:
+    """Lay out code for `columns` columns inside the `with` block."""
+    token = _LIMIT.set(columns)
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
+
+
+def current_line_length() -> int:
+    """The line length code is being laid out for (see `line_length`)."""
+    return _LIMIT.get()
 
 
 @dataclass(frozen=True)
@@ -94,7 +112,8 @@ def lines(node: Node, indent: int = 0, after: str = "") -> list[str]:
     """The expression (followed by `after`, such as a comma) as black's lines, starting at `indent`."""
     pad = " " * indent
     one = pad + flat(node) + after
-    if isinstance(node, Atom) or width(one) <= LINE_LENGTH or not node.items:
+    limit = _LIMIT.get()
+    if isinstance(node, Atom) or width(one) <= limit or not node.items:
         return [one]
     inner = indent + INDENT
     head, tail = pad + node.head, pad + node.tail + after
@@ -102,7 +121,7 @@ def lines(node: Node, indent: int = 0, after: str = "") -> list[str]:
     comma = "," if node.signature and len(items) == 1 else ""
     if not (node.collection and len(items) > 1):
         body = " " * inner + ", ".join(flat(item) for item in items) + comma
-        if width(body) <= LINE_LENGTH:
+        if width(body) <= limit:
             return [head, body, tail]
     if len(items) == 1:
         return [head, *lines(items[0], inner, comma), tail]
@@ -120,12 +139,12 @@ def statement_lines(statement: Statement, indent: int = 0) -> list[str]:
         )
     )
     out = lines(joined, indent)
-    if width(out[0]) <= LINE_LENGTH:
+    if width(out[0]) <= _LIMIT.get():
         return out
     wrapped = lines(node, indent + INDENT)
     if (
         isinstance(node, Atom)
-        and width(wrapped[0]) > LINE_LENGTH
+        and width(wrapped[0]) > _LIMIT.get()
         and not any(b in statement.prefix for b in "([{")
     ):
         return out  # parentheses would not make it fit (black wraps anyway after an annotation with brackets)
@@ -206,10 +225,11 @@ def black_line(indent: int, head: str, parts: list[str], tail: str = "") -> str:
     parentheses, on one line if that fits, else one part per line. Continuation lines carry the
     indentation; the first line does not (the template has it)."""
     inner = " ".join(parts)
-    if indent + width(head + inner + tail) <= LINE_LENGTH:
+    limit = _LIMIT.get()
+    if indent + width(head + inner + tail) <= limit:
         return head + inner + tail
     pad = " " * indent
-    if indent + INDENT + width(inner) <= LINE_LENGTH:
+    if indent + INDENT + width(inner) <= limit:
         body = f"{pad}    {inner}"
     else:  # a part that is still too long is laid out as the call or display it is (see `expression`)
         body = "\n".join(layout(expression(part), indent + INDENT) for part in parts)
@@ -319,7 +339,7 @@ def sorted_imports(lines: list[str]) -> str | None:
 def from_import(module: str, names: list[str]) -> str:
     """`from module import names` as isort (profile black) writes it: wrapped one per line when too long."""
     line = f"from {module} import {', '.join(names)}"
-    if width(line) <= LINE_LENGTH:
+    if width(line) <= _LIMIT.get():
         return line
     return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
 

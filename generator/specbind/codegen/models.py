@@ -9,7 +9,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import keyword
 import re
+import unicodedata
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -22,29 +24,22 @@ from specbind.codegen.layout import (
     black_line,
     black_statement,
     black_str,
+    current_line_length,
+    expression,
     layout,
+    line_length,
+    lines,
     requote,
     requote_all,
     sorted_imports,
+    width,
 )
+from specbind.codegen.options import MODEL_OPTIONS
 from specbind.codegen.paths import compiled_templates, template_dir
-from specbind.spec.problems import Problem, SpecError
+from specbind.codegen.text import comment, comment_text, docstring_at, inline
+from specbind.spec.problems import Problem, SpecError, pointer_of
 
 # Options that shape the generated code; part of the generation's provenance.
-MODEL_OPTIONS: dict[str, Any] = {
-    "snake_case_field": True,
-    "use_standard_primitive_types": True,
-    "keyword_only": True,
-    "use_schema_description": True,
-    "use_field_description": True,
-    "field_constraints": True,
-    "use_union_operator": True,
-    "use_standard_collections": True,
-    "capitalise_enum_members": False,
-    "strict_nullable": True,
-    "use_title_as_name": False,
-}
-
 RUNTIME_IMPORTS = (
     "from collections.abc import Mapping\n"
     "from dataclasses import dataclass, field\n"
@@ -69,8 +64,14 @@ CODEC_NAMES = (
 )
 
 
-def generate_models(document: dict[str, Any], header: str) -> str:
-    """Source of the `models` module for a bundled spec (unformatted; the format stage runs later)."""
+def generate_models(document: dict[str, Any], header: str, columns: int = 88) -> str:
+    """Source of the `models` module for a bundled spec (unformatted; the format stage runs later),
+    laid out for lines of `columns` columns."""
+    with line_length(columns):
+        return _generate_models(document, header)
+
+
+def _generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator import (
         DatetimeClassType,
         InputFileType,
@@ -80,6 +81,7 @@ def generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator.enums import DataModelType
 
     _keep_compiled_templates()
+    document, renamed = without_dotted_names(document)
     mark = splice_mark(document)
     layout = {
         "black_str": black_str,
@@ -89,12 +91,15 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         "requote_all": requote_all,
         "open_enums": open_enums,
         "annotation": annotation,
+        "spec_pointer": lambda pointer: spec_pointer(pointer, renamed),
     }
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(
         dict, {"#all#": {"splice_mark": mark, **layout}}
     )
+    renames = schema_renames(document)
+    modelled = renamed_schemas(document, renames)
     subtypes = polymorphic_bases(document)
-    for pointer, (tag, _) in subtypes.items():
+    for pointer, (tag, _) in polymorphic_bases(modelled).items():
         template_data[pointer]["subtypes_tag"] = tag
     try:
         with (
@@ -102,7 +107,7 @@ def generate_models(document: dict[str, Any], header: str) -> str:
         ):  # dcg's advice on a spec without schemas does not apply here
             warnings.simplefilter("ignore", UserWarning)
             code = generate(
-                document,
+                modelled,
                 input_file_type=InputFileType.OpenAPI,
                 output_model_type=DataModelType.DataclassesDataclass,
                 output_datetime_class=DatetimeClassType.Datetime,
@@ -130,7 +135,15 @@ def generate_models(document: dict[str, Any], header: str) -> str:
                 )
             ]
         ) from None
-    assert isinstance(code, str)
+    assert isinstance(code, str)  # one module: no schema name holds a dot any more
+    code = _original_pointers(code, renames)
+    subtypes = {
+        spec_pointer(base, renamed): (
+            tag,
+            {k: spec_pointer(v, renamed) for k, v in mapping.items()},
+        )
+        for base, (tag, mapping) in subtypes.items()
+    }
     code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
     return _with_docstring_and_all(code)
 
@@ -161,18 +174,30 @@ def open_enums(hint: str, data_type: Any) -> str:
 
 def annotation(name: str, hint: str, default: str = "") -> str:
     """A dataclass field line at indent 4 (`= default` unless empty), with a long hint laid out as black
-    lays it out: in parentheses, on one line if it fits, else one `|` member per line."""
+    lays it out at the project's line length: in parentheses, on one line if it fits, else one `|`
+    member per line, a member too long for its line split at its brackets (`Literal[` ... `]`)."""
+    limit = current_line_length()
     tail = f" = {default}" if default else ""
     line = f"    {name}: {hint}{tail}"
-    if len(line) <= 100:
+    if width(line) <= limit:
         return line
-    if 8 + len(hint) <= 100:
+    if 8 + width(hint) <= limit:
         return f"    {name}: (\n        {hint}\n    ){tail}"
     members = _top_level_members(hint)
-    if len(members) < 2 or any(10 + len(m) > 100 for m in members):
+    if len(members) < 2:
         return line  # black, which formats every module, lays it out
-    body = "\n        | ".join(members)
-    return f"    {name}: (\n        {body}\n    ){tail}"
+    body: list[str] = []
+    for i, member in enumerate(members):
+        prefix = "| " if i else ""
+        node = expression(member)
+        if 8 + width(prefix + member) <= limit:
+            body.append(" " * 8 + prefix + member)
+        elif isinstance(node, Brackets) and not node.tail.strip("])}"):
+            split = Brackets(prefix + node.head, node.items, node.tail, node.collection)
+            body.extend(lines(split, 8))
+        else:
+            return line  # black lays it out
+    return f"    {name}: (\n" + "\n".join(body) + f"\n    ){tail}"
 
 
 def _top_level_members(hint: str) -> list[str]:
@@ -224,9 +249,372 @@ def _with_docstring_and_all(code: str) -> str:
     return code.rstrip("\n") + "\n\n\n" + listing + "\n"
 
 
+def attribute_names(names: list[str], taken: list[str]) -> dict[str, str]:
+    """Field name -> attribute name: as Python reads it (NFKC), with a `_` appended while it is one
+    of `taken` (names the class body uses) or an earlier field's."""
+    used = set(taken)
+    result: dict[str, str] = {}
+    for name in names:
+        attribute = unicodedata.normalize("NFKC", name)
+        if attribute in used:
+            attribute += "_"
+        while attribute in used or attribute in result.values():
+            attribute += "_"
+        result[name] = attribute
+        used.add(attribute)
+    return result
+
+
+_WIRE_NAMES = re.compile(
+    r"^    WIRE_NAMES: ClassVar\[dict\[str, str\]\] = \{\n(.*?)^    \}", re.M | re.S
+)
+_WIRE_ENTRY = re.compile(r"^ +\"(\w+)\": (.+?),?$", re.M)
+
+
+def renamed_members(code: str) -> list[tuple[str, str]]:
+    """(pointer, message) for each property whose attribute got a `_` because the class already uses
+    its name (`list` -> `list_`), read from the classes' `WIRE_NAMES` in the models code."""
+    found = []
+    for spec, body in re.findall(r"^# spec: ([^\n]+)\n(.*?)(?=^# spec: |\Z)", code, re.M | re.S):
+        table = _WIRE_NAMES.search(body)
+        for attr, literal in _WIRE_ENTRY.findall(table.group(1) if table else ""):
+            wire = ast.literal_eval(literal)
+            bare = attr[:-1]
+            if (
+                attr.endswith("_")
+                and bare
+                and not keyword.iskeyword(bare)
+                and not wire.endswith("_")
+            ):
+                pointer = (
+                    comment_text(spec) + "/properties/" + wire.replace("~", "~0").replace("/", "~1")
+                )
+                found.append(
+                    (
+                        pointer,
+                        f"property {wire!r} becomes attribute {attr!r}: {bare!r} is taken in the class",
+                    )
+                )
+    return found
+
+
+# The names the generated modules bind besides the model classes (the models module's imports, and
+# what client.py, operations.py and webhooks.py define or import next to the models they import).
+TAKEN_CLASS_NAMES = frozenset(
+    {"Any", "ClassVar", "Mapping", "Literal", "TypeAlias", "Enum", "StrEnum", "IntEnum", "UUID"}
+    | {"JsonCodec", "DecodeError", "Client", "AsyncClient", "RequestSpec", "BinaryContent"}
+    | {"SavedContent", "NotGiven", "RetryPolicy", "ApiError", "Timeout", "WebhookError", "TypeVar"}
+    | {"Callable", "Awaitable", "IO", "T", "M", "EVENTS", "NOT_GIVEN", "DEFAULT_BASE_URL"}
+    | {"DEFAULT_TIMEOUT"}
+)
+_TAKEN_FOLDED = {re.sub(r"[^0-9a-z]", "", name.lower()): name for name in TAKEN_CLASS_NAMES}
+
+
+def schema_renames(document: dict[str, Any]) -> dict[str, str]:
+    """Schema name -> the name it is modelled under, for the schemas whose class would take a name
+    the generated code binds (`TAKEN_CLASS_NAMES`): `Any` -> `AnyModel`."""
+    schemas = (document.get("components") or {}).get("schemas")
+    if not isinstance(schemas, dict):
+        return {}
+    renames: dict[str, str] = {}
+    for name in schemas:
+        if isinstance(name, str) and re.sub(r"[^0-9a-z]", "", name.lower()) in _TAKEN_FOLDED:
+            new, n = f"{name}Model", 2
+            while new in schemas or new in renames.values():
+                new, n = f"{name}Model{n}", n + 1
+            renames[name] = new
+    return renames
+
+
+def renamed_schemas(document: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+    """The document with the schemas renamed, and every reference to them (`$ref`, discriminator
+    mappings) following; the document itself when there is nothing to rename."""
+    if not renames:
+        return document
+    prefixes = {
+        f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renames.items()
+    }
+
+    def ref(text: str) -> str:
+        for old, new in prefixes.items():
+            if text == old or text.startswith(old + "/"):
+                return new + text[len(old) :]
+        return renames.get(text, text)  # a mapping may name the schema bare
+
+    def walk(node: Any, key: str = "") -> Any:
+        if isinstance(node, dict):
+            if key == "mapping":
+                return {k: ref(v) if isinstance(v, str) else v for k, v in node.items()}
+            return {
+                k: ref(v) if k == "$ref" and isinstance(v, str) else walk(v, k)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result = walk(document)
+    schemas = result["components"]["schemas"]
+    result["components"]["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
+    return result  # type: ignore[no-any-return]
+
+
+def _original_pointers(code: str, renames: dict[str, str]) -> str:
+    """The `# spec:` comments back on the spec's own pointers after `renamed_schemas`."""
+    if not renames:
+        return code
+    back = {
+        f"#/components/schemas/{new}": f"#/components/schemas/{old}" for old, new in renames.items()
+    }
+
+    def restore(match: re.Match[str]) -> str:
+        pointer = comment_text(match.group(1))
+        for new, old in back.items():
+            if pointer == new or pointer.startswith(new + "/"):
+                return "# spec: " + comment(old + pointer[len(new) :])
+        return match.group(0)
+
+    return re.sub(r"^# spec: (.+)$", restore, code, flags=re.MULTILINE)
+
+
+def usable_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """For --lenient: the document with each schema datamodel-code-generator cannot read (`null`
+    where a schema belongs, a list where a mapping belongs, a `$ref` string among the properties)
+    replaced by a free-form value, and (pointer, what was done) for each. Only the innermost
+    unusable schemas go: their valid siblings and parents stay as they are."""
+    # the schema model the parser validates every schema with (re-exported there, not in __all__)
+    from datamodel_code_generator.parser.jsonschema import (  # type: ignore[attr-defined]
+        JsonSchemaObject,
+    )
+    from pydantic import ValidationError
+
+    notes: list[tuple[str, str]] = []
+
+    def readable(node: Any) -> bool:
+        try:
+            JsonSchemaObject.model_validate(node)
+        except ValidationError:
+            return False
+        return True
+
+    def usable(node: Any, at: tuple[Any, ...]) -> Any:
+        if readable(node):
+            return node
+        if isinstance(node, dict):
+            node = dict(node)
+            for key, child, where in _subschemas(node, at):
+                fixed = usable(child, where)
+                if key[1] is None:
+                    node[key[0]] = fixed
+                else:
+                    node[key[0]] = _replaced(node[key[0]], key[1], fixed)
+            if readable(node):
+                return node
+        notes.append((pointer_of(at), f"{_unusable(node)}: generated as a free-form value (Any)"))
+        return {}
+
+    result = dict(document)
+    for at, get, put in _schema_places(result):
+        fixed = usable(get(), at)
+        put(fixed)
+    return result, notes
+
+
+def _unusable(node: Any) -> str:
+    kind = {type(None): "null", str: "a string", list: "a list", bool: "a boolean"}.get(type(node))
+    if kind is not None:
+        return f"{kind} where a schema belongs"
+    if isinstance(node, dict):
+        return "a schema with a member of the wrong type"
+    return f"a {type(node).__name__} where a schema belongs"
+
+
+def _replaced(container: Any, key: Any, value: Any) -> Any:
+    copy = list(container) if isinstance(container, list) else dict(container)
+    copy[key] = value
+    return copy
+
+
+_SCHEMA_LISTS = ("allOf", "oneOf", "anyOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def _subschemas(
+    node: dict[str, Any], at: tuple[Any, ...]
+) -> list[tuple[tuple[str, Any], Any, tuple[Any, ...]]]:
+    """((key, index or member or None), schema, pointer parts) of each schema directly inside."""
+    found: list[tuple[tuple[str, Any], Any, tuple[Any, ...]]] = []
+    for key in _SCHEMA_ONE:
+        if key in node and not isinstance(node[key], (bool, list)):
+            found.append(((key, None), node[key], at + (key,)))
+    for key in _SCHEMA_LISTS:
+        if isinstance(node.get(key), list):
+            found += [((key, i), sub, at + (key, i)) for i, sub in enumerate(node[key])]
+    for key in _SCHEMA_MAPS:
+        if isinstance(node.get(key), dict):
+            found += [
+                ((key, name), sub, at + (key, name))
+                for name, sub in node[key].items()
+                if not isinstance(sub, bool)
+            ]
+    return found
+
+
+def _schema_places(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any, Any]]:
+    """(pointer parts, getter, setter) of every schema a spec holds outside other schemas: component
+    schemas, and the schemas of parameters, headers and media types. Containers on the way are
+    copied, so the caller's document is left as it was."""
+    places: list[tuple[tuple[Any, ...], Any, Any]] = []
+
+    def own(holder: dict[str, Any], key: Any) -> Any:
+        value = holder.get(key)
+        if isinstance(value, dict):
+            value = holder[key] = dict(value)
+        elif isinstance(value, list):
+            value = holder[key] = list(value)
+        return value
+
+    def place(holder: Any, key: Any, at: tuple[Any, ...]) -> None:
+        places.append((at, lambda: holder[key], lambda v: holder.__setitem__(key, v)))
+
+    def media(holder: Any, at: tuple[Any, ...]) -> None:  # requestBody, response, parameter
+        if not isinstance(holder, dict) or "$ref" in holder:
+            return
+        if "schema" in holder:
+            place(holder, "schema", at + ("schema",))
+        content = own(holder, "content")
+        for kind, item in (content.items() if isinstance(content, dict) else ()):
+            if isinstance(item, dict) and "schema" in item:
+                content[kind] = dict(item)
+                place(content[kind], "schema", at + ("content", kind, "schema"))
+        headers = own(holder, "headers")
+        for name, header in (headers.items() if isinstance(headers, dict) else ()):
+            if isinstance(header, dict) and "schema" in header:
+                headers[name] = dict(header)
+                place(headers[name], "schema", at + ("headers", name, "schema"))
+
+    def each(holder: Any, key: Any, at: tuple[Any, ...]) -> None:
+        items = own(holder, key) if isinstance(holder, dict) else None
+        if not isinstance(items, (dict, list)):
+            return
+        pairs = items.items() if isinstance(items, dict) else enumerate(items)
+        for k, item in list(pairs):
+            if isinstance(item, dict):
+                items[k] = dict(item)
+                media(items[k], at + (key, k))
+
+    components = own(document, "components")
+    if isinstance(components, dict):
+        schemas = own(components, "schemas")
+        for name in list(schemas) if isinstance(schemas, dict) else ():
+            place(schemas, name, ("components", "schemas", name))
+        for kind in ("parameters", "requestBodies", "responses", "headers"):
+            each(components, kind, ("components",))
+    paths = own(document, "paths")
+    for path in list(paths) if isinstance(paths, dict) else ():
+        item = own(paths, path)
+        if not isinstance(item, dict):
+            continue
+        each(item, "parameters", ("paths", path))
+        for method, operation in list(item.items()):
+            if method == "parameters" or not isinstance(operation, dict):
+                continue
+            operation = own(item, method)
+            at = ("paths", path, method)
+            each(operation, "parameters", at)
+            body = own(operation, "requestBody")
+            media(body, at + ("requestBody",))
+            each(operation, "responses", at)
+    return places
+
+
+_SCHEMAS = "#/components/schemas/"
+
+
+def without_dotted_names(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The document with every schema name that holds a dot renamed, and the renames (new -> old).
+
+    datamodel-code-generator reads `lookups.v1.phone_number` as a class in a module path and returns
+    one module per namespace; the bindings keep one `models` module, so such a schema becomes
+    `LookupsV1PhoneNumber`: its parts in PascalCase, with a number only where that name is taken,
+    given out in sorted order, so the same spec always gives the same names. Every `$ref` and
+    discriminator mapping to it follows. The `# spec:` comments still name the spec's own pointer.
+    """
+    schemas = (document.get("components") or {}).get("schemas")
+    if not isinstance(schemas, dict) or not any("." in str(name) for name in schemas):
+        return document, {}
+    taken = {_pascal(str(name)).lower() for name in schemas if "." not in str(name)}
+    new_names: dict[str, str] = {}
+    for name in sorted(str(n) for n in schemas if "." in str(n)):
+        base = _pascal(name) or "Schema"
+        candidate, number = base, 1
+        while candidate.lower() in taken:
+            number += 1
+            candidate = f"{base}{number}"
+        taken.add(candidate.lower())
+        new_names[name] = candidate
+    refs = {_SCHEMAS + _escaped(old): _SCHEMAS + new for old, new in new_names.items()}
+
+    def rewrite(node: Any, key: Any = None) -> Any:
+        if isinstance(node, dict):
+            if key == "mapping" and all(isinstance(v, str) for v in node.values()):
+                # a discriminator's mapping: refs or schema names
+                return {k: _renamed_ref(v, refs, new_names) for k, v in node.items()}
+            return {
+                k: (
+                    _renamed_ref(v, refs, {})
+                    if k == "$ref" and isinstance(v, str)
+                    else rewrite(v, k)
+                )
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    result = rewrite(document)
+    result["components"]["schemas"] = {
+        new_names.get(str(name), name): schema
+        for name, schema in result["components"]["schemas"].items()
+    }
+    return result, {new: old for old, new in refs.items()}
+
+
+def _renamed_ref(value: Any, refs: dict[str, str], names: dict[str, str]) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value in names:
+        return names[value]
+    for old, new in refs.items() if value.startswith(_SCHEMAS) else ():
+        if value == old or value.startswith(old + "/"):
+            return new + value[len(old) :]
+    return value
+
+
+def _escaped(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
+
+
+def spec_pointer(pointer: str, renamed: dict[str, str]) -> str:
+    """The spec's own pointer for a pointer into the renamed document (see without_dotted_names)."""
+    if not renamed or not pointer.startswith(_SCHEMAS):
+        return pointer
+    head = pointer[len(_SCHEMAS) :].split("/", 1)
+    old = renamed.get(_SCHEMAS + head[0])
+    if old is None:
+        return pointer
+    return old + ("/" + head[1] if len(head) > 1 else "")
+
+
 def _keep_compiled_templates() -> None:
     """Let datamodel-code-generator's Jinja2 environments reuse our compiled templates (as the package
-    templates do): it builds them in one private function, which is wrapped once if it is there."""
+    templates do), and give them the escaping functions for spec text: it builds them in one private
+    function, which is wrapped once if it is there."""
     from datamodel_code_generator.model import base
 
     build = getattr(base, "_build_environment", None)
@@ -236,6 +624,10 @@ def _keep_compiled_templates() -> None:
     def build_with_cache(*args: Any, **kwargs: Any) -> Any:
         env = build(*args, **kwargs)
         env.bytecode_cache = compiled_templates()
+        # the escaping functions for spec text (codegen/text.py), in every template
+        env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
+        env.globals["identifiers"] = lambda hint: re.findall(r"[A-Za-z_]\w*", str(hint))
+        env.globals["attribute_names"] = attribute_names
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]
@@ -309,14 +701,6 @@ def model_classes(models_code: str) -> dict[str, str]:
         for m in _SPEC_COMMENT.finditer(models_code)
         if "#-" not in m.group(1)
     }
-
-
-_COMMENT_ESCAPES = {"\\": "\\", "r": "\r", "n": "\n", "x00": "\x00", "x0b": "\x0b", "x0c": "\x0c"}
-
-
-def comment_text(text: str) -> str:
-    """The text a `# spec:` comment holds (the templates escape what could end the comment)."""
-    return re.sub(r"\\(\\|r|n|x00|x0b|x0c)", lambda m: _COMMENT_ESCAPES[m.group(1)], text)
 
 
 _ALIAS = re.compile(r"^# spec: (.+)\n(\w+): TypeAlias", re.MULTILINE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 import unicodedata
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -34,3 +35,25 @@ def unique(name: str, taken: set[str]) -> str:
         n += 1
     taken.add(candidate)
     return candidate
+
+
+# What the generated package imports besides the standard library: a package of one of these names
+# would shadow it for the code that imports the bindings.
+_DEPENDENCIES = frozenset({"httpx", "httpcore", "h11", "anyio", "sniffio", "certifi", "idna"})
+
+
+def package_name_problem(package: str) -> str | None:
+    """Why `package` cannot name a generated package, or None when it can."""
+    if not package.isidentifier() or keyword.iskeyword(package):
+        return f"package name must be a Python identifier, such as 'my_api', not {package!r}"
+    if unicodedata.normalize("NFKC", package) != package:
+        return (
+            f"package name {package!r} is not the name Python imports: it reads it as "
+            f"{unicodedata.normalize('NFKC', package)!r} (NFKC); write that instead"
+        )
+    if package in sys.stdlib_module_names or package in _DEPENDENCIES or package == "specbind":
+        return (
+            f"package name {package!r} would shadow the module {package!r} that Python or the "
+            "generated code imports; choose another, such as 'my_api'"
+        )
+    return None

@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specbind.codegen.constraints import Table
 from specbind.codegen.layout import string
 from specbind.codegen.names import snake_case, unique
-from specbind.spec.problems import pointer_of
-from specbind.spec.validate import resolve_pointer
+from specbind.spec.document import (
+    METHODS,
+    deref,
+    resolve_pointer,
+    security_requirements,
+    security_schemes,
+)
+from specbind.spec.problems import parts_of, pointer_of
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 IDEMPOTENT = {"get", "head", "put", "delete", "options", "trace"}
-RESERVED = {
-    "self",
-    "body",
-    "timeout",
-    "max_retries",
-    "destination",
-    "extra_headers",
-    "extra_query",
-    "spec",
-}
+_PATH = re.compile(r"(?:[^{}\x00-\x1f\x7f]|\{[^{}\x00-\x1f\x7f]+\})*")  # a URL path template
+# Parameter names an operation's function or method uses itself (its other parameters, the modules and
+# helpers its body calls): a spec parameter of such a name gets a trailing `_`.
+RESERVED = {"self", "body", "timeout", "max_retries", "destination", "extra_headers", "spec"}
+RESERVED |= {"extra_query", "operations", "to_wire", "error_for", "httpx", "_http", "RequestSpec"}
+# Names an operation cannot take: the members of Client and AsyncClient, and what the operations module
+# binds besides its functions (each operation `NAME` also has `read_NAME` and may have `NAME_to_file`).
+TAKEN_BY_CLIENT = {"base_url", "timeout", "retry_policy", "validate_requests", "close", "send"}
+TAKEN_BY_CLIENT |= {"send_to_file", "annotations", "date", "datetime", "httpx", "to_wire"}
+TAKEN_BY_CLIENT |= {"error_for", "with_options", "with_raw_response", "with_streaming_response"}
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ class Api:
         default_factory=list
     )  # (pointer, why) of operations left out
     security_required: bool = False  # every operation requires a credential
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (pointer, what and why)
 
 
 def describe(
@@ -153,11 +159,17 @@ def describe(
     table = Table(document)
     operations: list[Operation] = []
     skipped: list[tuple[str, str]] = []
+    renamed: list[tuple[str, str]] = []
     taken: set[str] = set()
     for path, item in _mapping(document.get("paths")).items():
         if not isinstance(item, dict):
             continue
-        item = _deref(document, item)
+        item = deref(document, item, strict=True)
+        if not _PATH.fullmatch(path):  # validation says why; --lenient goes on without it
+            skipped.append(
+                (pointer_of(("paths", path)), f"dropped path {path!r}: not a URL template")
+            )
+            continue
         shared = item.get("parameters", []) or []
         for method in METHODS:
             op = item.get(method)
@@ -186,7 +198,27 @@ def describe(
                 )
                 continue
             base = snake_case(op_id) if op_id else snake_case(f"{method} {path}")
-            name = unique(base, taken)
+            binary = any(r.kind == "binary" and r.status.startswith("2") for r in responses)
+            first = unique(base, taken)
+            name = _operation_name(first, binary, taken)
+            if name != base:
+                renamed.append(
+                    (
+                        pointer_of(at + (("operationId",) if op_id else ())),
+                        f"operation {method.upper()} {path} becomes method {name!r}: "
+                        f"{base!r} is taken by another operation or the generated code",
+                    )
+                )
+            params = _without(params, f"read_{name}")
+            for p in params:
+                if p.name != snake_case(p.wire_name):
+                    renamed.append(
+                        (
+                            pointer_of(at),
+                            f"{p.location} parameter {p.wire_name!r} becomes argument {p.name!r}: "
+                            f"{snake_case(p.wire_name)!r} is taken in {name}()",
+                        )
+                    )
             operations.append(
                 Operation(
                     name=name,
@@ -221,7 +253,29 @@ def describe(
         skipped=skipped,
         checks=table.schemas,
         security_required=_security_required(document),
+        renamed=renamed,
     )
+
+
+def _names_of(name: str, binary: bool) -> set[str]:
+    """What an operation named `name` defines: its method, its response reader, its download variant."""
+    return {name, f"read_{name}"} | ({f"{name}_to_file"} if binary else set())
+
+
+def _operation_name(name: str, binary: bool, taken: set[str]) -> str:
+    """`name`, with a `_` appended until neither it nor what comes with it (`_names_of`) clashes
+    with a member of the clients, a name of the operations module or an earlier operation; records it.
+    """
+    taken.discard(name)  # `unique` recorded it; recorded again below with what comes with it
+    while name in TAKEN_BY_CLIENT or _names_of(name, binary) & taken:
+        name += "_"
+    taken.update(_names_of(name, binary))
+    return name
+
+
+def _without(params: tuple[Parameter, ...], name: str) -> tuple[Parameter, ...]:
+    """The parameters, none of them named `name` (the function's body uses that name)."""
+    return tuple(replace(p, name=p.name + "_") if p.name == name else p for p in params)
 
 
 def describe_webhooks(
@@ -235,13 +289,13 @@ def describe_webhooks(
     found: list[Webhook] = []
     taken: set[str] = set()
     for event, item in (document.get("webhooks") or {}).items():
-        item = _deref(document, item)
+        item = deref(document, item, strict=True)
         if not isinstance(item, dict):
             continue
         op = item.get("post") or next(
             (item[m] for m in METHODS if isinstance(item.get(m), dict)), None
         )
-        body = _deref(document, (op or {}).get("requestBody"))
+        body = deref(document, (op or {}).get("requestBody"), strict=True)
         content = (body or {}).get("content") or {}
         media_type = next((c for c in content if "json" in c), None)
         if media_type is None:
@@ -282,14 +336,6 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _deref(document: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 50:
-        node = resolve_pointer(document, node["$ref"])
-        seen += 1
-    return node
-
-
 def base_url(document: dict[str, Any]) -> str:
     """The first server's URL with its variables at their defaults; '' without servers."""
     servers = document.get("servers") or []
@@ -302,71 +348,49 @@ def base_url(document: dict[str, Any]) -> str:
 
 
 def _security(document: dict[str, Any]) -> list[Security]:
-    schemes = _mapping(_mapping(document.get("components")).get("securitySchemes"))
-    used: list[str] = []
-    requirements = document.get("security")
-    for requirement in requirements if isinstance(requirements, list) else []:
-        for key in _mapping(requirement):
-            if key not in used:
-                used.append(key)
-    if not used:
-        used = list(schemes)
+    """The schemes the document's security requirements name (every scheme when it names none)."""
+    schemes = security_schemes(document)
+    used = list(dict.fromkeys(key for alt in security_requirements(document) for key in alt))
     found = []
-    for key in used:
-        scheme = _deref(document, schemes.get(key))
-        if not isinstance(scheme, dict):
+    for key in used or list(schemes):
+        scheme = schemes.get(key)
+        if scheme is None:
             continue
-        kind = scheme.get("type")
-        if kind == "apiKey":
-            found.append(
-                Security(
-                    f"apiKey-{scheme.get('in', 'header')}",
-                    str(scheme.get("name", "")),
-                    key,
-                    str(scheme.get("description", "") or ""),
-                )
-            )
-        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            found.append(
-                Security("bearer", "Authorization", key, str(scheme.get("description", "") or ""))
-            )
-        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-            found.append(
-                Security("basic", "Authorization", key, str(scheme.get("description", "") or ""))
-            )
-        elif kind == "oauth2" and isinstance(
-            _mapping(scheme.get("flows")).get("clientCredentials"), dict
-        ):
-            flow = _mapping(scheme["flows"]["clientCredentials"])
+        if scheme.type == "apiKey":
+            kind, name = f"apiKey-{scheme.location or 'header'}", scheme.name
+        elif scheme.type == "http" and scheme.http_scheme in ("bearer", "basic"):
+            kind, name = scheme.http_scheme, "Authorization"
+        elif scheme.type == "oauth2" and scheme.client_credentials:
             found.append(
                 Security(
                     "oauth2-cc",
                     "Authorization",
                     key,
-                    str(scheme.get("description", "") or ""),
-                    str(flow.get("tokenUrl", "")),
-                    tuple(str(s) for s in _mapping(flow.get("scopes"))),
+                    scheme.description,
+                    scheme.token_url,
+                    scheme.scopes,
                 )
             )
-        elif kind in ("oauth2", "openIdConnect"):
-            found.append(
-                Security("bearer", "Authorization", key, str(scheme.get("description", "") or ""))
-            )
+            continue
+        elif scheme.type in ("oauth2", "openIdConnect"):
+            kind, name = "bearer", "Authorization"
+        else:
+            continue
+        found.append(Security(kind, name, key, scheme.description))
     return found
 
 
 def _security_required(document: dict[str, Any]) -> bool:
     """Whether every operation needs a credential: its requirements (or the document's) are a
     non-empty list without the empty requirement `{}` that makes one optional."""
-    default = document.get("security")
     found = False
     for item in _mapping(document.get("paths")).values():
         for method in METHODS:
             op = _mapping(item).get(method)
             if not isinstance(op, dict):
                 continue
-            requirements = op.get("security", default)
-            if not isinstance(requirements, list) or not requirements:
+            requirements = security_requirements(document, op)
+            if not requirements:
                 return False
             if any(not requirement for requirement in requirements):
                 return False
@@ -402,8 +426,8 @@ class _Types:
                 return self.models[ref], self.models[ref]
             if ref in self.aliases:
                 return self.aliases[ref], None
-            target = _deref(self.document, schema)
-            return self.hint(target, tuple(_parts(ref)))
+            target = deref(self.document, schema, strict=True)
+            return self.hint(target, tuple(parts_of(ref)))
         for combiner in ("allOf", "oneOf", "anyOf"):
             subs = schema.get(combiner)
             if isinstance(subs, list) and len(subs) == 1:
@@ -433,12 +457,6 @@ class _Types:
         return "Any", None
 
 
-def _parts(ref: str) -> list[str]:
-    from specbind.spec.problems import parts_of
-
-    return parts_of(ref)
-
-
 def _with_enum_values(hint: str, model: str | None, schema: Any) -> str:
     """`E | Literal[values]` for a parameter typed with an enum class `E`: the plain strings of its
     values type-check too (as for model members, see codegen.models.open_enums)."""
@@ -463,14 +481,14 @@ def _parameters(
 ) -> tuple[Parameter, ...]:
     merged: dict[tuple[str, str], tuple[dict[str, Any], tuple[Any, ...]]] = {}
     for i, raw in enumerate(shared):
-        param = _deref(document, raw)
+        param = deref(document, raw, strict=True)
         if isinstance(param, dict):
             merged[(param.get("in", ""), param.get("name", ""))] = (
                 param,
                 at[:2] + ("parameters", i),
             )
     for i, raw in enumerate(own):
-        param = _deref(document, raw)
+        param = deref(document, raw, strict=True)
         if isinstance(param, dict):
             merged[(param.get("in", ""), param.get("name", ""))] = (param, at + ("parameters", i))
     taken = set(RESERVED)
@@ -488,7 +506,7 @@ def _parameters(
                 wire_name=str(wire),
                 location=location,
                 required=required,
-                type_hint=_with_enum_values(hint, model, _deref(document, schema)),
+                type_hint=_with_enum_values(hint, model, deref(document, schema)),
                 encode=_encoding(hint),
                 description=str(param.get("description", "") or ""),
                 default=repr(default) if default is not None and not required else None,
@@ -526,7 +544,7 @@ def _kind_of(content_type: str, hint: str, model: str | None) -> str:
 def _body(
     document: dict[str, Any], typer: _Types, table: Table, raw: Any, at: tuple[Any, ...]
 ) -> Body | None:
-    body = _deref(document, raw)
+    body = deref(document, raw, strict=True)
     if not isinstance(body, dict):
         return None
     content = body.get("content") or {}
@@ -562,7 +580,7 @@ def _accept(document: dict[str, Any], responses: dict[str, Any]) -> tuple[str, .
     """The media types an operation's responses declare, in spec order (wildcards such as `audio/*` included)."""
     found: list[str] = []
     for value in responses.values():
-        response = _deref(document, value)
+        response = deref(document, value, strict=True)
         if isinstance(response, dict):
             for media_type in response.get("content") or {}:
                 if str(media_type) not in found:
@@ -575,7 +593,7 @@ def _responses(
 ) -> tuple[Response, ...]:
     result = []
     for status, value in raw.items():
-        response = _deref(document, value)
+        response = deref(document, value, strict=True)
         if not isinstance(response, dict):
             continue
         status = str(status)

@@ -29,10 +29,11 @@ def runtime_dir() -> Path:
     return PACKAGE_DIR / "codegen" / "runtime"
 
 
-def compiled_templates() -> Any:
+def compiled_templates(flavour: str = "") -> Any:
     """Jinja2's compiled form of the templates, kept like Python keeps `.pyc` files: in a `__pycache__`
     folder beside them (else in the user's cache), reused while a template's source is unchanged.
-    Compiling them costs a cold run about as much as rendering them."""
+    Compiling them costs a cold run about as much as rendering them. `flavour` names an environment
+    that compiles differently (its own files)."""
     from jinja2 import FileSystemBytecodeCache
 
     for folder in (template_dir() / "__pycache__", cache_dir() / "templates"):
@@ -41,7 +42,9 @@ def compiled_templates() -> Any:
         except OSError:
             continue
         if os.access(folder, os.W_OK):
-            return FileSystemBytecodeCache(str(folder), "%s.jinja2c")
+            return FileSystemBytecodeCache(
+                str(folder), f"%s{'.' + flavour if flavour else ''}.jinja2c"
+            )
     return None
 
 

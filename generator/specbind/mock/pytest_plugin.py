@@ -27,16 +27,23 @@ def _specbind_mocks() -> dict[Path, Any]:
 
 @pytest.fixture
 def specbind_mock(_specbind_mocks: dict[Path, Any]) -> Iterator[Callable[..., str]]:
-    """start(spec, host="127.0.0.1", port=0) -> base URL of a mock server of `spec`."""
+    """start(spec, host="127.0.0.1", port=0, max_body_size=16 MiB) -> base URL of a mock server
+    of `spec`."""
     from specbind.mock.routing import Mock
-    from specbind.mock.server import serve_mock
+    from specbind.mock.server import MAX_BODY_SIZE, serve_mock
 
     with ExitStack() as servers:
 
-        def start(spec: str | Path, host: str = "127.0.0.1", port: int = 0) -> str:
+        def start(
+            spec: str | Path,
+            host: str = "127.0.0.1",
+            port: int = 0,
+            max_body_size: int = MAX_BODY_SIZE,
+        ) -> str:
             key = Path(spec).resolve()
             if key not in _specbind_mocks:
                 _specbind_mocks[key] = Mock.from_spec(spec)
-            return servers.enter_context(serve_mock(_specbind_mocks[key], host, port))
+            mock = _specbind_mocks[key]
+            return servers.enter_context(serve_mock(mock, host, port, max_body_size))
 
         yield start

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -16,8 +17,13 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
-from specbind.mock.samples import resolve
 from specbind.mock.schemas import Schemas
+from specbind.spec.document import (
+    SecurityScheme,
+    deref,
+    security_requirements,
+    security_schemes,
+)
 
 SKIPPED_HEADERS = {
     "accept",
@@ -55,19 +61,6 @@ class Request:
         return {k: m.value for k, m in jar.items()}
 
 
-def deref(document: dict[str, Any], node: Any) -> Any:
-    """Follow local `$ref`s until a node that is not a reference."""
-    for _ in range(32):
-        if not (
-            isinstance(node, dict)
-            and isinstance(node.get("$ref"), str)
-            and node["$ref"].startswith("#")
-        ):
-            return node
-        node = resolve(document, node["$ref"])
-    return node
-
-
 def first_media(node: dict[str, Any]) -> dict[str, Any]:
     """The first media type object of a parameter's or header's `content`, or {}."""
     for media in (node.get("content") or {}).values():
@@ -79,16 +72,13 @@ def security_problems(
     document: dict[str, Any], operation: dict[str, Any], request: Request
 ) -> list[str]:
     """Why no security requirement of the operation is met (empty when one is, or none applies)."""
-    requirements = operation.get("security", document.get("security")) or []
+    requirements = security_requirements(document, operation)
     if not requirements:
         return []
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    schemes = security_schemes(document)
     missing: list[str] = []
     for requirement in requirements:
-        lacking = [
-            _credential_problem(deref(document, schemes.get(name)) or {}, name, request)
-            for name in (requirement or {})
-        ]
+        lacking = [_credential_problem(schemes.get(name), name, request) for name in requirement]
         lacking = [m for m in lacking if m]
         if not lacking:
             return []
@@ -96,10 +86,11 @@ def security_problems(
     return [" or ".join(dict.fromkeys(missing))]
 
 
-def _credential_problem(scheme: dict[str, Any], name: str, request: Request) -> str:
-    kind = scheme.get("type")
-    if kind == "apiKey":
-        where, key = scheme.get("in"), str(scheme.get("name", ""))
+def _credential_problem(scheme: SecurityScheme | None, name: str, request: Request) -> str:
+    if scheme is None:
+        return ""  # a scheme the document does not define cannot be checked
+    if scheme.type == "apiKey":
+        where, key = scheme.location, scheme.name
         present: str | None = None
         if where == "header":
             present = request.headers.get(key.lower())
@@ -108,8 +99,8 @@ def _credential_problem(scheme: dict[str, Any], name: str, request: Request) -> 
         elif where == "cookie":
             present = request.cookies.get(key)
         return "" if present else f"missing API key: {where} {key!r} (security scheme {name!r})"
-    if kind in ("http", "oauth2", "openIdConnect"):
-        wanted = str(scheme.get("scheme", "bearer")).lower() if kind == "http" else "bearer"
+    if scheme.type in ("http", "oauth2", "openIdConnect"):
+        wanted = (scheme.http_scheme or "bearer") if scheme.type == "http" else "bearer"
         given = request.headers.get("authorization", "")
         prefix, _, credentials = given.partition(" ")
         if prefix.lower() != wanted or not credentials.strip():
@@ -198,10 +189,8 @@ def _parameter_value(
     """(schema node, deserialized value), or (None, error message) when the text cannot be read."""
     if "content" in parameter:  # a parameter carried as a media type, e.g. JSON in a query value
         media = first_media(parameter)
-        try:
-            return media.get("schema") or {}, json.loads(raw[0])
-        except json.JSONDecodeError as exc:
-            return None, f"not valid JSON: {exc.msg}"
+        value, problem = read_json(raw[0])
+        return (None, problem) if problem else (media.get("schema") or {}, value)
     schema = parameter.get("schema") or {}
     resolved = deref(document, schema) or {}
     kind = _type_of(resolved)
@@ -309,10 +298,7 @@ def body_problems(schemas: Schemas, operation: dict[str, Any], request: Request)
 def _read_body(document: dict[str, Any], request: Request, schema: Any) -> tuple[Any, str]:
     media_type = request.media_type
     if is_json(media_type):
-        try:
-            return json.loads(request.body), ""
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return None, f"not valid JSON ({exc})"
+        return read_json(request.body)
     resolved = deref(document, schema) or {}
     if media_type == "application/x-www-form-urlencoded":
         try:
@@ -341,6 +327,34 @@ def _read_body(document: dict[str, Any], request: Request, schema: Any) -> tuple
         except UnicodeDecodeError:
             return None, f"a {media_type!r} body must be UTF-8 text"
     return UNCHECKED, ""  # bytes, or a format such as XML that the mock does not parse
+
+
+class _TooManyDigits(ValueError):
+    pass
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > sys.get_int_max_str_digits():
+        raise _TooManyDigits
+    return int(text)
+
+
+def read_json(text: str | bytes) -> tuple[Any, str]:
+    """(value, "") for JSON text, else (None, why it cannot be read): malformed, not UTF-8,
+    nested deeper than Python reads, or a number with more digits than Python converts."""
+    try:
+        return json.loads(text, parse_int=_integer), ""
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc})"
+    except _TooManyDigits:
+        return (
+            None,
+            f"not readable JSON: a number has more than {sys.get_int_max_str_digits()} digits",
+        )
+    except UnicodeDecodeError as exc:
+        return None, f"not valid JSON ({exc})"
+    except RecursionError:
+        return None, "not readable JSON: nested too deeply"
 
 
 def _form_object(

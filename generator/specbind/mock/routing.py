@@ -19,23 +19,25 @@ import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from specbind.mock.requests import (
     Request,
     body_problems,
     content_type_problems,
-    deref,
     first_media,
     is_json,
     parameter_problems,
     security_problems,
 )
 from specbind.mock.samples import sample
-from specbind.mock.schemas import Schemas
+from specbind.mock.schemas import PATTERN_TIMEOUT, Schemas
+from specbind.spec.document import METHODS, deref, security_requirements, security_schemes
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+if TYPE_CHECKING:
+    from specbind.spec.load import RefAccess
+
 BINARY_BODY = bytes(range(256))  # what a binary response carries when the spec gives no example
 CONCRETE = {
     "application": "application/octet-stream",
@@ -79,22 +81,29 @@ class Route:
 class Mock:
     """Every operation of one bundled OpenAPI document, ready to answer requests."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], pattern_timeout: float = PATTERN_TIMEOUT) -> None:
+        """`pattern_timeout`: seconds of `pattern` matching allowed for each checked value."""
         self.document = document
-        self.schemas = Schemas(document)
+        self.schemas = Schemas(document, pattern_timeout)
         self.routes = _routes(document)
         self.prefixes = _server_prefixes(document)
         self._answers: dict[tuple[Any, ...], Response] = {}
 
     @classmethod
-    def from_spec(cls, spec: str | Path) -> Mock:
-        """Load (bundling multi-file specs) and validate a spec; SpecError when it is not usable."""
+    def from_spec(
+        cls,
+        spec: str | Path,
+        pattern_timeout: float = PATTERN_TIMEOUT,
+        access: RefAccess | None = None,
+    ) -> Mock:
+        """Load (bundling multi-file specs) and validate a spec; SpecError when it is not usable.
+        `access` says where its `$ref`s may read besides the spec's folder tree."""
         from specbind.spec.load import load
         from specbind.spec.validate import check
 
-        loaded = load(spec)
+        loaded = load(spec, access)
         check(loaded)
-        return cls(loaded.document)
+        return cls(loaded.document, pattern_timeout)
 
     def handle(self, request: Request) -> Response:
         found = self._find(request)
@@ -323,14 +332,14 @@ class Mock:
         return value
 
     def _challenge(self, route: Route) -> str:
-        requirements = route.operation.get("security", self.document.get("security")) or [{}]
-        schemes = (self.document.get("components") or {}).get("securitySchemes") or {}
-        for name in requirements[0] or {}:
-            scheme = deref(self.document, schemes.get(name)) or {}
-            if scheme.get("type") == "http":
-                return f'{str(scheme.get("scheme", "bearer")).capitalize()} realm="specbind mock"'
-            if scheme.get("type") == "apiKey":
-                return f'apiKey {scheme.get("in")}="{scheme.get("name")}"'
+        requirements = security_requirements(self.document, route.operation) or [{}]
+        schemes = security_schemes(self.document)
+        for name in requirements[0]:
+            scheme = schemes.get(name)
+            if scheme and scheme.type == "http":
+                return f'{(scheme.http_scheme or "bearer").capitalize()} realm="specbind mock"'
+            if scheme and scheme.type == "apiKey":
+                return f'apiKey {scheme.location}="{scheme.name}"'
         return 'Bearer realm="specbind mock"'
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from specbind.spec.problems import parts_of
+from specbind.spec.document import deref
 
 _BY_FORMAT = {
     "date-time": "2024-01-01T00:00:00Z",
@@ -60,7 +60,7 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
         return None
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
-        return _sample(resolve(options.document, ref), options, depth + 1)
+        return _sample(deref(options.document, schema), options, depth + 1)
     if options.use_examples:
         for example in _examples(schema):
             if options.accept is None or options.accept(example, schema):
@@ -72,7 +72,8 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
         return schema["enum"][0]
     for combiner in ("oneOf", "anyOf"):
         if isinstance(schema.get(combiner), list) and schema[combiner]:
-            return _sample(schema[combiner][0], options, depth + 1)
+            first = schema[combiner][0]
+            return _tagged(_sample(first, options, depth + 1), schema.get("discriminator"), first)
     if isinstance(schema.get("allOf"), list):
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
@@ -106,6 +107,24 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
     return None
 
 
+def _tagged(value: Any, discriminator: Any, alternative: Any) -> Any:
+    """An alternative of a discriminated union carries the tag that names it (a mapping key whose
+    target is the alternative's `$ref`, else the schema's name), whatever its own schema allows."""
+    if not (isinstance(value, dict) and isinstance(discriminator, dict)):
+        return value
+    name = discriminator.get("propertyName")
+    ref = alternative.get("$ref") if isinstance(alternative, dict) else None
+    if not isinstance(name, str) or not isinstance(ref, str):
+        return value
+    mapping = discriminator.get("mapping")
+    tags = (
+        [tag for tag, target in mapping.items() if target == ref]
+        if isinstance(mapping, dict)
+        else []
+    )
+    return value | {name: tags[0] if tags else ref.rsplit("/", 1)[-1]}
+
+
 def _examples(schema: dict[str, Any]) -> list[Any]:
     found = [schema["example"]] if "example" in schema else []
     if isinstance(schema.get("examples"), list):
@@ -118,7 +137,7 @@ def _omitted(schema: Any, options: _Options) -> bool:
         return False
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#") and options.omit not in schema:
-        schema = resolve(options.document, ref)
+        schema = deref(options.document, schema)
     return isinstance(schema, dict) and schema.get(options.omit) is True
 
 
@@ -174,16 +193,3 @@ def _number(schema: dict[str, Any], step: float) -> float:
     if isinstance(multiple, (int, float)) and multiple > 0 and value % multiple:
         value = (value // multiple + 1) * multiple
     return value
-
-
-def resolve(document: dict[str, Any], ref: str) -> Any:
-    """The node a local `#/...` reference names, or None."""
-    node: Any = document
-    for part in parts_of(ref):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit():
-            node = node[int(part)]
-        else:
-            return None
-    return node

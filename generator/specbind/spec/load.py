@@ -2,12 +2,17 @@
 
 Multi-file specs are resolved with `referencing`. External schemas are hoisted into
 `components/schemas` (so they become named models); other external objects are inlined.
-Remote (`http(s)://`) references are refused: specbind never fetches anything.
+A `$ref` may read only files inside the spec's folder tree, or inside a folder the configuration
+names (`allow_ref_dirs`, `ref_map`); real paths are compared, so a symlink cannot lead out.
+Remote (`http(s)://`) references are read only from the local folder `ref_map` maps their URL
+prefix to: specbind never fetches anything.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +26,21 @@ if TYPE_CHECKING:
     from referencing import Registry, Resource
 
 MAX_BYTES = 25 * 1024 * 1024
+# Every later stage's work grows with the nodes it walks: YAML aliases expanded, external objects
+# inlined where they are used, local non-schema `$ref`s (parameters, responses, ...) once per use.
+# A spec may expand to at most EXPANSION_FACTOR times the nodes written in its files (plus a small
+# allowance), and never past MAX_NODES: a 10,000-schema spec is about 600,000-850,000 nodes as
+# written and expands by under 2x, while 63 KB of aliases once made 1.6 million nodes (>600 s).
 MAX_NODES = 2_000_000
+EXPANSION_FACTOR = 10
+EXPANSION_ALLOWANCE = 10_000
 MAX_DEPTH = 100  # real specs nest a few dozen levels; every later stage recurses
 REMOTE_SCHEMES = ("http", "https", "ftp")
 # Keys under which a $ref points at a schema (once inside a schema, everything below is schema).
 SCHEMA_KEYS = {"schema", "schemas"}
+
+# A whole component schema: later stages name its class instead of expanding it.
+_SCHEMA_REF = re.compile(r"#/components/schemas/[^/]+")
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -78,6 +93,14 @@ def _construct_mapping(
 _JsonValuesLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+
+
+@dataclass(frozen=True)
+class RefAccess:
+    """Where a spec's `$ref`s may read besides the spec's own folder tree."""
+
+    ref_map: tuple[tuple[str, Path], ...] = ()  # URL prefix -> local folder holding its copy
+    allow_dirs: tuple[Path, ...] = ()  # further folders whose files may be referenced
 
 
 @dataclass
@@ -138,6 +161,12 @@ def read_bytes(path: Path) -> bytes:
 
 def parse(data: bytes, path: Path) -> Any:
     """Parse YAML or JSON text into JSON-compatible values."""
+    return parse_counted(data, path)[0]
+
+
+def parse_counted(data: bytes, path: Path) -> tuple[Any, int]:
+    """Parse YAML or JSON text into JSON-compatible values; with the number of nodes written
+    (each YAML anchor's content once)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -145,8 +174,7 @@ def parse(data: bytes, path: Path) -> Any:
     if text.lstrip().startswith("{"):
         try:
             value = json.loads(text, object_pairs_hook=_unique_keys)
-            _check_expansion(value, path)
-            return value
+            return value, _check_expansion(value, path)
         except json.JSONDecodeError as exc:
             raise SpecError(
                 [Problem(path, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]
@@ -174,8 +202,7 @@ def parse(data: bytes, path: Path) -> Any:
         ) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise SpecError([Problem(path, f"invalid YAML: {exc}")]) from None
-    _check_expansion(value, path)
-    return value
+    return value, _check_expansion(value, path)
 
 
 class _DuplicateJsonKey(Exception):
@@ -189,12 +216,28 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
-def _check_expansion(value: Any, path: Path) -> None:
-    """Refuse alias bombs (billion laughs) and self-referencing anchors before anything walks the tree."""
+def expansion_limit(written: int) -> int:
+    """The most nodes a spec written with `written` nodes may expand to (see MAX_NODES)."""
+    return min(MAX_NODES, EXPANSION_FACTOR * written + EXPANSION_ALLOWANCE)
+
+
+def _too_big(expanded: int, written: int, how: str) -> str:
+    return (
+        f"expands to {expanded:,} nodes {how}; a spec of {written:,} written nodes may expand to "
+        f"{expansion_limit(written):,} ({EXPANSION_FACTOR} x written + {EXPANSION_ALLOWANCE:,}, "
+        f"never past {MAX_NODES:,}); refused (an alias or $ref bomb?)"
+    )
+
+
+def _check_expansion(value: Any, path: Path) -> int:
+    """Refuse alias bombs (billion laughs) and self-referencing anchors before anything walks the
+    tree; returns the number of nodes written (each anchor's content once)."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
+    written = 0
 
     def size(node: Any, depth: int) -> int:
+        nonlocal written
         if not isinstance(node, (dict, list)):
             return 1
         key = id(node)
@@ -215,22 +258,49 @@ def _check_expansion(value: Any, path: Path) -> None:
         active.add(key)
         children = node.values() if isinstance(node, dict) else node
         total = 1
-        for child in children:
-            total += size(child, depth + 1)
-            if total > MAX_NODES:
-                raise SpecError(
-                    [
-                        Problem(
-                            path,
-                            f"YAML aliases expand to more than {MAX_NODES:,} nodes (an alias bomb?); refused",
-                        )
-                    ]
-                )
+        written += len(node)  # each member or item as written (an alias once)
+        for child in children:  # scalars inline: most nodes are scalars, calls cost
+            total += size(child, depth + 1) if isinstance(child, (dict, list)) else 1
         active.discard(key)
         sizes[key] = total
         return total
 
-    size(value, 0)
+    expanded = size(value, 0)
+    written += 1  # the top node
+    if expanded > expansion_limit(written):
+        at = _heaviest(value, sizes)
+        position = locate(path, pointer_of(at))
+        line, column = position if position else (None, None)
+        message = _too_big(sizes[id(_at(value, at))], written, "with YAML aliases expanded")
+        raise SpecError([Problem(path, message, pointer_of(at), line, column)])
+    return written
+
+
+def _at(value: Any, at: tuple[Any, ...]) -> Any:
+    for key in at:
+        value = value[key]
+    return value
+
+
+def _heaviest(value: Any, sizes: dict[int, int]) -> tuple[Any, ...]:
+    """Where the expansion happens: down the largest child while it holds most of its parent."""
+    at: tuple[Any, ...] = ()
+    while isinstance(value, (dict, list)):
+        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        if not items:
+            break
+        key, child = max(items, key=lambda item: sizes.get(id(item[1]), 1))
+        if sizes.get(id(child), 1) * 2 < sizes[id(value)]:
+            break
+        at, value = at + (key,), child
+    return at
+
+
+def _resolve_local(document: Any, ref: str) -> Any:
+    node = document
+    for part in parts_of(ref):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
 
 
 def locate(path: Path, pointer: str) -> tuple[int, int] | None:
@@ -256,27 +326,42 @@ def locate(path: Path, pointer: str) -> tuple[int, int] | None:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def load(path: str | Path) -> LoadedSpec:
-    """Load a spec and everything it references by relative path, as one document."""
+def load(path: str | Path, access: RefAccess | None = None) -> LoadedSpec:
+    """Load a spec and everything it references by relative path (or by a URL that `access`
+    maps to a local folder), as one document."""
     root = Path(path).absolute()
     data = read_bytes(Path(path))
-    document = parse(data, Path(path))
+    document, written = parse_counted(data, Path(path))
     if not isinstance(document, dict):
         kind = type(document).__name__ if document is not None else "nothing"
         raise SpecError(
             [Problem(Path(path), f"top level is {kind}; an OpenAPI document is a mapping")]
         )
     spec = LoadedSpec(path=Path(path), document=document, files={Path(path): data})
-    _Bundler(spec, root).run()
+    _Bundler(spec, root, access or RefAccess(), written).run()
     return spec
 
 
 class _Bundler:
     """Rewrites external `$ref`s so the document stands alone."""
 
-    def __init__(self, spec: LoadedSpec, root: Path) -> None:
+    def __init__(self, spec: LoadedSpec, root: Path, access: RefAccess, written: int) -> None:
         self.spec = spec
+        self.written = written  # nodes written in the files read so far
+        self.limit = expansion_limit(written)
+        self.nodes = 0  # nodes of the bundled document made so far
+        # local non-schema $ref -> (uses, where the first one stands): expanded once per use later
+        self.local_uses: dict[str, list[Any]] = {}
         self.root_uri = root.as_uri()
+        # Longest prefix first, so a more specific mapping wins.
+        self.ref_map = sorted(
+            ((prefix, folder.absolute()) for prefix, folder in access.ref_map),
+            key=lambda item: -len(item[0]),
+        )
+        self.allowed = [
+            Path(os.path.realpath(folder))
+            for folder in (root.parent, *access.allow_dirs, *(f for _, f in self.ref_map))
+        ]
         self.shown = {root.as_uri(): spec.path}
         self._registry: Registry[Any] | None = (
             None  # made at the first external $ref: most specs have none
@@ -311,16 +396,69 @@ class _Bundler:
         self.spec.document = bundled
         if self.problems:
             raise SpecError(self.problems)
+        self._check_local_expansion()
+
+    def _check_local_expansion(self) -> None:
+        """Later stages expand a local `$ref` to a parameter, response, ... at every use: count
+        the document as they walk it, each such target once per use (its own refs included)."""
+        if not self.local_uses:
+            return
+        document = self.spec.document
+        sizes: dict[str, int] = {}
+
+        def expanded(ref: str, seen: frozenset[str]) -> int:
+            if ref in sizes:
+                return sizes[ref]
+            try:
+                target = _resolve_local(document, ref)
+            except (KeyError, IndexError, ValueError, TypeError):
+                return 1  # dangling: validation says so
+            total, todo = 0, [target]
+            while todo:
+                node = todo.pop()
+                total += 1
+                if isinstance(node, dict):
+                    inner = node.get("$ref")
+                    if isinstance(inner, str) and not _SCHEMA_REF.fullmatch(inner):
+                        if inner not in seen:  # a loop is validation's to report
+                            total += expanded(inner, seen | {inner})
+                    todo.extend(node.values())
+                elif isinstance(node, list):
+                    todo.extend(node)
+            sizes[ref] = total
+            return total
+
+        extra = {
+            ref: uses * expanded(ref, frozenset([ref]))
+            for ref, (uses, _) in self.local_uses.items()
+        }
+        total = self.nodes + sum(extra.values())
+        if total > MAX_NODES or total > expansion_limit(self.written):
+            worst = max(extra, key=lambda ref: extra[ref])
+            uses, first = self.local_uses[worst]
+            file = self.spec.origin_of(pointer_of(first))[0]
+            message = _too_big(
+                total,
+                self.written,
+                f"with each local $ref expanded where it is used (this one, {worst!r}: "
+                f"{uses:,} uses of {sizes[worst]:,} nodes)",
+            )
+            raise SpecError([self._problem(file, first, message)])
 
     def _retrieve(self, uri: str) -> Resource[Any]:
         from referencing import Resource
 
         if uri not in self.read:
             file = Path(unquote(urlparse(uri).path))
+            if not self._allowed(file):  # _target refused it already; never read it anyway
+                raise SpecError([Problem(self.spec.path, f"refused to read {uri}")])
             shown = self._shown(file)
             data = read_bytes(shown)
             self.spec.files[shown] = data
-            self.read[uri] = Resource.opaque(parse(data, shown))
+            contents, written = parse_counted(data, shown)
+            self.written += written
+            self.limit = expansion_limit(self.written)
+            self.read[uri] = Resource.opaque(contents)
         return self.read[uri]
 
     def _shown(self, file: Path) -> Path:
@@ -337,6 +475,12 @@ class _Bundler:
     def _walk(
         self, node: Any, base: str, at: tuple[Any, ...], in_schema: bool, stack: tuple[str, ...]
     ) -> Any:
+        self.nodes += 1
+        if self.nodes > self.limit:
+            message = _too_big(
+                self.nodes, self.written, "by here, with $refs to other files inlined"
+            )
+            raise SpecError([self._problem(self._file_of(base), at, message, "")])
         if isinstance(node, list):
             return [self._walk(v, base, at + (i,), in_schema, stack) for i, v in enumerate(node)]
         if not isinstance(node, dict):
@@ -344,11 +488,35 @@ class _Bundler:
         ref = node.get("$ref")
         if isinstance(ref, str) and not (base == self.root_uri and ref.startswith("#")):
             return self._external(node, ref, base, at, in_schema, stack)
+        if isinstance(ref, str) and not _SCHEMA_REF.fullmatch(ref):
+            self.local_uses.setdefault(ref, [0, at])[0] += 1
         out = {}
         for key, value in node.items():
             schema_below = in_schema or key in SCHEMA_KEYS
             out[key] = self._walk(value, base, at + (key,), schema_below, stack)
+        discriminator = out.get("discriminator") if in_schema else None
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            at_mapping = at + ("discriminator", "mapping")
+            discriminator["mapping"] = {
+                tag: self._mapped(target, base, at_mapping + (tag,), stack)
+                for tag, target in discriminator["mapping"].items()
+            }
         return out
+
+    def _mapped(self, target: Any, base: str, at: tuple[Any, ...], stack: tuple[str, ...]) -> Any:
+        """A discriminator mapping's value, read like a `$ref` from the file that holds it.
+
+        A value that is not a reference (no '/' or '#' and no .yaml/.json ending) names a schema
+        of `components/schemas` and stays; a reference to another file becomes the pointer of the
+        schema hoisted from it, so no later stage resolves it against the working directory."""
+        if not isinstance(target, str):
+            return target
+        if not ("/" in target or "#" in target or target.endswith((".yaml", ".yml", ".json"))):
+            return target
+        if base == self.root_uri and target.startswith("#"):
+            return target
+        bundled = self._external({"$ref": target}, target, base, at, True, stack, leaf="")
+        return bundled.get("$ref", target) if isinstance(bundled, dict) else target
 
     def _external(
         self,
@@ -358,32 +526,33 @@ class _Bundler:
         at: tuple[Any, ...],
         in_schema: bool,
         stack: tuple[str, ...],
+        leaf: str = "$ref",
     ) -> Any:
         where = self._file_of(base)
-        if urlparse(ref).scheme in REMOTE_SCHEMES:
-            self.problems.append(
-                self._problem(
-                    where,
-                    at,
-                    f"remote $ref {ref!r} is not fetched; download it and refer to the local copy",
-                )
-            )
+
+        def refuse(message: str) -> Any:
+            self.problems.append(self._problem(where, at, message, leaf))
             return node
-        target = urljoin(base, ref)
+
+        target, refused = self._target(ref, base)
+        if refused:
+            return refuse(refused)
         file_uri, fragment = urldefrag(target)
         if file_uri == self.root_uri:
+            if not _SCHEMA_REF.fullmatch("#" + fragment):
+                self.local_uses.setdefault("#" + fragment, [0, at])[0] += 1
             return {**node, "$ref": "#" + fragment}
         if in_schema and target in self.hoisted:
             return {**node, "$ref": f"#/components/schemas/{self.hoisted[target]}"}
         if target in stack:
-            self.problems.append(self._problem(where, at, f"cyclic $ref {ref!r}"))
-            return node
+            return refuse(f"cyclic $ref {ref!r}")
         from referencing.exceptions import (
             Unresolvable,  # here only for an external $ref: most specs have none
         )
 
+        nowhere = f"$ref {ref!r} does not resolve: no such place in {self._file_of(file_uri).name}"
         try:
-            resolved = self.registry.resolver(base).lookup(ref)
+            resolved = self.registry.resolver(base).lookup(target)
         except SpecError as exc:
             self.problems.extend(exc.problems)
             return node
@@ -394,31 +563,22 @@ class _Bundler:
             if isinstance(cause, SpecError) and ref.lstrip("/").startswith(
                 ("components/", "paths/")
             ):
-                self.problems.append(
-                    self._problem(
-                        where,
-                        at,
-                        f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')",
-                    )
+                return refuse(
+                    f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')"
                 )
-            elif isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
+            if isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
                 self.problems.extend(cause.problems)
-                self.problems.append(
-                    self._problem(
-                        where, at, f"$ref {ref!r}: the file it names cannot be used (see above)"
-                    )
-                )
-            elif type(exc).__name__ == "PointerToNowhere":
-                self.problems.append(
-                    self._problem(
-                        where,
-                        at,
-                        f"$ref {ref!r} does not resolve: no such place in {urldefrag(target)[0].rsplit('/', 1)[-1]}",
-                    )
-                )
-            else:
-                self.problems.append(self._problem(where, at, f"$ref {ref!r} does not resolve"))
-            return node
+                return refuse(f"$ref {ref!r}: the file it names cannot be used (see above)")
+            if type(exc).__name__ == "PointerToNowhere":
+                return refuse(nowhere)
+            return refuse(f"$ref {ref!r} does not resolve")
+        except (ValueError, TypeError, LookupError):  # a name as a list index, a list's `#/foo`
+            return refuse(nowhere)
+        contents = resolved.contents
+        if not isinstance(contents, dict) and not (in_schema and isinstance(contents, bool)):
+            kind = "a list" if isinstance(contents, list) else f"a {type(contents).__name__}"
+            wanted = "a schema" if in_schema else "a mapping"
+            return refuse(f"$ref {ref!r} points at {kind}; it must point at {wanted}")
         new_base = file_uri
         origin = (self._file_of(file_uri), "#" + fragment)
         if in_schema:
@@ -427,7 +587,7 @@ class _Bundler:
             pointer = f"#/components/schemas/{name}"
             self.spec.origins[pointer] = origin
             body = self._walk(
-                resolved.contents,
+                contents,
                 new_base,
                 ("components", "schemas", name),
                 True,
@@ -437,19 +597,58 @@ class _Bundler:
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             return {**siblings, "$ref": pointer}
         self.spec.origins[pointer_of(at)] = origin
-        body = self._walk(resolved.contents, new_base, at, in_schema, stack + (target,))
+        body = self._walk(contents, new_base, at, in_schema, stack + (target,))
         if isinstance(body, dict):
             body = {**body, **{k: v for k, v in node.items() if k != "$ref"}}
         return body
 
-    def _problem(self, file: Path, at: tuple[Any, ...], message: str) -> Problem:
-        """A problem at the `$ref` standing at `at` in `file`, with its line and column."""
-        pointer = pointer_of(at) + "/$ref"
-        inner = pointer
+    def _target(self, ref: str, base: str) -> tuple[str, str]:
+        """The absolute `file:` URI a `$ref` reads, or why it may not read anything.
+
+        A URL under a `ref_map` prefix becomes the file of the same relative path in the mapped
+        folder. A file may be read only when its real path (symlinks resolved) lies inside the
+        spec's folder tree or a folder the configuration names."""
+        target = urljoin(base, ref)
+        parsed = urlparse(target)
+        if parsed.scheme != "file":
+            for prefix, folder in self.ref_map:
+                if target.startswith(prefix):
+                    address, fragment = urldefrag(target[len(prefix) :])
+                    local = (folder / unquote(urlparse(address).path)).as_uri()
+                    target = local + ("#" + fragment if fragment else "")
+                    parsed = urlparse(target)
+                    break
+        if parsed.scheme != "file":
+            if parsed.scheme in REMOTE_SCHEMES:
+                return "", (
+                    f"remote $ref {ref!r} is not fetched; map its URL prefix to a local copy "
+                    "with ref_map in [tool.specbind] or --ref-map PREFIX=DIR"
+                )
+            return "", f"$ref {ref!r} is neither a relative path nor a URL that ref_map maps"
+        if parsed.netloc not in ("", "localhost"):
+            return "", f"$ref {ref!r} names another host; only local files are read"
+        if not self._allowed(Path(unquote(parsed.path))):
+            return "", (
+                f"$ref {ref!r} reaches outside the spec's folder ({self.spec.path.parent}); "
+                "allow another folder with allow_ref_dirs in [tool.specbind] or --allow-ref-dir DIR"
+            )
+        return target, ""
+
+    def _allowed(self, file: Path) -> bool:
+        real = Path(os.path.realpath(file))
+        return any(real.is_relative_to(folder) for folder in self.allowed)
+
+    def _problem(
+        self, file: Path, at: tuple[Any, ...], message: str, leaf: str = "$ref"
+    ) -> Problem:
+        """A problem at the reference standing at `at` (under its key `leaf`) in `file`, with
+        its line and column."""
+        suffix = f"/{leaf}" if leaf else ""
+        inner = pointer_of(at) + suffix
         if (
             file != self.spec.path
         ):  # `at` is a pointer of the bundled document; find it in its own file
-            inner = self.spec.origin_of(pointer_of(at))[1] + "/$ref"
+            inner = self.spec.origin_of(pointer_of(at))[1] + suffix
         position = locate(file, inner)
         line, column = position if position else (None, None)
         return Problem(file, message, pointer=inner, line=line, column=column)

@@ -25,7 +25,15 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         at = f" at {self.pointer}" if self.pointer else ""
-        return f"{where}: {self.severity}{at}: {self.message}"
+        return _printable(f"{where}: {self.severity}{at}: {self.message}")
+
+
+def _printable(text: str) -> str:
+    """One line of terminal-safe text: the spec's control characters (a newline, an ANSI escape)
+    appear escaped, as `repr` writes them."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class SpecError(Exception):

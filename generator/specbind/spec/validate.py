@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from specbind.spec.document import deref, resolve_pointer
 from specbind.spec.load import LoadedSpec, locate
 from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
 
@@ -23,6 +24,7 @@ def validate(spec: LoadedSpec) -> list[Problem]:
     problems = list(_reference_problems(document))
     if not problems:  # the validator cannot cope with dangling references
         problems = list(_operation_id_problems(document)) + list(_parameter_problems(document))
+        problems += list(_path_problems(document)) + list(_security_problems(document))
         problems += [p for p in _validator_problems(document) if not _OWN_CHECKS.search(p[1])]
     return _located(spec, problems)
 
@@ -43,6 +45,7 @@ def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             at = ("paths", path) + ((key, "parameters") if key != "parameters" else ("parameters",))
             seen: set[tuple[str, str]] = set()
             for i, param in enumerate(params if isinstance(params, list) else []):
+                param = deref(document, param)
                 if not isinstance(param, dict):
                     continue
                 where = (str(param.get("name")), str(param.get("in")))
@@ -60,6 +63,46 @@ def _parameter_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         f"{param['in']} parameter name {name!r} cannot be sent: HTTP names allow only letters, "
                         "digits and !#$%&'*+-.^_`|~",
                     )
+
+
+_PATH_TEMPLATE = re.compile(r"(?:[^{}]|\{[^{}]+\})*")
+
+
+def _path_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """A path is URL text with parameters written `{name}`: no control characters, no stray braces."""
+    paths = document.get("paths")
+    for path in paths if isinstance(paths, dict) else ():
+        if not isinstance(path, str):
+            continue
+        bad = next((c for c in path if not c.isprintable()), None)
+        if bad is not None:
+            yield pointer_of(("paths", path)), (
+                f"path {path[:80]!r} contains the control character {bad!r}, which a URL cannot carry"
+            )
+        elif not _PATH_TEMPLATE.fullmatch(path):
+            yield pointer_of(("paths", path)), (
+                f"path {path[:80]!r} has unbalanced or nested braces; "
+                "a path parameter is written {name}"
+            )
+
+
+def _security_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """An API key's header or cookie name must be one HTTP can carry; a query name has no control characters."""
+    schemes = (document.get("components") or {}).get("securitySchemes")
+    for key, scheme in (schemes.items() if isinstance(schemes, dict) else ()):
+        if not isinstance(scheme, dict) or scheme.get("type") != "apiKey":
+            continue
+        name, where = scheme.get("name"), scheme.get("in")
+        if not isinstance(name, str):
+            continue
+        at = pointer_of(("components", "securitySchemes", key, "name"))
+        if where in ("header", "cookie") and not _HTTP_TOKEN.match(name):
+            yield at, (
+                f"{where} name {name[:80]!r} cannot be sent: HTTP names allow only letters, "
+                "digits and !#$%&'*+-.^_`|~"
+            )
+        elif not all(c.isprintable() for c in name):
+            yield at, f"query parameter name {name[:80]!r} contains a control character"
 
 
 # what the validator reports without a location, and the checks above report with one
@@ -213,19 +256,6 @@ def _refs(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...]
             yield from _refs(value, at + (i,))
 
 
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    """The node a local '#/…' pointer names; KeyError when it names nothing."""
-    node = document
-    for part in parts_of(pointer):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            raise KeyError(part)
-    return node
-
-
 def _reference_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Every `$ref` resolves, request bodies included, and no chain of references loops."""
     for at, ref in _refs(document):
@@ -295,6 +325,9 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             operation = _OPERATION_IN.search(chosen.message)
             if pointer == "#" and operation:  # messages about an operation name it only in words
                 pointer = pointer_of(("paths", operation.group(2), operation.group(1)))
+            required = _UNDEFINED_REQUIRED.match(chosen.message)
+            if pointer == "#" and required:  # reported without a place: find the schema
+                pointer = _schema_requiring(document, re.findall(r"'([^']*)'", required.group(1)))
             found.append((pointer, _short(chosen.message)))
     except Exception as exc:  # the validator itself broke on this input: report, never crash
         if not found:  # (it often breaks on exactly what it has just reported)
@@ -312,6 +345,32 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         if vague and any(p != pointer and p.startswith(pointer + "/") for p in precise):
             continue
         yield pointer, message
+
+
+_UNDEFINED_REQUIRED = re.compile(r"^Required list has not defined properties: \[(.*)\]$")
+
+
+def _schema_requiring(document: Any, names: list[str], at: tuple[Any, ...] = ()) -> str:
+    """The first allOf schema whose `required` lists `names` that no part of it defines ('#' if none)."""
+    if isinstance(document, dict):
+        required, parts = document.get("required"), document.get("allOf")
+        if isinstance(required, list) and isinstance(parts, list) and set(names) <= set(required):
+            defined = set(document.get("properties") or ())
+            for part in parts:
+                if isinstance(part, dict) and isinstance(part.get("properties"), dict):
+                    defined |= set(part["properties"])
+            if not set(names) & defined:
+                return pointer_of(at + ("required",))
+        children: Any = document.items()
+    elif isinstance(document, list):
+        children = enumerate(document)
+    else:
+        return "#"
+    for key, child in children:
+        found = _schema_requiring(child, names, at + (key,))
+        if found != "#":
+            return found
+    return "#"
 
 
 def _is_relative(document: dict[str, Any], error: Any) -> bool:

@@ -1,6 +1,6 @@
 """The public Python surface a spec generates: client methods and model classes, as plain data.
 
-Methods come from operations.describe(); models from the generated `models` module, read with
+Methods come from the same operation data generation renders (generate.describe_generated); models from the generated `models` module, read with
 `ast` (class names, fields with their type hints and whether they are required, enum members),
 so the surface is what user code actually sees, names and all.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specbind.codegen.options import Options
+from specbind.codegen.text import comment_text
 
 
 @dataclass(frozen=True)
@@ -56,16 +57,17 @@ class Surface:
 
 def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface:
     """Load, validate and generate (in memory, unformatted) just enough to read the API surface."""
-    from specbind.codegen.models import generate_models, model_classes
-    from specbind.codegen.operations import describe
+    from specbind.codegen.generate import describe_generated
+    from specbind.codegen.models import generate_models, usable_schemas
     from specbind.spec.load import load
     from specbind.spec.validate import check
 
     options = options or Options()
-    spec = load(spec_path)
+    spec = load(spec_path, options.ref_access())
     check(spec, lenient=options.lenient)
-    code = generate_models(spec.document, "")
-    api = describe(spec.document, model_classes(code), set(options.idempotent))
+    modelled = usable_schemas(spec.document)[0] if options.lenient else spec.document
+    code = generate_models(modelled, "")  # as generate() models it
+    api = describe_generated(spec.document, code, options)  # what generation renders
     methods = {}
     for op in api.operations:
         params = {p.name: Param(p.name, p.type_hint, p.required, p.location) for p in op.parameters}
@@ -82,7 +84,7 @@ def models_of(code: str) -> dict[str, Model]:
     pointers = {}
     for line_no, line in enumerate(code.splitlines(), start=1):
         if line.startswith("# spec: "):
-            pointers[line_no] = line[len("# spec: ") :].split("#-", 1)[0]
+            pointers[line_no] = comment_text(line[len("# spec: ") :]).split("#-", 1)[0]
     models = {}
     for node in ast.parse(code).body:
         if not isinstance(node, ast.ClassDef):

@@ -9,10 +9,12 @@ compare file by file, and explain the difference from the two records.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from specbind.codegen.style import Style
 from specbind.vendoring.record import (
     FORMATTERS,
     RECORD_FORMAT,
@@ -49,16 +51,24 @@ class Drift:
 def check_binding(binding: Binding) -> Drift:
     """Drift of one configured binding: fast path when the record proves it clean, else generate."""
     package_dir = binding.output / binding.package
-    if record_is_current(binding.spec, package_dir, binding.options.as_record()):
+    options = binding.options
+    if record_is_current(
+        binding.spec, package_dir, options.as_record(binding.spec), options.style.as_record()
+    ):
         return Drift(package_dir, fast=True)
     from specbind.codegen.generate import generate
 
     result = generate(binding.spec, binding.package, binding.options)
-    return compare(package_dir, with_record(result, binding.options))
+    return compare(package_dir, with_record(result, binding.options, binding.spec))
 
 
-def record_is_current(spec: Path, package_dir: Path, options: dict[str, Any]) -> bool:
-    """True when the record proves a fresh generation would write exactly what is on disk."""
+def record_is_current(
+    spec: Path, package_dir: Path, options: dict[str, Any], formatter: dict[str, Any] | None = None
+) -> bool:
+    """True when the record proves a fresh generation would write exactly what is on disk.
+    `formatter`: the formatter and settings a generation would use now (`Style.as_record`; black's
+    defaults when None)."""
+    formatter = formatter or Style().as_record()
     record = read_record(package_dir)
     if record is None or record.get("format") != RECORD_FORMAT:
         return False
@@ -68,7 +78,9 @@ def record_is_current(spec: Path, package_dir: Path, options: dict[str, Any]) ->
     generator = record.get("generator", {})
     if spec.name not in spec_files or not isinstance(generator, dict) or not generator:
         return False
-    if record.get("options") != options or record.get("tools") != tool_versions():
+    if record.get("options") != options or record.get("formatter") != formatter:
+        return False
+    if record.get("tools") != tool_versions(formatter["name"]):
         return False
     if (
         record.get("templates") != template_hashes()
@@ -78,7 +90,32 @@ def record_is_current(spec: Path, package_dir: Path, options: dict[str, Any]) ->
     if not _hashes_match(spec.parent, spec_files):
         return False
     files = recorded_files(record)
-    return bool(files) and _hashes_match(package_dir, files)
+    return bool(files) and _hashes_match(package_dir, files) and not shadowed(package_dir, files)
+
+
+def shadowed(package_dir: Path, generated: Iterable[str]) -> list[str]:
+    """Files in the package that Python would import instead of a generated module: a package
+    folder `client/` (with an `__init__`) or an extension module `client*.so` next to `client.py`.
+    """
+    from importlib.machinery import EXTENSION_SUFFIXES, all_suffixes
+
+    found = []
+    for name in sorted(generated):
+        if not name.endswith(".py"):
+            continue
+        stem = package_dir / name[: -len(".py")]
+        if stem.is_dir():
+            found += [
+                f"{name[:-3]}/__init__{suffix} shadows the generated {name}"
+                for suffix in all_suffixes()
+                if (stem / f"__init__{suffix}").exists()
+            ][:1]
+        found += [
+            f"{stem.name}{suffix} shadows the generated {name}"
+            for suffix in EXTENSION_SUFFIXES
+            if stem.with_name(stem.name + suffix).exists()
+        ]
+    return found
 
 
 def _hashes_match(folder: Path, expected: dict[str, str]) -> bool:
@@ -122,8 +159,13 @@ def compare(package_dir: Path, files: dict[str, str]) -> Drift:
             )
         )
     drift.diff = "".join(chunks)
+    shadows = [
+        f"{shadow}: Python imports it instead (remove or rename it)"
+        for shadow in shadowed(package_dir, files)
+    ]
     record_current = _read(package_dir / RECORD_NAME) == files.get(RECORD_NAME)
     if not changed_code and record_current:
+        drift.reasons += shadows
         return drift
     if old_record is None:
         drift.reasons.append(
@@ -148,6 +190,7 @@ def compare(package_dir: Path, files: dict[str, str]) -> Drift:
             "(a different Python version, or a non-deterministic generator?): "
             + ", ".join(changed_code)
         )
+    drift.reasons += shadows
     return drift
 
 
@@ -158,8 +201,12 @@ def input_reasons(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     changed = _changed_keys(old_spec, new_spec)
     if changed:
         reasons.append("the spec changed: " + ", ".join(changed))
+    reasons.extend(formatter_reasons(old.get("formatter"), new.get("formatter")))
+    switched = _name(old.get("formatter")) != _name(new.get("formatter"))
     old_tools, new_tools = old.get("tools", {}), new.get("tools", {})
     for tool in _changed_keys(old_tools, new_tools):
+        if tool in FORMATTERS and switched:
+            continue  # another formatter, with other tools: said above
         kind = "the formatter" if tool in FORMATTERS else "the generator"
         reasons.append(
             f"{kind} version changed: {tool} {old_tools.get(tool)} -> {new_tools.get(tool)}"
@@ -176,6 +223,39 @@ def input_reasons(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             f"the options changed: {option} {old_opts.get(option)!r} -> {new_opts.get(option)!r}"
         )
     return reasons
+
+
+def formatter_reasons(old: Any, new: Any) -> list[str]:
+    """A change of formatter, or of the project's settings it formats with (naming each setting)."""
+    if old == new:
+        return []
+    if _name(old) != _name(new):
+        return [f"the formatter changed: {_name(old)} -> {_name(new)}"]
+    old_settings = _flat(old.get("settings", {}))
+    new_settings = _flat(new.get("settings", {}))
+    changed = [
+        f"{key} {old_settings.get(key, '(unset)')!r} -> {new_settings.get(key, '(unset)')!r}"
+        for key in _changed_keys(old_settings, new_settings)
+    ]
+    return [f"the {_name(new)} settings of the project changed: " + ", ".join(changed)]
+
+
+def _name(formatter: Any) -> str:
+    """A recorded formatter's name ("(not recorded)" in a record older than formatter choice)."""
+    return str(formatter.get("name")) if isinstance(formatter, dict) else "(not recorded)"
+
+
+def _flat(settings: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested settings as `table.key` -> value."""
+    if not isinstance(settings, dict):
+        return {prefix.rstrip("."): settings} if prefix else {}
+    out: dict[str, Any] = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            out |= _flat(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def edit_reasons(package_dir: Path, recorded: dict[str, str]) -> list[str]:

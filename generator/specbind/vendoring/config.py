@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from keyword import iskeyword
 from pathlib import Path
 from typing import Any
 
+from specbind.codegen.names import package_name_problem
 from specbind.codegen.options import Options
+from specbind.codegen.style import FORMATTERS, project_style
 from specbind.spec.problems import Problem, SpecError
 
-BINDING_KEYS = {"spec", "package", "output", "lenient", "idempotent", "webhooks"}
+BINDING_KEYS = {
+    "spec",
+    "package",
+    "output",
+    "lenient",
+    "idempotent",
+    "webhooks",
+    "ref_map",
+    "allow_ref_dirs",
+    "formatter",
+}
 
 
 @dataclass
@@ -80,16 +91,19 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
                 Problem(pyproject, "'output' must be a string (a folder)", f"{where}.output")
             )
         package = entry.get("package")
-        if isinstance(package, str) and not (package.isidentifier() and not iskeyword(package)):
+        if isinstance(package, str) and package_name_problem(package):
             problems.append(
-                Problem(
-                    pyproject,
-                    f"'package' must be a Python identifier, such as 'my_api', not {package!r}",
-                    f"{where}.package",
-                )
+                Problem(pyproject, str(package_name_problem(package)), f"{where}.package")
             )
         options = _options(entry, pyproject, where, problems)
+        _ref_options(entry, pyproject, where, problems, options)
         if len(problems) > found_before:
+            continue
+        output = _relative(root, entry.get("output", "generated"))
+        try:  # the settings of the project the output folder belongs to
+            options.style = project_style(output, entry.get("formatter", "black"))
+        except SpecError as exc:
+            problems.extend(exc.problems)
             continue
         bindings.append(
             (
@@ -97,7 +111,7 @@ def load_bindings(pyproject: Path | None = None) -> list[Binding]:
                 Binding(
                     spec=_relative(root, entry["spec"]),
                     package=entry["package"],
-                    output=_relative(root, entry.get("output", "generated")),
+                    output=output,
                     options=options,
                 ),
             )
@@ -156,4 +170,43 @@ def _options(
             )
         )
         webhooks = {}
+    formatter = entry.get("formatter", "black")
+    if formatter not in FORMATTERS:
+        choices = " or ".join(repr(name) for name in FORMATTERS)
+        problems.append(
+            Problem(
+                pyproject, f"'formatter' must be {choices}, not {formatter!r}", f"{where}.formatter"
+            )
+        )
     return Options(lenient=bool(lenient), idempotent=list(idempotent), webhooks=dict(webhooks))
+
+
+def _ref_options(
+    entry: dict[str, Any], pyproject: Path, where: str, problems: list[Problem], options: Options
+) -> None:
+    """`ref_map` (URL prefix -> local folder) and `allow_ref_dirs`, folders relative to pyproject.toml."""
+    root = pyproject.parent
+    ref_map = entry.get("ref_map", {})
+    if not (
+        isinstance(ref_map, dict)
+        and all(isinstance(k, str) and k and isinstance(v, str) for k, v in ref_map.items())
+    ):
+        problems.append(
+            Problem(
+                pyproject,
+                "'ref_map' must map URL prefixes to folders, such as "
+                '{ "https://example.com/specs/" = "vendor/specs/" }',
+                f"{where}.ref_map",
+            )
+        )
+    else:
+        options.ref_map = {prefix: _relative(root, folder) for prefix, folder in ref_map.items()}
+    allowed = entry.get("allow_ref_dirs", [])
+    if not (isinstance(allowed, list) and all(isinstance(x, str) for x in allowed)):
+        problems.append(
+            Problem(
+                pyproject, "'allow_ref_dirs' must be a list of folders", f"{where}.allow_ref_dirs"
+            )
+        )
+    else:
+        options.allow_ref_dirs = [_relative(root, folder) for folder in allowed]

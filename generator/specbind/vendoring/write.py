@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -42,8 +43,46 @@ def write_package(out_dir: Path, package: str, files: dict[str, str]) -> Path:
 
     Files that specbind did not write are carried over untouched; a generated file that would
     overwrite one of them is an error. Stale generated files (from removed models) disappear.
+    A package folder that is a symlink to a folder is followed: the folder it points to is
+    replaced, and the link stays. Every failure is a SpecError naming the folder.
     """
     target = out_dir / package
+    try:
+        return _write(target, files)
+    except SpecError:
+        raise
+    except OSError as exc:
+        raise SpecError([Problem(target, _why(exc, target))]) from None
+
+
+def _why(exc: OSError, target: Path) -> str:
+    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and exc.filename2 is not None:
+        return "another run wrote this folder at the same time; nothing of this run was kept, run again"
+    reason = exc.strerror or str(exc)
+    shown = exc.filename and not str(exc.filename).endswith(STAGING_SUFFIX)
+    where = f" ({exc.filename})" if shown and Path(exc.filename) != target else ""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write here: {reason}{where}; nothing was changed"
+    return f"cannot write the package: {reason}{where}; nothing was changed"
+
+
+def _write(target: Path, files: dict[str, str]) -> Path:
+    if target.is_symlink():
+        if not target.resolve().is_dir():
+            raise SpecError(
+                [
+                    Problem(
+                        target,
+                        "is a symlink to something that is not a folder; refusing to replace it",
+                    )
+                ]
+            )
+        target = Path(os.path.realpath(target))  # the link stays and shows the new package
+    out_dir, package = target.parent, target.name
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SpecError(
+            [Problem(out_dir, "is not a folder; give a folder to write the package into")]
+        )
     _recover(target)
     if target.exists() and not target.is_dir():
         raise SpecError([Problem(target, "exists and is not a directory; refusing to replace it")])
@@ -57,7 +96,10 @@ def write_package(out_dir: Path, package: str, files: dict[str, str]) -> Path:
             ]
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{package}.", suffix=".new", dir=out_dir))
+    remove_abandoned_staging(out_dir, package)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{package}.{os.getpid()}.", suffix=STAGING_SUFFIX, dir=out_dir)
+    )
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)
@@ -74,6 +116,33 @@ def write_package(out_dir: Path, package: str, files: dict[str, str]) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+STAGING_SUFFIX = ".new"
+
+
+def remove_abandoned_staging(out_dir: Path, package: str) -> list[Path]:
+    """Remove the staging folders (`.PACKAGE.PID.*.new`) of runs that were killed: those whose
+    process is gone. A staging folder of a run still going is left alone."""
+    removed = []
+    for folder in out_dir.glob(f".{package}.*{STAGING_SUFFIX}"):
+        pid = folder.name[len(package) + 2 :].split(".", 1)[0]
+        if folder.is_dir() and not folder.is_symlink() and not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False  # written before staging folders carried their process id
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _swap(staging: Path, target: Path) -> None:

@@ -31,6 +31,16 @@ class Secret:
     def __init__(self, value: str) -> None:
         self._value = value
 
+    @classmethod
+    def of(cls, value: str, name: str = "credential") -> Secret:
+        """A credential as read from a file or a variable: surrounding whitespace (a trailing
+        newline) is dropped; one holding control characters, or nothing, raises ValueError naming
+        `name`, never the value."""
+        secret = cls(value.strip())
+        if not secret._value or not all(c.isprintable() for c in secret._value):
+            raise ValueError(f"{name} is empty or holds control characters")
+        return secret
+
     def reveal(self) -> str:
         """The value, for the request only."""
         return self._value
@@ -41,11 +51,13 @@ class Secret:
     __str__ = __repr__
 
 
-def given(value: str | None, variable: str) -> Secret | None:
-    """The credential passed in, else the one in the environment variable, else None."""
-    if value is None:
-        value = os.environ.get(variable) or None
-    return Secret(value) if value is not None else None
+def given(value: str | None, variable: str, name: str = "credential") -> Secret | None:
+    """The credential passed in as `name`, else the one in the environment variable, else None;
+    either is stripped and refused (ValueError) when empty or holding control characters."""
+    if value is not None:
+        return Secret.of(value, name)
+    from_environment = os.environ.get(variable)
+    return Secret.of(from_environment, variable) if from_environment else None
 
 
 class Credential:
@@ -178,7 +190,14 @@ class ClientCredentials(Credential):
                 f"the token endpoint {self.token_url} answered without an access_token",
                 headers=response.headers,
             ) from None
-        self._token = Secret(str(token))
+        try:
+            self._token = Secret.of(str(token), "the access_token")
+        except ValueError as exc:
+            raise AuthenticationError(
+                response.status_code,
+                f"the token endpoint {self.token_url} answered with an unusable token: {exc}",
+                headers=response.headers,
+            ) from None
         self._expires_at = self._clock() + max(lifetime - self.MARGIN, 0.0)
 
     def apply(self, request: httpx.Request) -> None:

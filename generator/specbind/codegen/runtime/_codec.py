@@ -18,7 +18,9 @@ class DecodeError(ValueError):
     def __init__(self, message: str, path: tuple[str, ...] = ()) -> None:
         self.reason = message
         self.path = path
-        super().__init__(f"{'.'.join(path)}: {message}" if path else message)
+        text = f"{'.'.join(path)}: {message}" if path else message
+        # A value from the server can be megabytes long; the message quoting it stays readable.
+        super().__init__(text if len(text) <= 500 else text[:497] + "...")
 
     @classmethod
     def because(cls, model: str, exc: Exception) -> DecodeError:
@@ -37,7 +39,10 @@ def load_json(data: str | bytes, model: str) -> Any:
     try:
         return json.loads(data)
     except (ValueError, TypeError) as exc:
-        raise DecodeError(f"not valid JSON: {exc}", (model,)) from None
+        reason = f"not valid JSON: {exc}"
+    except RecursionError:
+        reason = "JSON nested too deeply to read"
+    raise DecodeError(reason, (model,))
 
 
 def dump_json(value: Any) -> bytes:

@@ -7,6 +7,7 @@ after a 429, where the server refused it before doing anything.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -58,9 +59,11 @@ class RetryPolicy:
             return None
         value = value.strip()
         try:
-            return max(float(value), 0.0)
+            seconds = float(value)
         except ValueError:
             pass
+        else:  # `nan` and `inf` parse as floats, but say nothing about when to retry
+            return max(seconds, 0.0) if math.isfinite(seconds) else None
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):

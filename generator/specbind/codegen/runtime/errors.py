@@ -119,7 +119,7 @@ class ApiResponseError(ApiError):
             if 200 <= status_code < 300
             else ""
         )
-        super().__init__(f"HTTP {status_code}: {accepted}{reason}")
+        super().__init__(f"HTTP {status_code}: {shorten(accepted + reason, 500)}")
 
 
 class ApiStatusError(ApiError):
@@ -207,13 +207,13 @@ def error_for(response: httpx.Response) -> ApiStatusError:
     problem = None
     try:
         problem = Problem.from_body(json.loads(response.content))
-    except ValueError:  # not JSON: the raw text is kept in `body`
+    except (ValueError, RecursionError):  # not JSON (or too deep to read): `body` keeps the text
         pass
     summary = response.reason_phrase or "error"
     if problem is not None:
-        summary = " - ".join(p for p in (problem.title, problem.detail) if p) or summary
+        summary = shorten(" - ".join(p for p in (problem.title, problem.detail) if p)) or summary
     elif body.strip():
-        summary = f"{summary}: {_shorten(body)}"
+        summary = f"{summary}: {shorten(body)}"
     message = f"HTTP {status} {summary}" + (f" ({where})" if where else "")
     return kind(status, message, headers=response.headers, body=body, problem=problem)
 
@@ -235,6 +235,7 @@ def body_text(response: httpx.Response) -> str:
         return response.content.decode("utf-8", "replace")
 
 
-def _shorten(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+def shorten(text: str, limit: int = 200) -> str:
+    """`text` on one line, cut to `limit` characters; a message stays readable whatever the server sent."""
+    text = " ".join(text[: limit * 4].split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
