@@ -214,3 +214,91 @@ def test_the_secret_is_not_in_the_repr(packages: dict[str, ModuleType]) -> None:
     client = packages["oauth2_cc"].Client(client_id="cid-123", client_secret="very-secret")
     assert "very-secret" not in repr(client) and "cid-123" not in repr(client)
     client.close()
+
+
+# Every credential, passed in or from the environment, is cleaned as the API key is (h2's rule):
+# surrounding whitespace dropped; empty or with control characters refused, the value never shown.
+GIVEN = {
+    "basic": {"username": "ann", "password": "pa:ss"},
+    "bearer": {"token": "tok-1"},
+    "oauth2_cc": {"client_id": "cid", "client_secret": "cs"},
+    "query_key": {"api_key": "k-1"},
+    "cookie_key": {"api_key": "k-1"},
+    "several": {"basic_auth_username": "ann", "basic_auth_password": "pa:ss"},
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("bad", ["\x00", "\r\nX-Injected: 1", "\x1b[2J", ""])
+def test_a_credential_with_control_characters_or_nothing_in_it_is_refused_unshown(
+    packages: dict[str, ModuleType], kind: str, bad: str
+) -> None:
+    package = packages[kind]
+    for name, value in GIVEN[kind].items():
+        spoiled = "" if not bad else f"secret-{value}{bad}tail"
+        options = {**GIVEN[kind], name: spoiled}
+        for client in (package.Client, package.AsyncClient):
+            with pytest.raises(ValueError) as caught:
+                client(**options)
+            message = str(caught.value)
+            assert name in message and "control characters" in message
+            assert spoiled not in message or not spoiled
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_whitespace_around_every_credential_is_dropped(
+    packages: dict[str, ModuleType], kind: str, server: ScriptedServer
+) -> None:
+    server.on("POST", "/oauth/token", Reply.json(200, {"access_token": "at-1", "expires_in": 60}))
+    server.on("GET", "/things/t-1", THING, THING)
+    padded = {name: f"  {value}\n" for name, value in GIVEN[kind].items()}
+    run(packages[kind], "sync", get_thing, base_url=server.url, **GIVEN[kind])
+    clean = server.seen[-1]
+    run(packages[kind], "sync", get_thing, base_url=server.url, **padded)
+    padded_request = server.seen[-1]
+    assert padded_request.path == clean.path
+    for header in ("authorization", "cookie", "x-api-key"):
+        assert padded_request.headers.get(header) == clean.headers.get(header)
+
+
+def test_a_credential_from_the_environment_is_cleaned_and_checked_too(
+    packages: dict[str, ModuleType], server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.on("GET", "/things/t-1", THING)
+    monkeypatch.setenv("A_BEARER_TOKEN", "env-token\n")
+    run(packages["bearer"], "sync", get_thing, base_url=server.url)
+    assert server.seen[-1].headers["authorization"] == "Bearer env-token"
+    monkeypatch.setenv("A_BEARER_TOKEN", "env-token\x07")
+    with pytest.raises(ValueError) as caught:
+        packages["bearer"].Client()
+    assert "A_BEARER_TOKEN" in str(caught.value) and "env-token" not in str(caught.value)
+
+
+def test_a_token_endpoint_answering_an_unusable_token_is_an_authentication_error(
+    packages: dict[str, ModuleType], flavour: str, server: ScriptedServer
+) -> None:
+    server.on("POST", "/oauth/token", Reply.json(200, {"access_token": "at\r\nX-Evil: 1"}))
+    package = packages["oauth2_cc"]
+    with pytest.raises(package.AuthenticationError) as caught:
+        run(package, flavour, get_thing, client_id="c", client_secret="s", base_url=server.url)
+    assert "X-Evil" not in str(caught.value) and "unusable token" in str(caught.value)
+    assert [s.path for s in server.seen] == ["/oauth/token"]
+
+
+def test_a_token_answer_is_read_within_max_body_size(
+    packages: dict[str, ModuleType], flavour: str, server: ScriptedServer
+) -> None:
+    big = {"access_token": "at-1", "padding": "x" * 10_000}
+    server.on("POST", "/oauth/token", Reply.json(200, big))
+    package = packages["oauth2_cc"]
+    with pytest.raises(package.ApiResponseError, match="larger than max_body_size"):
+        run(
+            package,
+            flavour,
+            get_thing,
+            client_id="c",
+            client_secret="s",
+            base_url=server.url,
+            max_body_size=1000,
+        )
+    assert [s.path for s in server.seen] == ["/oauth/token"]
