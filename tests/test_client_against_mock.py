@@ -113,11 +113,14 @@ def test_the_server_rejects_what_the_spec_forbids(call: Any, chat: ModuleType) -
     assert "path parameter 'message-id'" in caught.value.problem.detail
 
 
-def test_a_missing_api_key_gets_401(call: Any, chat: ModuleType) -> None:
-    with pytest.raises(chat.AuthenticationError) as caught:
+def test_a_missing_api_key_is_refused_before_anything_is_sent(
+    call: Any, chat: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chat-api requires the key on every operation, so the client refuses to start without one
+    (the mock's 401 for a request without it is tested in test_mock.py)."""
+    monkeypatch.delenv("TYNTEC_CHAT_API_KEY", raising=False)
+    with pytest.raises(ValueError, match="api_key=.*TYNTEC_CHAT_API_KEY"):
         call("check_message_status", MESSAGE_ID, api_key=None)
-    assert caught.value.status_code == 401
-    assert "apikey" in caught.value.problem.detail
 
 
 def test_with_the_users_fixture(chat: ModuleType, specbind_mock: Any) -> None:

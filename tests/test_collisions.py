@@ -41,6 +41,9 @@ def test_every_rename_is_a_located_warning() -> None:
         "#/paths/~1close/get/operationId: operation GET /close becomes method 'close_'",
         "#/paths/~1send/post/operationId: operation POST /send becomes method 'send_'",
         "#/paths/~1base-url/get/operationId: operation GET /base-url becomes method 'base_url_'",
+        "#/paths/~1with-options/get/operationId: operation GET /with-options becomes method "
+        "'with_options_'",
+        "query parameter 'extra_query' becomes argument 'extra_query_'",
         "#/paths/~1error-for/get/operationId: operation GET /error-for becomes method 'error_for_'",
         "#/paths/~1read-ping/get/operationId: operation GET /read-ping becomes method 'read_ping_2'",
         "path parameter 'operations' becomes argument 'operations_'",
@@ -68,12 +71,15 @@ def test_the_clients_own_members_still_work(package: ModuleType) -> None:
         client.close_()
         client.send_()
         client.base_url_()
+        assert client.with_options(timeout=1.0).timeout == 1.0  # the client's own member
+        client.with_options_(extra_query_="q")
         client.error_for_()
         client.read_ping_2()
     assert [(r.method, r.url.path) for r in seen] == [
         ("GET", "/close"),
         ("POST", "/send"),
         ("GET", "/base-url"),
+        ("GET", "/with-options"),
         ("GET", "/error-for"),
         ("GET", "/read-ping"),
     ]  # and leaving the block closed the client without a request

@@ -29,6 +29,14 @@ DOCUMENT: dict[str, Any] = {
             "key": {"type": "apiKey", "in": "query", "name": "api_key", "description": "the key"},
             "token": {"$ref": "#/components/securitySchemes/shared"},
             "shared": {"type": "http", "scheme": "Bearer"},
+            "cc": {
+                "type": "oauth2",
+                "flows": {
+                    "clientCredentials": {"tokenUrl": "/token", "scopes": {"a": "A", "b": "B"}},
+                    "implicit": {"authorizationUrl": "/auth", "scopes": {}},
+                },
+            },
+            "implicit": {"type": "oauth2", "flows": {"implicit": {"authorizationUrl": "/a"}}},
             "broken": "not a scheme",
             "gone": {"$ref": "#/components/securitySchemes/nope"},
         },
@@ -82,6 +90,10 @@ def test_security_schemes_are_plain_data_with_references_followed() -> None:
         "key": SecurityScheme("key", "apiKey", "query", "api_key", "", "the key"),
         "token": SecurityScheme("token", "http", http_scheme="bearer"),
         "shared": SecurityScheme("shared", "http", http_scheme="bearer"),
+        "cc": SecurityScheme(
+            "cc", "oauth2", client_credentials=True, token_url="/token", scopes=("a", "b")
+        ),
+        "implicit": SecurityScheme("implicit", "oauth2"),
     }  # "broken" is no object and "gone" names nothing: left out
 
 

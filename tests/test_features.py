@@ -638,7 +638,7 @@ def test_operation_parameters_override_path_item_parameters_given_by_ref(
         "/v1/Accounts/AC1/Messages/SM1.json",
         Reply.json(200, {"sid": "SM1", "status": "queued"}),
     )
-    with pkg.Client(base_url=server.url + "/v1", api_key="QUMxOnRva2Vu") as client:
+    with pkg.Client(base_url=server.url + "/v1", username="AC1", password="token") as client:
         message = client.fetch_message("AC1", "SM1", page_size=500)
     assert message.sid == "SM1" and message.status == pkg.models.MessageEnumStatus.queued
     assert server.seen[-1].path.endswith("/SM1.json?PageSize=500")

@@ -38,9 +38,21 @@ def test_every_python_file_says_it_is_generated(fresh: dict[str, str]) -> None:
         ), name
 
 
+USER_SCRIPT = Path(__file__).parent / "usage" / "chat_user_script.py"
+
+
 def test_mypy_strict_passes() -> None:
+    """Over the package and over a user's script that uses every feature of issue 13 (one run)."""
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "tyntec_chat"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "tyntec_chat",
+            str(USER_SCRIPT),
+        ],
         cwd=COMMITTED.parent,
         capture_output=True,
         text=True,

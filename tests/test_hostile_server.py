@@ -4,11 +4,13 @@ AsyncClient alike, against real servers on 127.0.0.1, with small limits so that 
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import logging
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -91,7 +93,10 @@ def test_a_json_body_that_decodes_past_the_limit_is_refused(
     server.on("GET", STATUS_PATH, gzipped(200, b" " * (8 * MiB) + json.dumps(STATUS).encode()))
     with pytest.raises(api.package.ApiResponseError) as caught:
         api.call("check_message_status", MESSAGE_ID, client=SMALL)
-    assert str(caught.value) == f"HTTP 200: the body is larger than max_body_size ({MiB} bytes)"
+    assert str(caught.value) == (
+        "HTTP 200: the server accepted the request (do not repeat it unless it is idempotent), "
+        f"but the body is larger than max_body_size ({MiB} bytes)"
+    )
 
 
 def test_under_the_limit_a_compressed_body_is_read_as_usual(
@@ -147,7 +152,7 @@ def test_a_success_body_nested_100k_deep_is_a_response_error(
     server.on("GET", STATUS_PATH, Reply(200, DEEP, {"Content-Type": "application/json"}))
     with pytest.raises(api.package.ApiResponseError, match="nested too deeply") as caught:
         api.call("check_message_status", MESSAGE_ID, client=SMALL)
-    assert len(str(caught.value)) < 100
+    assert len(str(caught.value)) < 150  # with the 2xx message's "the server accepted ..."
 
 
 def test_an_error_body_nested_100k_deep_is_kept_as_text(api: Api, server: ScriptedServer) -> None:
@@ -204,6 +209,72 @@ def test_the_key_reaches_no_log_record_even_at_debug(
     assert any(r.name.startswith("httpcore") for r in caplog.records)  # DEBUG really was on
     assert server.seen[-1].headers["apikey"] == KEY
     assert KEY not in caplog.text
+
+
+# Raw and streamed responses (with_raw_response, with_streaming_response) ------------------------
+
+
+def view_call(
+    api: Api, view: str, name: str, *args: Any, read: bool = False, **options: Any
+) -> Any:
+    """`client.<view>.<name>(*args)` on a fresh client of `api`'s flavour (no http_client of its
+    own: the sync client's deadline transport). With `read`, the streamed body (`iter_bytes`) is
+    returned, read after the call; else the raw response's `parse()`."""
+    options = api.options({"http_client": None, **options})
+    if api.flavour == "sync":
+        with api.package.Client(**options) as client:
+            if view == "with_streaming_response":
+                with getattr(getattr(client, view), name)(*args) as response:
+                    return b"".join(response.iter_bytes()) if read else response.parse()
+            return getattr(getattr(client, view), name)(*args).parse()
+
+    async def go() -> Any:
+        async with api.package.AsyncClient(**options) as client:
+            if view == "with_streaming_response":
+                async with getattr(getattr(client, view), name)(*args) as response:
+                    if read:
+                        return b"".join([chunk async for chunk in response.aiter_bytes()])
+                    return await response.parse()
+            return (await getattr(getattr(client, view), name)(*args)).parse()
+
+    return asyncio.run(go())
+
+
+def test_a_raw_response_body_is_read_within_the_deadline(api: Api) -> None:
+    head = http_head(200, 200, Content_Type="application/json")
+    with dripping_server(head, b"x" * 200, 0.05) as drip:
+        api.url = drip.url
+        with pytest.raises(api.package.ApiTimeoutError):
+            view_call(
+                api, "with_raw_response", "check_message_status", MESSAGE_ID, timeout=0.5, **SMALL
+            )
+        assert not drip.finished.is_set()
+
+
+@pytest.mark.parametrize("view", ["with_raw_response", "with_streaming_response"])
+def test_a_raw_or_streamed_body_that_decodes_past_the_limit_is_refused(
+    api: Api, server: ScriptedServer, view: str
+) -> None:
+    server.on("GET", STATUS_PATH, gzipped(200, b" " * (8 * MiB) + json.dumps(STATUS).encode()))
+    with pytest.raises(api.package.ApiResponseError, match="larger than max_body_size"):
+        view_call(api, view, "check_message_status", MESSAGE_ID, **SMALL)
+
+
+def test_a_streamed_body_under_the_limit_parses_as_usual(api: Api, server: ScriptedServer) -> None:
+    server.on("GET", STATUS_PATH, gzipped(200, b" " * (MiB // 2) + json.dumps(STATUS).encode()))
+    status = view_call(api, "with_streaming_response", "check_message_status", MESSAGE_ID, **SMALL)
+    assert status.message_id == MESSAGE_ID and status.status == "seen"
+
+
+def test_a_streamed_body_is_read_after_the_deadline_that_covered_its_headers(api: Api) -> None:
+    """The documented limit of with_streaming_response: the body is yours to read, at your pace."""
+    head = http_head(200, 40, Content_Type="video/mp4")
+    with dripping_server(head, b"x" * 40, 0.05) as drip:  # 2 s of body after a 1 s deadline
+        api.url = drip.url
+        body = view_call(
+            api, "with_streaming_response", "download_media", MESSAGE_ID, read=True, timeout=1.0
+        )
+        assert body == b"x" * 40 and drip.finished.wait(5)
 
 
 # A hostile sender of webhooks -------------------------------------------------------------------

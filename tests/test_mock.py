@@ -212,6 +212,8 @@ def _credentials(
             headers[scheme["name"].lower()] = "test-key"
         elif scheme["type"] == "apiKey" and scheme["in"] == "query":
             query.append((scheme["name"], "test-key"))
+        elif scheme["type"] == "apiKey" and scheme["in"] == "cookie":
+            headers["cookie"] = f"{scheme['name']}=test-key"
         elif scheme.get("scheme") == "basic":
             headers["authorization"] = "Basic dXNlcjpwYXNz"
         else:

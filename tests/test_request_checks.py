@@ -124,7 +124,7 @@ def test_a_model_that_cannot_be_encoded_raises_request_validation_error(
 ) -> None:
     models = api.package.models
     request = models.MessageRequest(to="+4917612345", channels=[models.Channel.sms],
-                                    sms=models.SMSRequest(content_type="text"))  # a str, not the enum  # fmt: skip
+                                    sms="hi")  # a str, not an SMSRequest  # fmt: skip
     with pytest.raises(
         api.package.RequestValidationError,
         match=r"^MessageRequest: cannot be encoded \(AttributeError",

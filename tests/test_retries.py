@@ -95,8 +95,7 @@ def test_jitter_only_shortens_the_wait(chat: ModuleType) -> None:
         ("0.25", 0.25),
         (formatdate(NOW + 7, usegmt=True), 7.0),
         (formatdate(NOW - 30, usegmt=True), 0.0),  # a date in the past: retry at once
-        ("3600", 60.0),  # capped by max_retry_after
-        (formatdate(NOW + 86400, usegmt=True), 60.0),
+        ("60", 60.0),  # max_retry_after itself is still waited for
         ("soon", 0.5 * 0.875),  # unreadable: the usual backoff
     ],
 )
@@ -108,12 +107,41 @@ def test_retry_after_in_seconds_or_as_an_http_date(
     assert api.sleeps == [expected]
 
 
+@pytest.mark.parametrize("retry_after", ["3600", formatdate(NOW + 86400, usegmt=True)])
+def test_a_retry_after_above_the_cap_raises_at_once_with_the_wait(
+    api: Api, server: ScriptedServer, retry_after: str
+) -> None:
+    server.on("GET", STATUS_PATH, busy(429, **{"Retry-After": retry_after}), OK)
+    with pytest.raises(api.package.RateLimitError) as caught:
+        api.call("check_message_status", MESSAGE_ID)
+    assert caught.value.retry_after in (3600.0, 86400.0)
+    assert "wait" in str(caught.value) and "max_retry_after (60 s)" in str(caught.value)
+    assert requests_to(server, STATUS_PATH) == 1 and api.sleeps == []
+
+
 def test_the_retry_after_cap_is_configurable(api: Api, server: ScriptedServer) -> None:
     server.on("GET", STATUS_PATH, busy(503, **{"Retry-After": "120"}), OK)
+    with pytest.raises(api.package.InternalServerError) as caught:
+        api.call(
+            "check_message_status",
+            MESSAGE_ID,
+            client={"retry_policy": api.policy(max_retry_after=5.0)},
+        )
+    assert caught.value.retry_after == 120.0 and api.sleeps == []
+    server.on("GET", STATUS_PATH, busy(503, **{"Retry-After": "120"}), OK)
     api.call(
-        "check_message_status", MESSAGE_ID, client={"retry_policy": api.policy(max_retry_after=5.0)}
+        "check_message_status",
+        MESSAGE_ID,
+        client={"retry_policy": api.policy(max_retry_after=600.0)},
     )
-    assert api.sleeps == [5.0]
+    assert api.sleeps == [120.0]
+
+
+def test_a_429_is_retried_even_for_post(api: Api, server: ScriptedServer) -> None:
+    server.on("POST", "/messages", busy(429, **{"Retry-After": "2"}), SEND_OK)
+    request = api.package.models.MessageRequest.from_dict(REQUEST)
+    api.call("send_message", request)
+    assert requests_to(server, "/messages") == 2 and api.sleeps == [2.0]
 
 
 def test_connection_errors_are_retried_for_safe_requests(api: Api) -> None:

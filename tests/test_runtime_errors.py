@@ -115,4 +115,6 @@ def test_a_request_validation_error_names_the_member_and_says_nothing_was_sent()
 
 def test_a_response_error_keeps_the_body_and_says_why() -> None:
     error = errors.ApiResponseError(200, "the body is not valid JSON", "<html>")
-    assert str(error) == "HTTP 200: the body is not valid JSON" and error.body == "<html>"
+    assert str(error).startswith("HTTP 200: the server accepted the request (do not repeat it")
+    assert str(error).endswith("the body is not valid JSON") and error.body == "<html>"
+    assert error.headers == {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 from types import TracebackType
@@ -106,7 +106,7 @@ class Body:
         status = self._response.status_code
         if self._cut and self._response.is_success:
             reason = f"the body is larger than max_body_size ({self._limit} bytes)"
-            raise ApiResponseError(status, reason, "")
+            raise ApiResponseError(status, reason, "", self._response.headers)
         drop = ("content-encoding", "content-length", "transfer-encoding")
         headers = [(k, v) for k, v in self._response.headers.multi_items() if k not in drop]
         return httpx.Response(
@@ -211,11 +211,31 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def path_param(value: Any) -> str:
-    """A path segment, percent-encoded so it cannot change the path's shape."""
+def path_param(value: Any, name: str = "") -> str:
+    """A path segment, percent-encoded so it cannot change the path's shape; an empty one raises
+    ValueError (`/messages/` is another route than `/messages/{id}`)."""
     if isinstance(value, (list, tuple)):
-        return ",".join(quote(text(v), safe="") for v in value)
-    return quote(text(value), safe="")
+        segment = ",".join(quote(text(v), safe="") for v in value)
+    else:
+        segment = quote(text(value), safe="")
+    if not segment:
+        raise ValueError(f"the path parameter {name or 'value'} is empty; nothing was sent")
+    return segment
+
+
+def with_extras(
+    spec: RequestSpec[T],
+    extra_headers: Mapping[str, str] | None,
+    extra_query: Mapping[str, str] | None,
+) -> RequestSpec[T]:
+    """The request spec with a caller's extra headers (they win) and query parameters added."""
+    if not extra_headers and not extra_query:
+        return spec
+    return replace(
+        spec,
+        headers={**spec.headers, **(extra_headers or {})},
+        params=[*spec.params, *(extra_query or {}).items()],
+    )
 
 
 def query_params(values: list[tuple[str, Any, str, bool]]) -> list[tuple[str, str]]:
@@ -295,7 +315,7 @@ def read_json(response: httpx.Response) -> Any:
         reason = "the body is not valid JSON"
     except RecursionError:
         reason = "the body is JSON nested too deeply to read"
-    raise ApiResponseError(response.status_code, reason, body_text(response))
+    raise ApiResponseError(response.status_code, reason, body_text(response), response.headers)
 
 
 def read(spec: RequestSpec[T], response: httpx.Response) -> T:
@@ -306,7 +326,7 @@ def read(spec: RequestSpec[T], response: httpx.Response) -> T:
         reason = f"the body does not fit the spec: {exc}"
     except RecursionError:
         reason = "the body is nested too deeply to decode"
-    raise ApiResponseError(response.status_code, reason, body_text(response))
+    raise ApiResponseError(response.status_code, reason, body_text(response), response.headers)
 
 
 def wrap_transport_error(exc: httpx.RequestError, request: RequestSpec[Any]) -> ApiError:

@@ -8,16 +8,18 @@ Both check request bodies before sending, apply a default timeout, retry what is
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
+import platform
 import time
 from dataclasses import replace
-from typing import IO, Any, Awaitable, Callable, TypeVar
+from typing import IO, Any, Awaitable, Callable, Mapping, Self, TypeVar, cast
 from uuid import UUID
 
 import httpx
 
-from . import _http, _transport, operations
+from . import _auth, _http, _transport, operations
 from ._checks import check_body
 from ._http import (
     DEFAULT_MAX_BODY_SIZE,
@@ -30,63 +32,70 @@ from ._http import (
     SavedContent,
     wrap_transport_error,
 )
+from ._responses import (
+    AsyncStreamContext,
+    AsyncStreamedResponse,
+    RawResponse,
+    StreamedResponse,
+    async_raw,
+    async_streamed,
+    raw,
+    streamed,
+)
 from ._retries import RetryPolicy
-from .errors import ApiError
+from .errors import ApiError, error_for, wait_refused
 from .models import MessageHistory, MessageRequest, MessageResponse, MessageStatus, StoredMessage
 
 T = TypeVar("T")
 R = TypeVar("R")
 Timeout = float | httpx.Timeout | None
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
 
 DEFAULT_BASE_URL = "https://api.tyntec.com/messaging/v2/chat"
+
+PRODUCT = "tyntec_chat/2.3 specbind/0.1.0"
+USER_AGENT = f"{PRODUCT} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 log = logging.getLogger("tyntec_chat")
 
 
-class _Secret:
-    """Holds a credential; neither its repr nor its str shows it."""
+def _log_from_environment(variable: str) -> None:
+    """`<PACKAGE>_LOG=debug` (or `info`) prints this package's log to stderr without code."""
+    level = os.environ.get(variable, "").upper()
+    if level in ("DEBUG", "INFO") and not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(level)
 
-    __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    @classmethod
-    def of(cls, value: str) -> _Secret:
-        """A credential as read from a file or a variable: surrounding whitespace (a trailing
-        newline) is dropped; one holding control characters, or nothing, is refused, unshown."""
-        secret = cls(value.strip())
-        if not secret._value or not all(c.isprintable() for c in secret._value):
-            raise ValueError("api_key is empty or holds control characters")
-        return secret
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    __str__ = __repr__
+_log_from_environment("TYNTEC_CHAT_LOG")
 
 
 class _BaseClient:
     """What Client and AsyncClient share: options, request building, credentials, retry decisions."""
+
+    _owns_http: bool  # whether `close()` closes the connection pool
 
     def __init__(
         self,
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
     ) -> None:
-        self.base_url = (base_url if base_url is not None else DEFAULT_BASE_URL).rstrip("/")
-        self.timeout = timeout
+        base_url = base_url or os.environ.get("TYNTEC_CHAT_BASE_URL")
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout: Timeout | httpx._client.UseClientDefault = (
+            DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        )
         policy = retry_policy or RetryPolicy()
         self.retry_policy = (
             policy if max_retries is None else replace(policy, max_retries=max_retries)
@@ -94,11 +103,62 @@ class _BaseClient:
         self.validate_requests = validate_requests
         self.max_body_size = max_body_size
         self.max_download_size = max_download_size
-        self._api_key = _Secret.of(api_key) if api_key is not None else None
-        self._headers = dict(headers or {})
+        self._credentials = _auth.credentials(
+            [
+                _auth.api_key(
+                    "header", "apikey", _auth.given(api_key, "TYNTEC_CHAT_API_KEY", "api_key")
+                )
+            ],
+            required=True,
+            missing="every operation needs a credential and none was given: pass api_key=... or set TYNTEC_CHAT_API_KEY in the environment",
+        )
+        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        self._mode = "parse"  # what `send` returns: the result, a RawResponse or a StreamedResponse
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={self._api_key!r})"
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, credentials={self._credentials!r})"
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy of this client with other options that shares its connections (closing the copy
+        leaves them open); this client is unchanged. `headers` are added to the client's own."""
+        other = copy.copy(self)
+        other._owns_http = False
+        if not isinstance(timeout, NotGiven):
+            other.timeout = timeout
+        if max_retries is not None:
+            other.retry_policy = replace(self.retry_policy, max_retries=max_retries)
+        if base_url is not None:
+            other.base_url = base_url.rstrip("/")
+        if headers is not None:
+            other._headers = {**self._headers, **headers}
+        return other
+
+    def _in_mode(self, mode: str) -> Self:
+        other = copy.copy(self)
+        other._owns_http = False
+        other._mode = mode
+        return other
+
+    def _wrap(
+        self,
+        spec: RequestSpec[T],
+        response: httpx.Response,
+        streamed: Callable[[httpx.Response, RequestSpec[T], int | None], RawResponse[T]],
+    ) -> T:
+        """What a raw or streaming `send` returns in place of the result (error statuses raise)."""
+        if not 200 <= response.status_code < 300:  # the body was read (up to max_body_size)
+            raise error_for(response)
+        wrapper = RawResponse if self._mode == "raw" else streamed
+        return cast(T, wrapper(response, spec, self.max_body_size))
 
     def _check(self, spec: RequestSpec[Any]) -> None:
         if self.validate_requests and spec.checks is not None:
@@ -124,14 +184,78 @@ class _BaseClient:
             files=spec.files,
             timeout=self._timeout(timeout),
         )
-        # The credential goes in last and straight into the request, so that no local variable holds it.
-        if self._api_key is not None:
-            request.headers["apikey"] = self._api_key.reveal()
+        for credential in self._credentials:  # last, and straight into the request
+            credential.apply(request)
         log.debug("sending %s %s", spec.method, spec.path)
         return request
 
-    def _timeout(self, timeout: Timeout | NotGiven) -> Timeout:
+    def _log_response(
+        self, spec: RequestSpec[Any], response: httpx.Response, started: float
+    ) -> None:
+        """One DEBUG line per response: the path (never the query, which may hold a key), the status
+        and the time to its headers."""
+        elapsed = time.monotonic() - started
+        log.debug("%s %s -> %d in %.3f s", spec.method, spec.path, response.status_code, elapsed)
+
+    def _token_requests(
+        self, http: httpx.Client | httpx.AsyncClient
+    ) -> list[tuple[_auth.ClientCredentials, httpx.Request]]:
+        """The OAuth2 token requests to send before the next request (none while tokens are valid)."""
+        return [
+            (c, c.token_request(http, self.base_url))
+            for c in self._credentials
+            if isinstance(c, _auth.ClientCredentials) and c.needs_token()
+        ]
+
+    def _forget_tokens(self) -> bool:
+        """Drop the OAuth2 tokens after a 401; whether there were any (then the request is repeated)."""
+        tokens = [c for c in self._credentials if isinstance(c, _auth.ClientCredentials)]
+        for credential in tokens:
+            credential.forget()
+        return bool(tokens)
+
+    def _keep_user_agent_of(
+        self, http: httpx.Client | httpx.AsyncClient | None, headers: Mapping[str, str] | None
+    ) -> None:
+        """A client of your own that names itself keeps its User-Agent, unless `headers` has one."""
+        own = http.headers.get("User-Agent", "") if http is not None else ""
+        given = {name.lower() for name in headers or {}}
+        if own and not own.startswith("python-httpx/") and "user-agent" not in given:
+            del self._headers["User-Agent"]
+
+    def _redirect(self, response: httpx.Response) -> httpx.Request | None:
+        """The request that follows a redirect of a GET or HEAD, or None. Off the origin of the base
+        URL, the credentials are taken off it; on it, they are put on the new URL again."""
+        request = response.request
+        location = response.headers.get("location")
+        if response.status_code not in REDIRECTS or request.method not in ("GET", "HEAD"):
+            return None
+        if not location:
+            return None
+        url = request.url.join(location)
+        following = httpx.Request(request.method, url, headers=request.headers)
+        following.extensions = request.extensions  # the timeout
+        base = httpx.URL(self.base_url)
+        same_origin = (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+        for credential in self._credentials:
+            credential.strip(following)
+            if same_origin:
+                credential.apply(following)
+        log.debug("redirected (%d) to %s", response.status_code, url.copy_with(query=None))
+        return following
+
+    def _timeout(self, timeout: Timeout | NotGiven) -> Timeout | httpx._client.UseClientDefault:
         return self.timeout if isinstance(timeout, NotGiven) else timeout
+
+    def _deadline(
+        self, timeout: Timeout | NotGiven, http: httpx.Client | httpx.AsyncClient
+    ) -> float | None:
+        """The seconds each attempt may take: from the call's or the client's timeout, or from the
+        `http_client`'s own when that is the one used."""
+        chosen = self._timeout(timeout)
+        if isinstance(chosen, httpx._client.UseClientDefault):
+            chosen = http.timeout
+        return _transport.total_seconds(chosen)
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
@@ -165,11 +289,11 @@ class Client(_BaseClient):
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.Client | None = None,
@@ -178,17 +302,19 @@ class Client(_BaseClient):
         """Set up a client; it opens connections only when a method is called.
 
         Args:
-            api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
-            base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
+            api_key: the API key, sent in the header `apikey` (ApiKeyAuth); by default from TYNTEC_CHAT_API_KEY.
+            base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
                 It also bounds each attempt as a whole, connect to last byte: a number is the
-                attempt's deadline, an `httpx.Timeout` gives its longest value.
+                attempt's deadline, an `httpx.Timeout` gives its longest value. With
+                `with_streaming_response` it covers the attempt up to the headers: you read the body.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
             max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
-                in-memory downloads (default 32 MiB; None: no limit).
+                in-memory downloads, raw responses (default 32 MiB; None: no limit).
             max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.Client` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
@@ -206,9 +332,12 @@ class Client(_BaseClient):
         )
         self._http = http_client or _transport.http_client()
         self._owns_http = http_client is None
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
+        self._keep_user_agent_of(http_client, headers)
         self._sleep = sleep
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -219,15 +348,38 @@ class Client(_BaseClient):
         if self._owns_http:
             self._http.close()
 
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same methods, returning a `RawResponse`: status, headers, and `.parse()` for the result."""
+        return ClientWithRawResponse(self._in_mode("raw"))
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same methods, returning a `StreamedResponse` to use in a `with` block: the body is read
+        as you iterate over `.iter_bytes()`."""
+        return ClientWithStreamingResponse(self._in_mode("stream"))
+
     def send(
         self,
         spec: RequestSpec[T],
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, self._send(spec, timeout, max_retries, self._read_body))
+        spec = _http.with_extras(spec, extra_headers, extra_query)
+        if self._mode == "parse":
+            return _http.read(spec, self._send(spec, timeout, max_retries, self._read_body))
+        stream = self._mode == "stream"
+
+        def wrap(response: httpx.Response) -> T:
+            if not stream or not response.is_success:  # read within the deadline and max_body_size
+                response = self._read_body(response)
+            return self._wrap(spec, response, StreamedResponse)
+
+        return self._send(spec, timeout, max_retries, wrap, keep_open=stream)
 
     def send_to_file(
         self,
@@ -236,8 +388,11 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
+        spec = _http.with_extras(spec, extra_headers, extra_query)
 
         def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
@@ -259,33 +414,71 @@ class Client(_BaseClient):
                 break
         return body.response()
 
+    def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        """The token endpoint's answer, read within the deadline and max_body_size."""
+        response = self._http.send(request, stream=True)
+        try:
+            return self._read_body(response)
+        finally:
+            response.close()
+
     def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
         consume: Callable[[httpx.Response], R],
+        keep_open: bool = False,
     ) -> R:
         """Send until an answer is final (retrying what may be retried), then `consume` it; each
-        attempt, its answer's body included, ends by the timeout's deadline."""
+        attempt (an OAuth2 token fetch, redirects, and the answer's body as far as `consume` reads
+        it) ends by the timeout's deadline. With `keep_open` a successful `consume` leaves the
+        response open: its caller reads the rest, without the deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
-        seconds = _transport.total_seconds(self._timeout(timeout))
+        seconds = self._deadline(timeout, self._http)
         retry = 0
+        refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             with _transport.deadline(seconds):
                 try:
+                    for credential, token_request in self._token_requests(self._http):
+                        credential.store(self._send_token_request(token_request))
+                    started = time.monotonic()
                     response = self._http.send(
-                        self._request(spec, self._http, timeout), stream=True
+                        self._request(spec, self._http, timeout),
+                        stream=True,
+                        follow_redirects=False,
                     )
+                    for _ in range(MAX_REDIRECTS):
+                        following = self._redirect(response)
+                        if following is None:
+                            break
+                        response.close()
+                        response = self._http.send(following, stream=True, follow_redirects=False)
+                    self._log_response(spec, response, started)
+                    if response.status_code == 401 and not refetched and self._forget_tokens():
+                        refetched = True
+                        response.close()
+                        continue
                     if not policy.should_retry(retry, spec.idempotent, response):
+                        keep = False
                         try:
-                            return consume(response)
+                            result = consume(response)
+                            keep = keep_open
+                            return result
                         finally:
-                            response.close()
-                    response.close()
+                            if not keep:
+                                response.close()
+                    try:
+                        wait = policy.too_long(response)
+                        if wait is not None:
+                            answer = self._read_body(response)
+                            raise wait_refused(answer, wait, policy.max_retry_after)
+                    finally:
+                        response.close()
                 except httpx.RequestError as exc:
                     failure = wrap_transport_error(exc, spec)
             if failure is not None and (
@@ -301,6 +494,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageResponse:
         """Send a message
 
@@ -311,11 +506,18 @@ class Client(_BaseClient):
         Args:
             body: The message you would like to send
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             202: The message is accepted by our system
         """
-        return self.send(operations.send_message(body), timeout=timeout, max_retries=max_retries)
+        return self.send(
+            operations.send_message(body),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def retrieve_message(
         self,
@@ -323,6 +525,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> StoredMessage:
         """Retrieve the message
 
@@ -336,12 +540,17 @@ class Client(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         return self.send(
-            operations.retrieve_message(message_id), timeout=timeout, max_retries=max_retries
+            operations.retrieve_message(message_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def get_message_history(
@@ -350,6 +559,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageHistory:
         """View message history
 
@@ -362,12 +573,17 @@ class Client(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The history of the message id.
         """
         return self.send(
-            operations.get_message_history(message_id), timeout=timeout, max_retries=max_retries
+            operations.get_message_history(message_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def download_media(
@@ -376,6 +592,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> BinaryContent:
         """Download received media
 
@@ -386,12 +604,17 @@ class Client(_BaseClient):
         Args:
             media_id: The id of the media to be downloaded
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The media associated with the id requested exists.
         """
         return self.send(
-            operations.download_media(media_id), timeout=timeout, max_retries=max_retries
+            operations.download_media(media_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def download_media_to_file(
@@ -401,6 +624,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Download received media, streamed into a file
 
@@ -412,12 +637,20 @@ class Client(_BaseClient):
             media_id: The id of the media to be downloaded
             destination: a file path (written whole or not at all) or an open binary file.
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             where the body went, its size, media type and file name.
         """
         spec = operations.download_media(media_id)
-        return self.send_to_file(spec, destination, timeout=timeout, max_retries=max_retries)
+        return self.send_to_file(
+            spec,
+            destination,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def check_message_status(
         self,
@@ -425,6 +658,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageStatus:
         """Check message status
 
@@ -435,12 +670,17 @@ class Client(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         return self.send(
-            operations.check_message_status(message_id), timeout=timeout, max_retries=max_retries
+            operations.check_message_status(message_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -452,11 +692,11 @@ class AsyncClient(_BaseClient):
         *,
         api_key: str | None = None,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.AsyncClient | None = None,
@@ -465,17 +705,19 @@ class AsyncClient(_BaseClient):
         """Set up a client; it opens connections only when a method is called.
 
         Args:
-            api_key: The credential for ApiKeyAuth. Sent in the header `apikey`.
-            base_url: defaults to `https://api.tyntec.com/messaging/v2/chat`.
+            api_key: the API key, sent in the header `apikey` (ApiKeyAuth); by default from TYNTEC_CHAT_API_KEY.
+            base_url: defaults to TYNTEC_CHAT_BASE_URL, else `https://api.tyntec.com/messaging/v2/chat`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
                 It also bounds each attempt as a whole, connect to last byte: a number is the
-                attempt's deadline, an `httpx.Timeout` gives its longest value.
+                attempt's deadline, an `httpx.Timeout` gives its longest value. With
+                `with_streaming_response` it covers the attempt up to the headers: you read the body.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
             max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
-                in-memory downloads (default 32 MiB; None: no limit).
+                in-memory downloads, raw responses (default 32 MiB; None: no limit).
             max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.AsyncClient` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
@@ -493,9 +735,12 @@ class AsyncClient(_BaseClient):
         )
         self._http = http_client or httpx.AsyncClient()
         self._owns_http = http_client is None
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
+        self._keep_user_agent_of(http_client, headers)
         self._sleep = sleep
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -506,15 +751,38 @@ class AsyncClient(_BaseClient):
         if self._owns_http:
             await self._http.aclose()
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same methods, returning a `RawResponse`: status, headers, and `.parse()` for the result."""
+        return AsyncClientWithRawResponse(self._in_mode("raw"))
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same methods, for an `async with` block whose value is an `AsyncStreamedResponse`: the
+        body is read as you iterate over `.aiter_bytes()`."""
+        return AsyncClientWithStreamingResponse(self._in_mode("stream"))
+
     async def send(
         self,
         spec: RequestSpec[T],
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, await self._send(spec, timeout, max_retries, self._read_body))
+        spec = _http.with_extras(spec, extra_headers, extra_query)
+        if self._mode == "parse":
+            return _http.read(spec, await self._send(spec, timeout, max_retries, self._read_body))
+        stream = self._mode == "stream"
+
+        async def wrap(response: httpx.Response) -> T:
+            if not stream or not response.is_success:  # read within the deadline and max_body_size
+                response = await self._read_body(response)
+            return self._wrap(spec, response, AsyncStreamedResponse)
+
+        return await self._send(spec, timeout, max_retries, wrap, keep_open=stream)
 
     async def send_to_file(
         self,
@@ -523,8 +791,11 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
+        spec = _http.with_extras(spec, extra_headers, extra_query)
 
         async def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
@@ -544,33 +815,73 @@ class AsyncClient(_BaseClient):
                 break
         return body.response()
 
+    async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        """The token endpoint's answer, read within the deadline and max_body_size."""
+        response = await self._http.send(request, stream=True)
+        try:
+            return await self._read_body(response)
+        finally:
+            await response.aclose()
+
     async def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
         consume: Callable[[httpx.Response], Awaitable[R]],
+        keep_open: bool = False,
     ) -> R:
         """Send until an answer is final (retrying what may be retried), then `consume` it; each
-        attempt, its answer's body included, is cancelled at the timeout's deadline."""
+        attempt (an OAuth2 token fetch, redirects, and the answer's body as far as `consume` reads
+        it) is cancelled at the timeout's deadline. With `keep_open` a successful `consume` leaves
+        the response open: its caller reads the rest, without the deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
-        seconds = _transport.total_seconds(self._timeout(timeout))
+        seconds = self._deadline(timeout, self._http)
         retry = 0
+        refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             try:
                 async with asyncio.timeout(seconds):
+                    for credential, token_request in self._token_requests(self._http):
+                        credential.store(await self._send_token_request(token_request))
+                    started = time.monotonic()
                     response = await self._http.send(
-                        self._request(spec, self._http, timeout), stream=True
+                        self._request(spec, self._http, timeout),
+                        stream=True,
+                        follow_redirects=False,
                     )
+                    for _ in range(MAX_REDIRECTS):
+                        following = self._redirect(response)
+                        if following is None:
+                            break
+                        await response.aclose()
+                        response = await self._http.send(
+                            following, stream=True, follow_redirects=False
+                        )
+                    self._log_response(spec, response, started)
+                    if response.status_code == 401 and not refetched and self._forget_tokens():
+                        refetched = True
+                        await response.aclose()
+                        continue
                     if not policy.should_retry(retry, spec.idempotent, response):
+                        keep = False
                         try:
-                            return await consume(response)
+                            result = await consume(response)
+                            keep = keep_open
+                            return result
                         finally:
-                            await response.aclose()
-                    await response.aclose()
+                            if not keep:
+                                await response.aclose()
+                    try:
+                        wait = policy.too_long(response)
+                        if wait is not None:
+                            answer = await self._read_body(response)
+                            raise wait_refused(answer, wait, policy.max_retry_after)
+                    finally:
+                        await response.aclose()
             except httpx.RequestError as exc:
                 failure = wrap_transport_error(exc, spec)
             except TimeoutError:
@@ -588,6 +899,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageResponse:
         """Send a message
 
@@ -598,12 +911,19 @@ class AsyncClient(_BaseClient):
         Args:
             body: The message you would like to send
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             202: The message is accepted by our system
         """
         spec = operations.send_message(body)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def retrieve_message(
         self,
@@ -611,6 +931,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> StoredMessage:
         """Retrieve the message
 
@@ -624,12 +946,19 @@ class AsyncClient(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         spec = operations.retrieve_message(message_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def get_message_history(
         self,
@@ -637,6 +966,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageHistory:
         """View message history
 
@@ -649,12 +980,19 @@ class AsyncClient(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The history of the message id.
         """
         spec = operations.get_message_history(message_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def download_media(
         self,
@@ -662,6 +1000,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> BinaryContent:
         """Download received media
 
@@ -672,12 +1012,19 @@ class AsyncClient(_BaseClient):
         Args:
             media_id: The id of the media to be downloaded
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The media associated with the id requested exists.
         """
         spec = operations.download_media(media_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def download_media_to_file(
         self,
@@ -686,6 +1033,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Download received media, streamed into a file
 
@@ -697,12 +1046,20 @@ class AsyncClient(_BaseClient):
             media_id: The id of the media to be downloaded
             destination: a file path (written whole or not at all) or an open binary file.
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             where the body went, its size, media type and file name.
         """
         spec = operations.download_media(media_id)
-        return await self.send_to_file(spec, destination, timeout=timeout, max_retries=max_retries)
+        return await self.send_to_file(
+            spec,
+            destination,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def check_message_status(
         self,
@@ -710,6 +1067,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> MessageStatus:
         """Check message status
 
@@ -720,9 +1079,60 @@ class AsyncClient(_BaseClient):
         Args:
             message_id: The id of the message
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: The message id requested exists.
         """
         spec = operations.check_message_status(message_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
+
+class ClientWithRawResponse:
+    """`Client.with_raw_response`: every method of `Client`, returning a `RawResponse`."""
+
+    def __init__(self, client: Client) -> None:
+        self.send_message = raw(client.send_message)
+        self.retrieve_message = raw(client.retrieve_message)
+        self.get_message_history = raw(client.get_message_history)
+        self.download_media = raw(client.download_media)
+        self.check_message_status = raw(client.check_message_status)
+
+
+class ClientWithStreamingResponse:
+    """`Client.with_streaming_response`: every method of `Client`, returning a `StreamedResponse` (use it in a `with` block)."""
+
+    def __init__(self, client: Client) -> None:
+        self.send_message = streamed(client.send_message)
+        self.retrieve_message = streamed(client.retrieve_message)
+        self.get_message_history = streamed(client.get_message_history)
+        self.download_media = streamed(client.download_media)
+        self.check_message_status = streamed(client.check_message_status)
+
+
+class AsyncClientWithRawResponse:
+    """`AsyncClient.with_raw_response`: every method of `AsyncClient`, returning a `RawResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.send_message = async_raw(client.send_message)
+        self.retrieve_message = async_raw(client.retrieve_message)
+        self.get_message_history = async_raw(client.get_message_history)
+        self.download_media = async_raw(client.download_media)
+        self.check_message_status = async_raw(client.check_message_status)
+
+
+class AsyncClientWithStreamingResponse:
+    """`AsyncClient.with_streaming_response`: every method of `AsyncClient`, returning an `async with` context whose value is an `AsyncStreamedResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.send_message = async_streamed(client.send_message)
+        self.retrieve_message = async_streamed(client.retrieve_message)
+        self.get_message_history = async_streamed(client.get_message_history)
+        self.download_media = async_streamed(client.download_media)
+        self.check_message_status = async_streamed(client.check_message_status)

@@ -41,7 +41,7 @@ def send_message(body: MessageRequest) -> RequestSpec[MessageResponse]:
 def read_send_message(response: httpx.Response) -> MessageResponse:
     """The result of `send_message`, or the error the response describes."""
     status = response.status_code
-    if status == 202:
+    if 200 <= status < 300:  # the spec documents 202; any 2xx is read the same way
         return MessageResponse.from_dict(_http.read_json(response))
     raise error_for(response)
 
@@ -64,7 +64,7 @@ def retrieve_message(message_id: UUID | str) -> RequestSpec[StoredMessage]:
     """
     return RequestSpec(
         method="GET",
-        path=f"/messages/{_http.path_param(message_id)}",
+        path=f"/messages/{_http.path_param(message_id, 'message_id')}",
         read=read_retrieve_message,
         headers={"Accept": "application/json"},
         idempotent=True,
@@ -74,7 +74,7 @@ def retrieve_message(message_id: UUID | str) -> RequestSpec[StoredMessage]:
 def read_retrieve_message(response: httpx.Response) -> StoredMessage:
     """The result of `retrieve_message`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return StoredMessage.from_dict(_http.read_json(response))
     raise error_for(response)
 
@@ -96,7 +96,7 @@ def get_message_history(message_id: UUID | str) -> RequestSpec[MessageHistory]:
     """
     return RequestSpec(
         method="GET",
-        path=f"/messages/{_http.path_param(message_id)}/history",
+        path=f"/messages/{_http.path_param(message_id, 'message_id')}/history",
         read=read_get_message_history,
         headers={"Accept": "application/json"},
         idempotent=True,
@@ -106,7 +106,7 @@ def get_message_history(message_id: UUID | str) -> RequestSpec[MessageHistory]:
 def read_get_message_history(response: httpx.Response) -> MessageHistory:
     """The result of `get_message_history`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return MessageHistory.from_dict(_http.read_json(response))
     raise error_for(response)
 
@@ -126,7 +126,7 @@ def download_media(media_id: UUID | str) -> RequestSpec[BinaryContent]:
     """
     return RequestSpec(
         method="GET",
-        path=f"/media/{_http.path_param(media_id)}",
+        path=f"/media/{_http.path_param(media_id, 'media_id')}",
         read=read_download_media,
         headers={"Accept": "audio/*, application/*, text/*, video/*, application/json"},
         idempotent=True,
@@ -136,7 +136,7 @@ def download_media(media_id: UUID | str) -> RequestSpec[BinaryContent]:
 def read_download_media(response: httpx.Response) -> BinaryContent:
     """The result of `download_media`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return BinaryContent.from_response(response)
     raise error_for(response)
 
@@ -156,7 +156,7 @@ def check_message_status(message_id: UUID | str) -> RequestSpec[MessageStatus]:
     """
     return RequestSpec(
         method="GET",
-        path=f"/messages/{_http.path_param(message_id)}/status",
+        path=f"/messages/{_http.path_param(message_id, 'message_id')}/status",
         read=read_check_message_status,
         headers={"Accept": "application/json"},
         idempotent=True,
@@ -166,6 +166,6 @@ def check_message_status(message_id: UUID | str) -> RequestSpec[MessageStatus]:
 def read_check_message_status(response: httpx.Response) -> MessageStatus:
     """The result of `check_message_status`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return MessageStatus.from_dict(_http.read_json(response))
     raise error_for(response)

@@ -97,7 +97,7 @@ class EnumCodec(Codec):
         return f"enum_member({dt.reference.short_name}, {x})"
 
     def encode(self, dt: Any, x: str, depth: int) -> str:
-        return f"{x}._value_"
+        return f'getattr({x}, "_value_", {x})'  # a member, or a plain value the enum lists
 
 
 class AliasCodec(Codec):

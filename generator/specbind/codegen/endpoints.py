@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from specbind.codegen.layout import (
     string,
     value,
 )
+from specbind.codegen.names import snake_case, unique
 from specbind.codegen.operations import Api, Operation, path_template
 from specbind.codegen.paths import compiled_templates, runtime_dir, template_dir
 from specbind.codegen.text import (
@@ -33,7 +35,16 @@ from specbind.codegen.text import (
 
 # The runtime modules: the same bytes in every generated package, copied from codegen/runtime/
 # (real modules, type-checked and tested there); they can be formatted before the models exist.
-RUNTIME_FILES = ("_checks.py", "_codec.py", "_http.py", "_retries.py", "_transport.py", "errors.py")
+RUNTIME_FILES = (
+    "_auth.py",
+    "_checks.py",
+    "_codec.py",
+    "_http.py",
+    "_responses.py",
+    "_retries.py",
+    "_transport.py",
+    "errors.py",
+)
 # generated file name -> template, for the modules made from the spec
 API_FILES = {
     "__init__.py": "__init__.py.jinja2",
@@ -99,15 +110,34 @@ def _environment() -> GuardedEnvironment:
     env.globals["params"] = params
     env.globals["args"] = args
     env.globals["keywords"] = keywords
+    env.globals["credentials"] = credentials
+    env.globals["specbind_version"] = _specbind_version()
     env.filters["docstring"] = docstring
     env.filters["inline"] = inline
     env.filters["path_expression"] = path_expression
     env.filters["status_test"] = status_test
+    env.filters["agent_token"] = agent_token
     # Spec text gets into code only through the escaping filters (codegen/text.py).
     escaping = {"pystr", "literal", "docstring", "inline", "path_expression", "status_test"}
+    escaping |= {"agent_token"}
     writers = {"lay", "call", "nested", "statement", "collection", "signature", "import_order"}
     guard(env, escaping, writers)
     return env
+
+
+def agent_token(text: str) -> str:
+    """Text as a User-Agent product version: characters outside a header token become `-`."""
+    return re.sub(r"[^A-Za-z0-9.!#$%&'*+^_`|~-]+", "-", str(text)).strip("-") or "unknown"
+
+
+def _specbind_version() -> str:
+    """The installed specbind's version, for the generated User-Agent."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("specbind")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _names_in(op: Operation) -> set[str]:
@@ -173,6 +203,9 @@ def params(op: Operation, client: bool = False, to_file: bool = False) -> list[s
     items += [f"{p.name}: {p.type_hint} | None = None" for p in rest if not p.required]
     if client:
         items += ["timeout: Timeout | NotGiven = NOT_GIVEN", "max_retries: int | None = None"]
+        items += [
+            f"{name}: Mapping[str, str] | None = None" for name in ("extra_headers", "extra_query")
+        ]
     return items
 
 
@@ -182,6 +215,74 @@ def args(op: Operation) -> list[str]:
     if op.body:
         items.append("body")
     return items + [f"{p.name}={p.name}" for p in op.parameters if p.location != "path"]
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One security scheme as the client's constructor takes it."""
+
+    scheme: str  # the securitySchemes key
+    kind: str
+    params: tuple[str, ...]  # constructor parameters
+    variables: tuple[str, ...]  # the environment variables that can hold them, in the same order
+    build: Brackets  # the call that makes the runtime credential (None when a part is missing)
+    doc: str  # what the parameters are, for the constructor's docstring
+
+
+# Per scheme kind: the parameters a person has for it (`what` follows in the docstring).
+_KIND_PARAMS = {
+    "apiKey-header": (("api_key",), "the API key, sent in the header"),
+    "apiKey-query": (("api_key",), "the API key, sent in the query parameter"),
+    "apiKey-cookie": (("api_key",), "the API key, sent in the cookie"),
+    "basic": (("username", "password"), "for HTTP basic authentication"),
+    "bearer": (("token",), "the bearer token"),
+    "oauth2-cc": (
+        ("client_id", "client_secret"),
+        "OAuth2 client credentials; the token comes from",
+    ),
+}
+
+
+def credentials(api: Api, package: str) -> list[Credential]:
+    """The constructor's credential parameters: the plain names (`api_key`, `username`/`password`,
+    `token`, `client_id`/`client_secret`) for one scheme; with several, each scheme's own, named after
+    it (`<scheme>` for a key or token, `<scheme>_username`, ...). Each can come from an environment
+    variable named after the package and the parameter."""
+    found = []
+    several = len(api.security) > 1
+    taken: set[str] = {"base_url", "timeout", "max_retries", "retry_policy", "validate_requests"}
+    taken |= {"headers", "http_client", "sleep", "self"}
+    for s in api.security:
+        names, what = _KIND_PARAMS.get(s.kind, _KIND_PARAMS["bearer"])
+        if several:
+            prefix = snake_case(s.scheme) or "credential"
+            names = (prefix,) if len(names) == 1 else tuple(f"{prefix}_{n}" for n in names)
+        names = tuple(unique(n, taken) for n in names)
+        variables = tuple(f"{package.upper()}_{n.upper()}" for n in names)
+        given: list[str | Node] = [
+            f"_auth.given({n}, {string(v)}, {string(n)})" for n, v in zip(names, variables)
+        ]
+        if s.kind.startswith("apiKey-"):
+            where = s.kind.split("-", 1)[1]
+            build = nested("_auth.api_key(", [string(where), string(s.name), given[0]])
+            detail = f"{what} `{s.name}`"
+        elif s.kind == "basic":
+            build = nested("_auth.http_basic(", given)
+            detail = what
+        elif s.kind == "oauth2-cc":
+            items: list[str | Node] = [*given, string(s.token_url)]
+            if s.scopes:
+                scopes: list[str | Node] = [string(x) for x in s.scopes]
+                items.append(
+                    f"({scopes[0]},)" if len(scopes) == 1 else collection("(", scopes, ")")
+                )
+            build = nested("_auth.client_credentials(", items)
+            detail = f"{what} `{s.token_url}`"
+        else:
+            build = nested("_auth.bearer(", given)
+            detail = what
+        found.append(Credential(s.scheme, s.kind, names, variables, build, detail))
+    return found
 
 
 def keywords(names: list[str]) -> list[str]:
@@ -196,7 +297,8 @@ def path_expression(op: Operation) -> str:
     out = []
     for piece in pieces:
         if piece.startswith("{") and piece.endswith("}"):
-            out.append("{_http.path_param(" + piece[1:-1] + ")}")
+            name = piece[1:-1]  # a Python name: safe inside the f-string
+            out.append("{_http.path_param(" + name + ", '" + name + "')}")
         else:  # the spec's text, as inside a double-quoted literal; braces doubled for the f-string
             out.append(fstring_text(piece))
     return 'f"' + "".join(out) + '"' if len(pieces) > 1 else string_literal(op.path)

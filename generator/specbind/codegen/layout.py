@@ -51,6 +51,11 @@ def line_length(columns: int) -> Iterator[None]:
         _LIMIT.reset(token)
 
 
+def current_line_length() -> int:
+    """The line length code is being laid out for (see `line_length`)."""
+    return _LIMIT.get()
+
+
 @dataclass(frozen=True)
 class Atom:
     """Text black never splits (a name, a literal, an expression without brackets)."""

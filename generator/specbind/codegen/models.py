@@ -25,11 +25,15 @@ from specbind.codegen.layout import (
     black_line,
     black_statement,
     black_str,
+    current_line_length,
+    expression,
     layout,
     line_length,
+    lines,
     requote,
     requote_all,
     sorted_imports,
+    width,
 )
 from specbind.codegen.names import enum_member
 from specbind.codegen.options import MODEL_OPTIONS
@@ -87,6 +91,8 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
         "black_statement": black_statement,
         "requote": requote,
         "requote_all": requote_all,
+        "open_enums": open_enums,
+        "annotation": annotation,
         "spec_pointer": lambda pointer: spec_pointer(pointer, renamed),
         # how each member is decoded and encoded (codecs.py decides; the templates lay it out)
         "decode": codecs.decode,
@@ -142,7 +148,109 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
         )
         for base, (tag, mapping) in subtypes.items()
     }
-    return _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
+    code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
+    return _with_docstring_and_all(code)
+
+
+def open_enums(hint: str, data_type: Any) -> str:
+    """A member's type hint in which each enum `E` (str or int values) reads `E | Literal[values]`, so
+    that plain values the spec lists type-check where the enum is expected, and others do not."""
+    values: dict[str, str] = {}
+
+    def walk(dt: Any) -> None:
+        source = dt.reference.source if dt.reference is not None else None
+        if source is not None and type(source).__name__ in ("Enum", "StrEnum", "IntEnum"):
+            listed = [_enum_literal(f.default) for f in source.fields]
+            if listed and None not in listed:
+                values[dt.reference.short_name] = ", ".join(v for v in listed if v)
+        for sub in dt.data_types:
+            walk(sub)
+
+    walk(data_type)
+    if not values:
+        return hint
+    return re.sub(
+        r"\b\w+\b",
+        lambda m: f"{m[0]} | Literal[{values[m[0]]}]" if m[0] in values else m[0],
+        hint,
+    )
+
+
+def annotation(name: str, hint: str, default: str = "") -> str:
+    """A dataclass field line at indent 4 (`= default` unless empty), with a long hint laid out as black
+    lays it out at the project's line length: in parentheses, on one line if it fits, else one `|`
+    member per line, a member too long for its line split at its brackets (`Literal[` ... `]`)."""
+    limit = current_line_length()
+    tail = f" = {default}" if default else ""
+    line = f"    {name}: {hint}{tail}"
+    if width(line) <= limit:
+        return line
+    if 8 + width(hint) <= limit:
+        return f"    {name}: (\n        {hint}\n    ){tail}"
+    members = _top_level_members(hint)
+    if len(members) < 2:
+        return line  # black, which formats every module, lays it out
+    body: list[str] = []
+    for i, member in enumerate(members):
+        prefix = "| " if i else ""
+        node = expression(member)
+        if 8 + width(prefix + member) <= limit:
+            body.append(" " * 8 + prefix + member)
+        elif isinstance(node, Brackets) and not node.tail.strip("])}"):
+            split = Brackets(prefix + node.head, node.items, node.tail, node.collection)
+            body.extend(lines(split, 8))
+        else:
+            return line  # black lays it out
+    return f"    {name}: (\n" + "\n".join(body) + f"\n    ){tail}"
+
+
+def _top_level_members(hint: str) -> list[str]:
+    """The members of a union hint, split at the `|` outside brackets."""
+    members, depth, start = [], 0, 0
+    for i, char in enumerate(hint):
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            members.append(hint[start:i].strip())
+            start = i + 1
+    members.append(hint[start:].strip())
+    return members
+
+
+def _enum_literal(default: Any) -> str | None:
+    """The Literal form of an enum member's value (dcg gives its repr); None unless a str or int."""
+    try:
+        value = ast.literal_eval(str(default))
+    except (ValueError, SyntaxError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return black_str(value) if isinstance(value, str) else str(value)
+
+
+MODELS_DOCSTRING = (
+    '"""The schemas of the API as dataclasses: `from_dict`/`to_dict` convert JSON values (wire names),\n'
+    "`from_json`/`to_json` JSON text. Enums accept values a newer API sends; where an enum is expected,\n"
+    'its values as plain strings type-check too."""\n\n'
+)
+_PUBLIC = re.compile(r"^(?:class (\w+)\b|(\w+): TypeAlias\b|def (decode_\w+)\()", re.MULTILINE)
+
+
+def _with_docstring_and_all(code: str) -> str:
+    """A module docstring after the header comment, and `__all__` (every class, alias and decoder) last."""
+    marker = "from __future__ import annotations\n"
+    if marker in code:
+        head, rest = code.split(marker, 1)
+        code = head + MODELS_DOCSTRING + marker + rest
+    names = sorted(
+        {next(n for n in m.groups() if n) for m in _PUBLIC.finditer(code)}, key=str.lower
+    )
+    names = [n for n in names if not n.startswith("_")]
+    entries: list[Atom | Brackets] = [Atom(black_str(name)) for name in names]
+    listing = layout(Statement("__all__ = ", Brackets("[", entries, "]", collection=True)))
+    return code.rstrip("\n") + "\n\n\n" + listing + "\n"
 
 
 def attribute_names(names: list[str], taken: list[str]) -> dict[str, str]:
@@ -722,6 +830,8 @@ def _add_runtime_imports(code: str) -> str:
     words = set(re.findall(r"\w+", code))  # one pass, whatever the size of the module
     used = [name for name in CODEC_NAMES if name in words]
     imports = RUNTIME_IMPORTS + ("from ._codec import " + ", ".join(used) + "\n" if used else "")
+    if "Literal" in words:  # open_enums' hints
+        imports += "from typing import Literal\n"
     if marker not in code:
         return imports + code
     head, rest = code.split(marker, 1)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specbind.codegen.constraints import Table
+from specbind.codegen.layout import string
 from specbind.codegen.names import snake_case, unique
 from specbind.spec.document import (
     METHODS,
@@ -22,12 +23,12 @@ _PATH = re.compile(r"(?:[^{}\x00-\x1f\x7f]|\{[^{}\x00-\x1f\x7f]+\})*")  # a URL 
 # Parameter names an operation's function or method uses itself (its other parameters, the modules and
 # helpers its body calls): a spec parameter of such a name gets a trailing `_`.
 RESERVED = {"self", "body", "timeout", "max_retries", "destination", "extra_headers", "spec"}
-RESERVED |= {"operations", "to_wire", "error_for", "httpx", "_http", "RequestSpec"}
+RESERVED |= {"extra_query", "operations", "to_wire", "error_for", "httpx", "_http", "RequestSpec"}
 # Names an operation cannot take: the members of Client and AsyncClient, and what the operations module
 # binds besides its functions (each operation `NAME` also has `read_NAME` and may have `NAME_to_file`).
 TAKEN_BY_CLIENT = {"base_url", "timeout", "retry_policy", "validate_requests", "close", "send"}
 TAKEN_BY_CLIENT |= {"send_to_file", "annotations", "date", "datetime", "httpx", "to_wire"}
-TAKEN_BY_CLIENT |= {"error_for"}
+TAKEN_BY_CLIENT |= {"error_for", "with_options", "with_raw_response", "with_streaming_response"}
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,12 @@ class Operation:
 
 @dataclass(frozen=True)
 class Security:
-    kind: str  # apiKey-header, apiKey-query, apiKey-cookie, bearer, basic
+    kind: str  # apiKey-header, apiKey-query, apiKey-cookie, bearer, basic, oauth2-cc
     name: str  # header/query/cookie name
     scheme: str  # securitySchemes key
     description: str = ""
+    token_url: str = ""  # oauth2-cc: where the token comes from
+    scopes: tuple[str, ...] = ()  # oauth2-cc: the scopes the flow declares
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class Api:
     webhooks: list[Webhook] = field(default_factory=list)
     # (pointer, why) of operations left out
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    security_required: bool = False  # every operation requires a credential
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (pointer, what and why)
 
 
@@ -246,6 +250,7 @@ def describe(
         models={**models, **typer.aliases},
         skipped=skipped,
         checks=table.schemas,
+        security_required=_security_required(document),
         renamed=renamed,
     )
 
@@ -353,11 +358,41 @@ def _security(document: dict[str, Any]) -> list[Security]:
             kind, name = f"apiKey-{scheme.location or 'header'}", scheme.name
         elif scheme.type == "http" and scheme.http_scheme in ("bearer", "basic"):
             kind, name = scheme.http_scheme, "Authorization"
+        elif scheme.type == "oauth2" and scheme.client_credentials:
+            found.append(
+                Security(
+                    "oauth2-cc",
+                    "Authorization",
+                    key,
+                    scheme.description,
+                    scheme.token_url,
+                    scheme.scopes,
+                )
+            )
+            continue
         elif scheme.type in ("oauth2", "openIdConnect"):
             kind, name = "bearer", "Authorization"
         else:
             continue
         found.append(Security(kind, name, key, scheme.description))
+    return found
+
+
+def _security_required(document: dict[str, Any]) -> bool:
+    """Whether every operation needs a credential: its requirements (or the document's) are a
+    non-empty list without the empty requirement `{}` that makes one optional."""
+    found = False
+    for item in _mapping(document.get("paths")).values():
+        for method in METHODS:
+            op = _mapping(item).get(method)
+            if not isinstance(op, dict):
+                continue
+            requirements = security_requirements(document, op)
+            if not requirements:
+                return False
+            if any(not requirement for requirement in requirements):
+                return False
+            found = True
     return found
 
 
@@ -420,6 +455,17 @@ class _Types:
         return "Any", None
 
 
+def _with_enum_values(hint: str, model: str | None, schema: Any) -> str:
+    """`E | Literal[values]` for a parameter typed with an enum class `E`: the plain strings of its
+    values type-check too (as for model members, see codegen.models.open_enums)."""
+    values = schema.get("enum") if isinstance(schema, dict) else None
+    if model is None or hint != model or not isinstance(values, list) or not values:
+        return hint
+    if any(isinstance(v, bool) or not isinstance(v, (str, int)) for v in values):
+        return hint
+    return f"{hint} | Literal[{', '.join(string(v) if isinstance(v, str) else str(v) for v in values)}]"
+
+
 def _encoding(hint: str) -> str:
     if hint.startswith("list["):
         return "list"
@@ -449,7 +495,7 @@ def _parameters(
         if location not in ("path", "query", "header", "cookie"):
             continue
         schema = param.get("schema", {})
-        hint, _ = typer.hint(schema, where + ("schema",))
+        hint, model = typer.hint(schema, where + ("schema",))
         required = bool(param.get("required")) or location == "path"
         default = schema.get("default") if isinstance(schema, dict) else None
         result.append(
@@ -458,7 +504,7 @@ def _parameters(
                 wire_name=str(wire),
                 location=location,
                 required=required,
-                type_hint=hint,
+                type_hint=_with_enum_values(hint, model, deref(document, schema)),
                 encode=_encoding(hint),
                 description=str(param.get("description", "") or ""),
                 default=repr(default) if default is not None and not required else None,

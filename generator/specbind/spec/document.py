@@ -58,6 +58,9 @@ class SecurityScheme:
     name: str = ""  # apiKey: the header, query parameter or cookie that carries the key
     http_scheme: str = ""  # http: the Authorization scheme, lower case (bearer, basic, ...)
     description: str = ""
+    client_credentials: bool = False  # oauth2: it has a clientCredentials flow
+    token_url: str = ""  # oauth2 clientCredentials: where the token comes from
+    scopes: tuple[str, ...] = ()  # oauth2 clientCredentials: the scopes the flow declares
 
 
 def security_schemes(document: dict[str, Any]) -> dict[str, SecurityScheme]:
@@ -76,8 +79,23 @@ def security_schemes(document: dict[str, Any]) -> dict[str, SecurityScheme]:
             name=str(scheme.get("name", "")),
             http_scheme=str(scheme.get("scheme", "")).lower(),
             description=str(scheme.get("description", "") or ""),
+            **_client_credentials(scheme),
         )
     return schemes
+
+
+def _client_credentials(scheme: dict[str, Any]) -> dict[str, Any]:
+    """The SecurityScheme fields of an oauth2 scheme's clientCredentials flow (none without one)."""
+    flows = scheme.get("flows") if scheme.get("type") == "oauth2" else None
+    flow = flows.get("clientCredentials") if isinstance(flows, dict) else None
+    if not isinstance(flow, dict):
+        return {}
+    scopes = flow.get("scopes")
+    return {
+        "client_credentials": True,
+        "token_url": str(flow.get("tokenUrl", "") or ""),
+        "scopes": tuple(str(s) for s in scopes) if isinstance(scopes, dict) else (),
+    }
 
 
 def security_requirements(

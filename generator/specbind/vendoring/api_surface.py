@@ -8,6 +8,7 @@ so the surface is what user code actually sees, names and all.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,6 +109,11 @@ def _members(node: ast.ClassDef) -> dict[str, str]:
     return members
 
 
+# `E | Literal[...]`: an enum and the plain strings of its values (codegen.models.open_enums); the
+# values are compared as the enum's members, so the hint compares as the enum alone.
+_ENUM_VALUES = re.compile(r"\b(\w+) \| Literal\[[^\]]*\]")
+
+
 def _fields(node: ast.ClassDef) -> dict[str, Field]:
     """The fields the schema declares: the keys of WIRE_NAMES when the class has it."""
     declared = _wire_names(node)
@@ -115,7 +121,7 @@ def _fields(node: ast.ClassDef) -> dict[str, Field]:
     for stmt in node.body:
         if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
             continue
-        name, hint = stmt.target.id, ast.unparse(stmt.annotation)
+        name, hint = stmt.target.id, _ENUM_VALUES.sub(r"\1", ast.unparse(stmt.annotation))
         if hint.startswith("ClassVar") or name.startswith("_"):
             continue
         if declared is not None and name not in declared:

@@ -36,7 +36,7 @@ def get_thing_x(
     """
     return RequestSpec(
         method="GET",
-        path=f"/things/{_http.path_param(id)}",
+        path=f"/things/{_http.path_param(id, 'id')}",
         read=read_get_thing_x,
         params=_http.query_params([('q"""{{x}}', q_x, "form", True)]),
         headers={
@@ -50,6 +50,6 @@ def get_thing_x(
 def read_get_thing_x(response: httpx.Response) -> Hostile:
     """The result of `get_thing_x`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return Hostile.from_dict(_http.read_json(response))
     raise error_for(response)

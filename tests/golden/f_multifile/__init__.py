@@ -9,8 +9,10 @@
 Every failure raises a subclass of `ApiError` (see `errors`); webhook bodies are parsed by `webhooks`.
 """
 
+from ._auth import MissingCredentialError
 from ._codec import DecodeError
 from ._http import NOT_GIVEN, BinaryContent, RequestSpec, SavedContent
+from ._responses import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
 from .client import AsyncClient, Client
 from .errors import (
@@ -32,6 +34,8 @@ from .errors import (
 )
 from .webhooks import WebhookError
 
+__version__ = "1.0"  # the version of the API description (info.version)
+
 __all__ = [
     "ApiConnectionError",
     "ApiError",
@@ -39,6 +43,7 @@ __all__ = [
     "ApiStatusError",
     "ApiTimeoutError",
     "AsyncClient",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
     "BinaryContent",
@@ -46,15 +51,18 @@ __all__ = [
     "ConflictError",
     "DecodeError",
     "InternalServerError",
+    "MissingCredentialError",
     "NOT_GIVEN",
     "NotFoundError",
     "PermissionDeniedError",
     "Problem",
     "RateLimitError",
+    "RawResponse",
     "RequestSpec",
     "RequestValidationError",
     "RetryPolicy",
     "SavedContent",
+    "StreamedResponse",
     "UnprocessableEntityError",
     "WebhookError",
 ]

@@ -8,15 +8,17 @@ Both check request bodies before sending, apply a default timeout, retry what is
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
+import platform
 import time
 from dataclasses import replace
-from typing import IO, Any, Awaitable, Callable, TypeVar
+from typing import IO, Any, Awaitable, Callable, Mapping, Self, TypeVar, cast
 
 import httpx
 
-from . import _http, _transport, operations
+from . import _auth, _http, _transport, operations
 from ._checks import check_body
 from ._http import (
     DEFAULT_MAX_BODY_SIZE,
@@ -29,62 +31,69 @@ from ._http import (
     SavedContent,
     wrap_transport_error,
 )
+from ._responses import (
+    AsyncStreamContext,
+    AsyncStreamedResponse,
+    RawResponse,
+    StreamedResponse,
+    async_raw,
+    async_streamed,
+    raw,
+    streamed,
+)
 from ._retries import RetryPolicy
-from .errors import ApiError
+from .errors import ApiError, error_for, wait_refused
 from .models import Pet
 
 T = TypeVar("T")
 R = TypeVar("R")
 Timeout = float | httpx.Timeout | None
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
 
 DEFAULT_BASE_URL = "http://127.0.0.1/api"
+
+PRODUCT = "f_multifile/1.0 specbind/0.1.0"
+USER_AGENT = f"{PRODUCT} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 log = logging.getLogger("f_multifile")
 
 
-class _Secret:
-    """Holds a credential; neither its repr nor its str shows it."""
+def _log_from_environment(variable: str) -> None:
+    """`<PACKAGE>_LOG=debug` (or `info`) prints this package's log to stderr without code."""
+    level = os.environ.get(variable, "").upper()
+    if level in ("DEBUG", "INFO") and not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(level)
 
-    __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    @classmethod
-    def of(cls, value: str) -> _Secret:
-        """A credential as read from a file or a variable: surrounding whitespace (a trailing
-        newline) is dropped; one holding control characters, or nothing, is refused, unshown."""
-        secret = cls(value.strip())
-        if not secret._value or not all(c.isprintable() for c in secret._value):
-            raise ValueError("api_key is empty or holds control characters")
-        return secret
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    __str__ = __repr__
+_log_from_environment("F_MULTIFILE_LOG")
 
 
 class _BaseClient:
     """What Client and AsyncClient share: options, request building, credentials, retry decisions."""
 
+    _owns_http: bool  # whether `close()` closes the connection pool
+
     def __init__(
         self,
         *,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
     ) -> None:
-        self.base_url = (base_url if base_url is not None else DEFAULT_BASE_URL).rstrip("/")
-        self.timeout = timeout
+        base_url = base_url or os.environ.get("F_MULTIFILE_BASE_URL")
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout: Timeout | httpx._client.UseClientDefault = (
+            DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
+        )
         policy = retry_policy or RetryPolicy()
         self.retry_policy = (
             policy if max_retries is None else replace(policy, max_retries=max_retries)
@@ -92,10 +101,54 @@ class _BaseClient:
         self.validate_requests = validate_requests
         self.max_body_size = max_body_size
         self.max_download_size = max_download_size
-        self._headers = dict(headers or {})
+        self._credentials: tuple[_auth.Credential, ...] = ()
+        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        self._mode = "parse"  # what `send` returns: the result, a RawResponse or a StreamedResponse
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, credentials={self._credentials!r})"
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy of this client with other options that shares its connections (closing the copy
+        leaves them open); this client is unchanged. `headers` are added to the client's own."""
+        other = copy.copy(self)
+        other._owns_http = False
+        if not isinstance(timeout, NotGiven):
+            other.timeout = timeout
+        if max_retries is not None:
+            other.retry_policy = replace(self.retry_policy, max_retries=max_retries)
+        if base_url is not None:
+            other.base_url = base_url.rstrip("/")
+        if headers is not None:
+            other._headers = {**self._headers, **headers}
+        return other
+
+    def _in_mode(self, mode: str) -> Self:
+        other = copy.copy(self)
+        other._owns_http = False
+        other._mode = mode
+        return other
+
+    def _wrap(
+        self,
+        spec: RequestSpec[T],
+        response: httpx.Response,
+        streamed: Callable[[httpx.Response, RequestSpec[T], int | None], RawResponse[T]],
+    ) -> T:
+        """What a raw or streaming `send` returns in place of the result (error statuses raise)."""
+        if not 200 <= response.status_code < 300:  # the body was read (up to max_body_size)
+            raise error_for(response)
+        wrapper = RawResponse if self._mode == "raw" else streamed
+        return cast(T, wrapper(response, spec, self.max_body_size))
 
     def _check(self, spec: RequestSpec[Any]) -> None:
         if self.validate_requests and spec.checks is not None:
@@ -121,11 +174,78 @@ class _BaseClient:
             files=spec.files,
             timeout=self._timeout(timeout),
         )
+        for credential in self._credentials:  # last, and straight into the request
+            credential.apply(request)
         log.debug("sending %s %s", spec.method, spec.path)
         return request
 
-    def _timeout(self, timeout: Timeout | NotGiven) -> Timeout:
+    def _log_response(
+        self, spec: RequestSpec[Any], response: httpx.Response, started: float
+    ) -> None:
+        """One DEBUG line per response: the path (never the query, which may hold a key), the status
+        and the time to its headers."""
+        elapsed = time.monotonic() - started
+        log.debug("%s %s -> %d in %.3f s", spec.method, spec.path, response.status_code, elapsed)
+
+    def _token_requests(
+        self, http: httpx.Client | httpx.AsyncClient
+    ) -> list[tuple[_auth.ClientCredentials, httpx.Request]]:
+        """The OAuth2 token requests to send before the next request (none while tokens are valid)."""
+        return [
+            (c, c.token_request(http, self.base_url))
+            for c in self._credentials
+            if isinstance(c, _auth.ClientCredentials) and c.needs_token()
+        ]
+
+    def _forget_tokens(self) -> bool:
+        """Drop the OAuth2 tokens after a 401; whether there were any (then the request is repeated)."""
+        tokens = [c for c in self._credentials if isinstance(c, _auth.ClientCredentials)]
+        for credential in tokens:
+            credential.forget()
+        return bool(tokens)
+
+    def _keep_user_agent_of(
+        self, http: httpx.Client | httpx.AsyncClient | None, headers: Mapping[str, str] | None
+    ) -> None:
+        """A client of your own that names itself keeps its User-Agent, unless `headers` has one."""
+        own = http.headers.get("User-Agent", "") if http is not None else ""
+        given = {name.lower() for name in headers or {}}
+        if own and not own.startswith("python-httpx/") and "user-agent" not in given:
+            del self._headers["User-Agent"]
+
+    def _redirect(self, response: httpx.Response) -> httpx.Request | None:
+        """The request that follows a redirect of a GET or HEAD, or None. Off the origin of the base
+        URL, the credentials are taken off it; on it, they are put on the new URL again."""
+        request = response.request
+        location = response.headers.get("location")
+        if response.status_code not in REDIRECTS or request.method not in ("GET", "HEAD"):
+            return None
+        if not location:
+            return None
+        url = request.url.join(location)
+        following = httpx.Request(request.method, url, headers=request.headers)
+        following.extensions = request.extensions  # the timeout
+        base = httpx.URL(self.base_url)
+        same_origin = (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+        for credential in self._credentials:
+            credential.strip(following)
+            if same_origin:
+                credential.apply(following)
+        log.debug("redirected (%d) to %s", response.status_code, url.copy_with(query=None))
+        return following
+
+    def _timeout(self, timeout: Timeout | NotGiven) -> Timeout | httpx._client.UseClientDefault:
         return self.timeout if isinstance(timeout, NotGiven) else timeout
+
+    def _deadline(
+        self, timeout: Timeout | NotGiven, http: httpx.Client | httpx.AsyncClient
+    ) -> float | None:
+        """The seconds each attempt may take: from the call's or the client's timeout, or from the
+        `http_client`'s own when that is the one used."""
+        chosen = self._timeout(timeout)
+        if isinstance(chosen, httpx._client.UseClientDefault):
+            chosen = http.timeout
+        return _transport.total_seconds(chosen)
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
@@ -158,11 +278,11 @@ class Client(_BaseClient):
         self,
         *,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.Client | None = None,
@@ -171,16 +291,18 @@ class Client(_BaseClient):
         """Set up a client; it opens connections only when a method is called.
 
         Args:
-            base_url: defaults to `http://127.0.0.1/api`.
+            base_url: defaults to F_MULTIFILE_BASE_URL, else `http://127.0.0.1/api`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
                 It also bounds each attempt as a whole, connect to last byte: a number is the
-                attempt's deadline, an `httpx.Timeout` gives its longest value.
+                attempt's deadline, an `httpx.Timeout` gives its longest value. With
+                `with_streaming_response` it covers the attempt up to the headers: you read the body.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
             max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
-                in-memory downloads (default 32 MiB; None: no limit).
+                in-memory downloads, raw responses (default 32 MiB; None: no limit).
             max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.Client` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
@@ -197,9 +319,12 @@ class Client(_BaseClient):
         )
         self._http = http_client or _transport.http_client()
         self._owns_http = http_client is None
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
+        self._keep_user_agent_of(http_client, headers)
         self._sleep = sleep
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -210,15 +335,38 @@ class Client(_BaseClient):
         if self._owns_http:
             self._http.close()
 
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same methods, returning a `RawResponse`: status, headers, and `.parse()` for the result."""
+        return ClientWithRawResponse(self._in_mode("raw"))
+
+    @property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The same methods, returning a `StreamedResponse` to use in a `with` block: the body is read
+        as you iterate over `.iter_bytes()`."""
+        return ClientWithStreamingResponse(self._in_mode("stream"))
+
     def send(
         self,
         spec: RequestSpec[T],
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, self._send(spec, timeout, max_retries, self._read_body))
+        spec = _http.with_extras(spec, extra_headers, extra_query)
+        if self._mode == "parse":
+            return _http.read(spec, self._send(spec, timeout, max_retries, self._read_body))
+        stream = self._mode == "stream"
+
+        def wrap(response: httpx.Response) -> T:
+            if not stream or not response.is_success:  # read within the deadline and max_body_size
+                response = self._read_body(response)
+            return self._wrap(spec, response, StreamedResponse)
+
+        return self._send(spec, timeout, max_retries, wrap, keep_open=stream)
 
     def send_to_file(
         self,
@@ -227,8 +375,11 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
+        spec = _http.with_extras(spec, extra_headers, extra_query)
 
         def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
@@ -250,33 +401,71 @@ class Client(_BaseClient):
                 break
         return body.response()
 
+    def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        """The token endpoint's answer, read within the deadline and max_body_size."""
+        response = self._http.send(request, stream=True)
+        try:
+            return self._read_body(response)
+        finally:
+            response.close()
+
     def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
         consume: Callable[[httpx.Response], R],
+        keep_open: bool = False,
     ) -> R:
         """Send until an answer is final (retrying what may be retried), then `consume` it; each
-        attempt, its answer's body included, ends by the timeout's deadline."""
+        attempt (an OAuth2 token fetch, redirects, and the answer's body as far as `consume` reads
+        it) ends by the timeout's deadline. With `keep_open` a successful `consume` leaves the
+        response open: its caller reads the rest, without the deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
-        seconds = _transport.total_seconds(self._timeout(timeout))
+        seconds = self._deadline(timeout, self._http)
         retry = 0
+        refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             with _transport.deadline(seconds):
                 try:
+                    for credential, token_request in self._token_requests(self._http):
+                        credential.store(self._send_token_request(token_request))
+                    started = time.monotonic()
                     response = self._http.send(
-                        self._request(spec, self._http, timeout), stream=True
+                        self._request(spec, self._http, timeout),
+                        stream=True,
+                        follow_redirects=False,
                     )
+                    for _ in range(MAX_REDIRECTS):
+                        following = self._redirect(response)
+                        if following is None:
+                            break
+                        response.close()
+                        response = self._http.send(following, stream=True, follow_redirects=False)
+                    self._log_response(spec, response, started)
+                    if response.status_code == 401 and not refetched and self._forget_tokens():
+                        refetched = True
+                        response.close()
+                        continue
                     if not policy.should_retry(retry, spec.idempotent, response):
+                        keep = False
                         try:
-                            return consume(response)
+                            result = consume(response)
+                            keep = keep_open
+                            return result
                         finally:
-                            response.close()
-                    response.close()
+                            if not keep:
+                                response.close()
+                    try:
+                        wait = policy.too_long(response)
+                        if wait is not None:
+                            answer = self._read_body(response)
+                            raise wait_refused(answer, wait, policy.max_retry_after)
+                    finally:
+                        response.close()
                 except httpx.RequestError as exc:
                     failure = wrap_transport_error(exc, spec)
             if failure is not None and (
@@ -292,6 +481,8 @@ class Client(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Pet:
         """Get pet
 
@@ -300,14 +491,27 @@ class Client(_BaseClient):
         Args:
             pet_id: path parameter petId
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: the pet
         """
-        return self.send(operations.get_pet(pet_id), timeout=timeout, max_retries=max_retries)
+        return self.send(
+            operations.get_pet(pet_id),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def create_pet(
-        self, body: Pet, *, timeout: Timeout | NotGiven = NOT_GIVEN, max_retries: int | None = None
+        self,
+        body: Pet,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Pet:
         """Create pet
 
@@ -316,11 +520,18 @@ class Client(_BaseClient):
         Args:
             body: The request body.
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             201: created
         """
-        return self.send(operations.create_pet(body), timeout=timeout, max_retries=max_retries)
+        return self.send(
+            operations.create_pet(body),
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class AsyncClient(_BaseClient):
@@ -330,11 +541,11 @@ class AsyncClient(_BaseClient):
         self,
         *,
         base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
         validate_requests: bool = True,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         max_download_size: int | None = DEFAULT_MAX_DOWNLOAD_SIZE,
         http_client: httpx.AsyncClient | None = None,
@@ -343,16 +554,18 @@ class AsyncClient(_BaseClient):
         """Set up a client; it opens connections only when a method is called.
 
         Args:
-            base_url: defaults to `http://127.0.0.1/api`.
+            base_url: defaults to F_MULTIFILE_BASE_URL, else `http://127.0.0.1/api`.
             timeout: seconds, or an `httpx.Timeout`; None waits forever. Each method can override it.
+                Default: 30 s (10 s to connect), or the `http_client`'s own timeout when one is given.
                 It also bounds each attempt as a whole, connect to last byte: a number is the
-                attempt's deadline, an `httpx.Timeout` gives its longest value.
+                attempt's deadline, an `httpx.Timeout` gives its longest value. With
+                `with_streaming_response` it covers the attempt up to the headers: you read the body.
             max_retries: retries of a safe-to-repeat request (default 2); each method can override it.
             retry_policy: backoff, jitter and Retry-After limits, and which statuses are retried.
             validate_requests: check request bodies against the spec before sending them.
             headers: extra headers sent with every request.
             max_body_size: the most bytes (decoded) of a body read into memory: JSON, error bodies,
-                in-memory downloads (default 32 MiB; None: no limit).
+                in-memory downloads, raw responses (default 32 MiB; None: no limit).
             max_download_size: the most bytes a `_to_file` download writes (default 1 GiB; None: no limit).
             http_client: an `httpx.AsyncClient` to send with (you close it); by default the client makes its own.
             sleep: how to wait between retries (tests replace it).
@@ -369,9 +582,12 @@ class AsyncClient(_BaseClient):
         )
         self._http = http_client or httpx.AsyncClient()
         self._owns_http = http_client is None
+        if http_client is not None and isinstance(timeout, NotGiven):
+            self.timeout = httpx.USE_CLIENT_DEFAULT  # a client of your own keeps its timeout
+        self._keep_user_agent_of(http_client, headers)
         self._sleep = sleep
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -382,15 +598,38 @@ class AsyncClient(_BaseClient):
         if self._owns_http:
             await self._http.aclose()
 
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The same methods, returning a `RawResponse`: status, headers, and `.parse()` for the result."""
+        return AsyncClientWithRawResponse(self._in_mode("raw"))
+
+    @property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The same methods, for an `async with` block whose value is an `AsyncStreamedResponse`: the
+        body is read as you iterate over `.aiter_bytes()`."""
+        return AsyncClientWithStreamingResponse(self._in_mode("stream"))
+
     async def send(
         self,
         spec: RequestSpec[T],
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> T:
         """Send any operation's request spec and read its result."""
-        return _http.read(spec, await self._send(spec, timeout, max_retries, self._read_body))
+        spec = _http.with_extras(spec, extra_headers, extra_query)
+        if self._mode == "parse":
+            return _http.read(spec, await self._send(spec, timeout, max_retries, self._read_body))
+        stream = self._mode == "stream"
+
+        async def wrap(response: httpx.Response) -> T:
+            if not stream or not response.is_success:  # read within the deadline and max_body_size
+                response = await self._read_body(response)
+            return self._wrap(spec, response, AsyncStreamedResponse)
+
+        return await self._send(spec, timeout, max_retries, wrap, keep_open=stream)
 
     async def send_to_file(
         self,
@@ -399,8 +638,11 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SavedContent:
         """Send a request spec and stream a success body into a file, chunk by chunk."""
+        spec = _http.with_extras(spec, extra_headers, extra_query)
 
         async def save(response: httpx.Response) -> SavedContent:
             if not response.is_success:
@@ -420,33 +662,73 @@ class AsyncClient(_BaseClient):
                 break
         return body.response()
 
+    async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+        """The token endpoint's answer, read within the deadline and max_body_size."""
+        response = await self._http.send(request, stream=True)
+        try:
+            return await self._read_body(response)
+        finally:
+            await response.aclose()
+
     async def _send(
         self,
         spec: RequestSpec[Any],
         timeout: Timeout | NotGiven,
         max_retries: int | None,
         consume: Callable[[httpx.Response], Awaitable[R]],
+        keep_open: bool = False,
     ) -> R:
         """Send until an answer is final (retrying what may be retried), then `consume` it; each
-        attempt, its answer's body included, is cancelled at the timeout's deadline."""
+        attempt (an OAuth2 token fetch, redirects, and the answer's body as far as `consume` reads
+        it) is cancelled at the timeout's deadline. With `keep_open` a successful `consume` leaves
+        the response open: its caller reads the rest, without the deadline."""
         self._check(spec)
         policy = self._policy(max_retries)
-        seconds = _transport.total_seconds(self._timeout(timeout))
+        seconds = self._deadline(timeout, self._http)
         retry = 0
+        refetched = False  # an OAuth2 token is fetched again once after a 401
         while True:
             response: httpx.Response | None = None
             failure: ApiError | None = None
             try:
                 async with asyncio.timeout(seconds):
+                    for credential, token_request in self._token_requests(self._http):
+                        credential.store(await self._send_token_request(token_request))
+                    started = time.monotonic()
                     response = await self._http.send(
-                        self._request(spec, self._http, timeout), stream=True
+                        self._request(spec, self._http, timeout),
+                        stream=True,
+                        follow_redirects=False,
                     )
+                    for _ in range(MAX_REDIRECTS):
+                        following = self._redirect(response)
+                        if following is None:
+                            break
+                        await response.aclose()
+                        response = await self._http.send(
+                            following, stream=True, follow_redirects=False
+                        )
+                    self._log_response(spec, response, started)
+                    if response.status_code == 401 and not refetched and self._forget_tokens():
+                        refetched = True
+                        await response.aclose()
+                        continue
                     if not policy.should_retry(retry, spec.idempotent, response):
+                        keep = False
                         try:
-                            return await consume(response)
+                            result = await consume(response)
+                            keep = keep_open
+                            return result
                         finally:
-                            await response.aclose()
-                    await response.aclose()
+                            if not keep:
+                                await response.aclose()
+                    try:
+                        wait = policy.too_long(response)
+                        if wait is not None:
+                            answer = await self._read_body(response)
+                            raise wait_refused(answer, wait, policy.max_retry_after)
+                    finally:
+                        await response.aclose()
             except httpx.RequestError as exc:
                 failure = wrap_transport_error(exc, spec)
             except TimeoutError:
@@ -464,6 +746,8 @@ class AsyncClient(_BaseClient):
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Pet:
         """Get pet
 
@@ -472,15 +756,28 @@ class AsyncClient(_BaseClient):
         Args:
             pet_id: path parameter petId
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             200: the pet
         """
         spec = operations.get_pet(pet_id)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def create_pet(
-        self, body: Pet, *, timeout: Timeout | NotGiven = NOT_GIVEN, max_retries: int | None = None
+        self,
+        body: Pet,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Pet:
         """Create pet
 
@@ -489,9 +786,48 @@ class AsyncClient(_BaseClient):
         Args:
             body: The request body.
             timeout, max_retries: this call's timeout and retries, instead of the client's.
+            extra_headers, extra_query: headers and query parameters added to this call's request.
 
         Returns:
             201: created
         """
         spec = operations.create_pet(body)
-        return await self.send(spec, timeout=timeout, max_retries=max_retries)
+        return await self.send(
+            spec,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+
+
+class ClientWithRawResponse:
+    """`Client.with_raw_response`: every method of `Client`, returning a `RawResponse`."""
+
+    def __init__(self, client: Client) -> None:
+        self.get_pet = raw(client.get_pet)
+        self.create_pet = raw(client.create_pet)
+
+
+class ClientWithStreamingResponse:
+    """`Client.with_streaming_response`: every method of `Client`, returning a `StreamedResponse` (use it in a `with` block)."""
+
+    def __init__(self, client: Client) -> None:
+        self.get_pet = streamed(client.get_pet)
+        self.create_pet = streamed(client.create_pet)
+
+
+class AsyncClientWithRawResponse:
+    """`AsyncClient.with_raw_response`: every method of `AsyncClient`, returning a `RawResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.get_pet = async_raw(client.get_pet)
+        self.create_pet = async_raw(client.create_pet)
+
+
+class AsyncClientWithStreamingResponse:
+    """`AsyncClient.with_streaming_response`: every method of `AsyncClient`, returning an `async with` context whose value is an `AsyncStreamedResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.get_pet = async_streamed(client.get_pet)
+        self.create_pet = async_streamed(client.create_pet)

@@ -39,7 +39,7 @@ def get_class_from(
     """
     return RequestSpec(
         method="GET",
-        path=f"/class/{_http.path_param(from_)}",
+        path=f"/class/{_http.path_param(from_, 'from_')}",
         read=read_get_class_from,
         params=_http.query_params(
             [
@@ -59,7 +59,7 @@ def get_class_from(
 def read_get_class_from(response: httpx.Response) -> Class:
     """The result of `get_class_from`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return Class.from_dict(_http.read_json(response))
     raise error_for(response)
 
@@ -83,7 +83,7 @@ def get_thing() -> RequestSpec[None]:
 def read_get_thing(response: httpx.Response) -> None:
     """The result of `get_thing`, or the error the response describes."""
     status = response.status_code
-    if status == 204:
+    if 200 <= status < 300:  # the spec documents 204; any 2xx is read the same way
         return None
     raise error_for(response)
 
@@ -107,7 +107,7 @@ def get_thing_2() -> RequestSpec[None]:
 def read_get_thing_2(response: httpx.Response) -> None:
     """The result of `get_thing_2`, or the error the response describes."""
     status = response.status_code
-    if status == 204:
+    if 200 <= status < 300:  # the spec documents 204; any 2xx is read the same way
         return None
     raise error_for(response)
 
@@ -125,7 +125,7 @@ def n2fast(ид: str) -> RequestSpec[None]:
     """
     return RequestSpec(
         method="POST",
-        path=f"/ünïcode/{_http.path_param(ид)}",
+        path=f"/ünïcode/{_http.path_param(ид, 'ид')}",
         read=read_n2fast,
         idempotent=False,
     )
@@ -134,6 +134,6 @@ def n2fast(ид: str) -> RequestSpec[None]:
 def read_n2fast(response: httpx.Response) -> None:
     """The result of `n2fast`, or the error the response describes."""
     status = response.status_code
-    if status == 204:
+    if 200 <= status < 300:  # the spec documents 204; any 2xx is read the same way
         return None
     raise error_for(response)

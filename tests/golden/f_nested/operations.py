@@ -24,7 +24,7 @@ def get_order(id: str) -> RequestSpec[Order]:
     """
     return RequestSpec(
         method="GET",
-        path=f"/orders/{_http.path_param(id)}",
+        path=f"/orders/{_http.path_param(id, 'id')}",
         read=read_get_order,
         headers={"Accept": "application/json"},
         idempotent=True,
@@ -34,6 +34,6 @@ def get_order(id: str) -> RequestSpec[Order]:
 def read_get_order(response: httpx.Response) -> Order:
     """The result of `get_order`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return Order.from_dict(_http.read_json(response))
     raise error_for(response)

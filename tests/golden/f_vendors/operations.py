@@ -31,7 +31,7 @@ def fetch_message(
     """
     return RequestSpec(
         method="GET",
-        path=f"/Accounts/{_http.path_param(account_sid)}/Messages/{_http.path_param(sid)}.json",
+        path=f"/Accounts/{_http.path_param(account_sid, 'account_sid')}/Messages/{_http.path_param(sid, 'sid')}.json",
         read=read_fetch_message,
         params=_http.query_params([("PageSize", page_size, "form", True)]),
         headers={"Accept": "application/json"},
@@ -42,7 +42,7 @@ def fetch_message(
 def read_fetch_message(response: httpx.Response) -> ApiV2010AccountMessage2:
     """The result of `fetch_message`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return ApiV2010AccountMessage2.from_dict(_http.read_json(response))
     raise error_for(response)
 
@@ -65,7 +65,7 @@ def update_message(
     """
     return RequestSpec(
         method="POST",
-        path=f"/Accounts/{_http.path_param(account_sid)}/Messages/{_http.path_param(sid)}.json",
+        path=f"/Accounts/{_http.path_param(account_sid, 'account_sid')}/Messages/{_http.path_param(sid, 'sid')}.json",
         read=read_update_message,
         params=_http.query_params([("PageSize", page_size, "form", True)]),
         headers={"Accept": "application/json"},
@@ -77,7 +77,7 @@ def update_message(
 def read_update_message(response: httpx.Response) -> ApiV2010AccountMessage2:
     """The result of `update_message`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return ApiV2010AccountMessage2.from_dict(_http.read_json(response))
     raise error_for(response)
 
@@ -99,7 +99,7 @@ def list_message(
     """
     return RequestSpec(
         method="GET",
-        path=f"/Accounts/{_http.path_param(account_sid)}/Messages.json",
+        path=f"/Accounts/{_http.path_param(account_sid, 'account_sid')}/Messages.json",
         read=read_list_message,
         params=_http.query_params(
             [("PageSize", page_size, "form", True), ("Page", page, "form", True)]
@@ -112,7 +112,7 @@ def list_message(
 def read_list_message(response: httpx.Response) -> ListMessageResponse:
     """The result of `list_message`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return ListMessageResponse.from_dict(_http.read_json(response))
     raise error_for(response)
 
@@ -130,7 +130,7 @@ def fetch_phone_number(phone_number: str) -> RequestSpec[LookupsV1PhoneNumber]:
     """
     return RequestSpec(
         method="GET",
-        path=f"/PhoneNumbers/{_http.path_param(phone_number)}",
+        path=f"/PhoneNumbers/{_http.path_param(phone_number, 'phone_number')}",
         read=read_fetch_phone_number,
         headers={"Accept": "application/json"},
         idempotent=True,
@@ -140,6 +140,6 @@ def fetch_phone_number(phone_number: str) -> RequestSpec[LookupsV1PhoneNumber]:
 def read_fetch_phone_number(response: httpx.Response) -> LookupsV1PhoneNumber:
     """The result of `fetch_phone_number`, or the error the response describes."""
     status = response.status_code
-    if status == 200:
+    if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
         return LookupsV1PhoneNumber.from_dict(_http.read_json(response))
     raise error_for(response)

@@ -3,9 +3,11 @@ package by `specbind.codegen.endpoints` (`RUNTIME_FILES`), the same bytes for ev
 
 `_codec` (JSON values <-> model types), `errors` (the exceptions), `_retries` (backoff and
 Retry-After), `_http` (request specs, parameter encoding, reading bodies within size limits),
-`_transport` (the sync client's total deadline per attempt) and `_checks` (request bodies against
-their schemas) are linted, type-checked with `mypy --strict` and unit-tested here, as code. What varies per spec lives in generated modules beside them: `_schemas` (the request bodies'
-schemas that `_checks` reads) is made by `templates/package/_schemas.py.jinja2`; the `_schemas.py`
+`_transport` (the sync client's total deadline per attempt), `_responses` (raw and streamed
+responses), `_auth` (credentials per scheme kind) and `_checks` (request bodies against their
+schemas) are linted, type-checked with `mypy --strict` and unit-tested here, as code. What varies
+per spec lives in generated modules beside them: `_schemas` (the request bodies' schemas that
+`_checks` reads) is made by `templates/package/_schemas.py.jinja2`; the `_schemas.py`
 in this folder is only its stand-in, so that `_checks` imports here, and is never copied.
 
 specbind never imports these modules while it generates: they are read as text. The provenance

@@ -1,7 +1,8 @@
 """When to retry a request and how long to wait first: capped exponential backoff with jitter.
 
 Only requests that are safe to repeat are retried (GET, HEAD, PUT, DELETE, OPTIONS, and operations the
-spec or the generator's configuration marks idempotent); a POST that sends something is never repeated.
+spec or the generator's configuration marks idempotent); a POST that sends something is repeated only
+after a 429, where the server refused it before doing anything.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class RetryPolicy:
 
     The n-th retry waits `initial_delay * 2**n` seconds, at most `max_delay`, minus up to `jitter`
     of it at random. A `Retry-After` header (seconds or an HTTP date) replaces that wait when it is
-    no longer than `max_retry_after`; a longer one is capped to `max_retry_after`.
+    no longer than `max_retry_after`; with a longer one the client does not wait but raises at once
+    (the error's `retry_after` holds the wait; see `too_long`).
     `clock` (seconds since the epoch) and `random` (in [0, 1)) can be replaced, in tests for example.
     """
 
@@ -70,8 +72,20 @@ class RetryPolicy:
             when = when.replace(tzinfo=timezone.utc)
         return max(when.timestamp() - self.clock(), 0.0)
 
+    def too_long(self, response: httpx.Response) -> float | None:
+        """The response's Retry-After in seconds when it is longer than `max_retry_after`, else None."""
+        after = self.retry_after(response.headers.get("retry-after"))
+        return after if after is not None and after > self.max_retry_after else None
+
     def should_retry(self, retry: int, idempotent: bool, response: httpx.Response | None) -> bool:
-        """Whether retry number `retry` should happen after this response (None: a connection error)."""
-        if not idempotent or retry >= self.max_retries:
+        """Whether retry number `retry` should happen after this response (None: a connection error).
+
+        A 429 is retried for every operation (nothing was done); anything else only when idempotent.
+        """
+        if retry >= self.max_retries:
+            return False
+        if response is not None and response.status_code == 429 and 429 in self.statuses:
+            return True
+        if not idempotent:
             return False
         return response is None or response.status_code in self.statuses

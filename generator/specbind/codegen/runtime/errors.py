@@ -96,13 +96,30 @@ class RequestValidationError(ApiError):
 
 
 class ApiResponseError(ApiError):
-    """A success response whose body does not fit the spec (not JSON, or not the documented shape)."""
+    """A success response whose body does not fit the spec (not JSON, or not the documented shape).
 
-    def __init__(self, status_code: int, reason: str, body: str) -> None:
+    The server accepted the request: a call that is not idempotent must not simply be repeated.
+
+    Attributes:
+        status_code: the HTTP status (2xx).
+        headers: the response headers.
+        body: the response body as text, whatever it is.
+        reason: what does not fit.
+    """
+
+    def __init__(
+        self, status_code: int, reason: str, body: str, headers: httpx.Headers | None = None
+    ) -> None:
         self.status_code = status_code
         self.reason = reason
         self.body = body
-        super().__init__(f"HTTP {status_code}: {shorten(reason, 500)}")
+        self.headers = headers if headers is not None else httpx.Headers()
+        accepted = (
+            "the server accepted the request (do not repeat it unless it is idempotent), but "
+            if 200 <= status_code < 300
+            else ""
+        )
+        super().__init__(f"HTTP {status_code}: {shorten(accepted + reason, 500)}")
 
 
 class ApiStatusError(ApiError):
@@ -113,7 +130,11 @@ class ApiStatusError(ApiError):
         headers: the response headers.
         body: the response body as text, whatever it is.
         problem: the parsed RFC 7807 problem, or None when the body is not a JSON object.
+        retry_after: the server's Retry-After in seconds, when it was longer than the retry policy
+            accepts (the request was not retried).
     """
+
+    retry_after: float | None = None
 
     def __init__(
         self,
@@ -195,6 +216,15 @@ def error_for(response: httpx.Response) -> ApiStatusError:
         summary = f"{summary}: {shorten(body)}"
     message = f"HTTP {status} {summary}" + (f" ({where})" if where else "")
     return kind(status, message, headers=response.headers, body=body, problem=problem)
+
+
+def wait_refused(response: httpx.Response, wait: float, limit: float) -> ApiStatusError:
+    """The error for a response whose Retry-After (`wait` seconds) exceeds the policy's `limit`."""
+    error = error_for(response)
+    error.retry_after = wait
+    note = f"the server asks to wait {wait:.0f} s before a retry, more than max_retry_after ({limit:g} s)"
+    error.args = (f"{error.args[0]}; {note}",)
+    return error
 
 
 def body_text(response: httpx.Response) -> str:
