@@ -44,6 +44,8 @@ def test_every_rename_is_a_located_warning() -> None:
         "#/paths/~1with-options/get/operationId: operation GET /with-options becomes method "
         "'with_options_'",
         "query parameter 'extra_query' becomes argument 'extra_query_'",
+        "#/paths/~1max-body-size/get/operationId: operation GET /max-body-size becomes method "
+        "'max_body_size_'",
         "#/paths/~1error-for/get/operationId: operation GET /error-for becomes method 'error_for_'",
         "#/paths/~1read-ping/get/operationId: operation GET /read-ping becomes method 'read_ping_2'",
         "path parameter 'operations' becomes argument 'operations_'",
@@ -73,6 +75,8 @@ def test_the_clients_own_members_still_work(package: ModuleType) -> None:
         client.base_url_()
         assert client.with_options(timeout=1.0).timeout == 1.0  # the client's own member
         client.with_options_(extra_query_="q")
+        assert client.max_body_size == 32 * 1024 * 1024  # the limit, not the operation
+        client.max_body_size_()
         client.error_for_()
         client.read_ping_2()
     assert [(r.method, r.url.path) for r in seen] == [
@@ -80,6 +84,7 @@ def test_the_clients_own_members_still_work(package: ModuleType) -> None:
         ("POST", "/send"),
         ("GET", "/base-url"),
         ("GET", "/with-options"),
+        ("GET", "/max-body-size"),
         ("GET", "/error-for"),
         ("GET", "/read-ping"),
     ]  # and leaving the block closed the client without a request

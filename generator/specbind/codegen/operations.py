@@ -29,6 +29,7 @@ RESERVED |= {"extra_query", "operations", "to_wire", "error_for", "httpx", "_htt
 TAKEN_BY_CLIENT = {"base_url", "timeout", "retry_policy", "validate_requests", "close", "send"}
 TAKEN_BY_CLIENT |= {"send_to_file", "annotations", "date", "datetime", "httpx", "to_wire"}
 TAKEN_BY_CLIENT |= {"error_for", "with_options", "with_raw_response", "with_streaming_response"}
+TAKEN_BY_CLIENT |= {"max_body_size", "max_download_size"}
 
 
 @dataclass(frozen=True)
