@@ -239,7 +239,7 @@ def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any
     """Every component schema's example through from_dict/to_dict (or its alias's decoder)."""
     from specbind.codegen.models import model_aliases, model_classes
     from specbind.mock.samples import sample
-    from specbind.spec.examples import collect
+    from specbind.spec.examples import as_instants, collect
 
     source = Path(pkg.__path__[0], "models.py").read_text(encoding="utf-8")
     classes, aliases = model_classes(source), model_aliases(source)
@@ -273,7 +273,7 @@ def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any
             reasons[f"rejected ({type(exc).__name__})"] += 1
             first = first or f"{example.pointer}: {type(exc).__name__}: {exc}"[:200]
             continue
-        if _instants(json.loads(json.dumps(back, default=str))) == _instants(
+        if as_instants(json.loads(json.dumps(back, default=str))) == as_instants(
             json.loads(json.dumps(payload, default=str))
         ):
             ok += 1
@@ -283,21 +283,6 @@ def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any
     failure = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
     failure += f" (first: {first})" if first else ""
     return {"examples": len(examples), "examples_ok": ok, "example_failure": failure}
-
-
-def _instants(value: Any) -> Any:
-    from datetime import datetime
-
-    if isinstance(value, dict):
-        return {k: _instants(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_instants(v) for v in value]
-    if isinstance(value, str) and "T" in value and value[:4].isdigit():
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
 
 
 def format_row(row: dict[str, Any]) -> str:

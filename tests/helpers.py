@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from specbind.codegen.generate import Options, generate
+from specbind.spec.examples import as_instants  # noqa: F401  (tests import it from here)
 from specbind.vendoring.record import with_record
 from specbind.vendoring.write import write_package
 
@@ -42,17 +41,3 @@ def generate_and_import(
     module = importlib.import_module(package)
     importlib.import_module(package + ".models")
     return module
-
-
-def as_instants(value: Any) -> Any:
-    """JSON values with every RFC 3339 date-time string replaced by the instant it names."""
-    if isinstance(value, dict):
-        return {k: as_instants(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [as_instants(v) for v in value]
-    if isinstance(value, str) and "T" in value and value[:4].isdigit():
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value

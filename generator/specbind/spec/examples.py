@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Iterator
 
 from specbind.spec.problems import pointer_of
@@ -39,3 +40,19 @@ def _examples_of(schema: dict[str, Any], at: tuple[Any, ...]) -> Iterator[tuple[
     if isinstance(examples, list):
         for i, value in enumerate(examples):
             yield pointer_of(at + ("examples", i)), value
+
+
+def as_instants(value: Any) -> Any:
+    """A JSON value with every RFC 3339 date-time string replaced by the instant it names: how a
+    round-tripped example is compared (`...27.048Z` re-encodes as `...27.048000Z`, the same instant).
+    """
+    if isinstance(value, dict):
+        return {k: as_instants(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_instants(v) for v in value]
+    if isinstance(value, str) and "T" in value and value[:4].isdigit():
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
