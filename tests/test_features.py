@@ -606,22 +606,20 @@ def test_dotted_schema_names_become_readable_classes_in_one_module(
 
 
 def test_dotted_names_are_the_same_whatever_order_the_spec_lists_them(tmp_path: Path) -> None:
-    from specbind.codegen.models import without_dotted_names
+    from specbind.codegen.models import schema_renames
 
     document = load(FEATURES["f_vendors"]).document
     reordered = dict(document, components=dict(document["components"]))
     reordered["components"]["schemas"] = dict(reversed(document["components"]["schemas"].items()))
-    _, renamed = without_dotted_names(document)
-    _, renamed_again = without_dotted_names(reordered)
+    renamed = schema_renames(document)
+    renamed_again = schema_renames(reordered)
     assert (
         renamed
         == renamed_again
         == {
-            "#/components/schemas/ApiV2010AccountMessage2": (
-                "#/components/schemas/api.v2010.account.message"
-            ),
-            "#/components/schemas/ListMeta": "#/components/schemas/list.meta",
-            "#/components/schemas/LookupsV1PhoneNumber": "#/components/schemas/lookups.v1.phone_number",
+            "api.v2010.account.message": "ApiV2010AccountMessage2",
+            "list.meta": "ListMeta",
+            "lookups.v1.phone_number": "LookupsV1PhoneNumber",
         }
     )
 
@@ -655,3 +653,34 @@ def test_enum_members_named_like_their_value_types_attributes_get_a_trailing_und
     assert tally("count") is tally.count_ and tally.count_.value == "count"
     assert isinstance(str.count, type(str.upper))  # the str method is still the method
     assert tally.count_.count("o") == 1
+
+
+def test_renamed_schemas_of_every_kind_keep_the_spec_pointer() -> None:
+    """Enums and aliases too (their templates see no per-run data): the `# spec:` line, and so the
+    pointer -> class map the operations use, names the spec's own schema."""
+    from specbind.codegen.models import generate_models, model_aliases, model_classes
+
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "status.kind": {"type": "string", "enum": ["on", "off"]},
+                "Any": {"type": "string", "enum": ["x"]},
+                "pet.list": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "pet.tag": {
+                    "type": "object",
+                    "properties": {"kind": {"$ref": "#/components/schemas/status.kind"}},
+                },
+            }
+        },
+    }
+    code = generate_models(document, "")
+    classes = model_classes(code)
+    assert classes["#/components/schemas/status.kind"] == "StatusKind"
+    assert classes["#/components/schemas/Any"] == "AnyModel"
+    assert classes["#/components/schemas/pet.tag"] == "PetTag"
+    assert "PetTag" in code and "StatusKind" in code and "AnyModel" in code
+    assert not any("StatusKind" in pointer or "AnyModel" in pointer for pointer in classes)
+    assert not any("PetList" in pointer for pointer in model_aliases(code))

@@ -11,6 +11,7 @@ from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
 from specbind.codegen.layout import line_length
 from specbind.codegen.models import (
+    collision_renames,
     generate_models,
     model_aliases,
     model_classes,
@@ -87,7 +88,7 @@ def generate(
                     f"schema {old!r} becomes class {classes.get('#/components/schemas/' + old)!r}: "
                     "the generated code uses its name for something else",
                 )
-                for old in schema_renames(spec.document)
+                for old in collision_renames(schema_renames(spec.document))
             ]
             + renamed_members(models_code),
             "warning",

@@ -83,7 +83,8 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator.enums import DataModelType
 
     _keep_compiled_templates()
-    document, renamed = without_dotted_names(document)
+    renames = schema_renames(document)
+    modelled = renamed_schemas(document, renames)
     mark = splice_mark(document)
     layout = {
         "black_str": black_str,
@@ -93,7 +94,6 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
         "requote_all": requote_all,
         "open_enums": open_enums,
         "annotation": annotation,
-        "spec_pointer": lambda pointer: spec_pointer(pointer, renamed),
         # how each member is decoded and encoded (codecs.py decides; the templates lay it out)
         "decode": codecs.decode,
         "encode": codecs.encode,
@@ -102,9 +102,6 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     template_data: defaultdict[str, dict[str, Any]] = defaultdict(
         dict, {"#all#": {"splice_mark": mark, **layout}}
     )
-    renames = schema_renames(document)
-    modelled = renamed_schemas(document, renames)
-    subtypes = polymorphic_bases(document)
     for pointer, (tag, _) in polymorphic_bases(modelled).items():
         template_data[pointer]["subtypes_tag"] = tag
     try:
@@ -140,14 +137,8 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
             ]
         ) from None
     assert isinstance(code, str)  # one module: no schema name holds a dot any more
-    code = _original_pointers(code, renames)
-    subtypes = {
-        spec_pointer(base, renamed): (
-            tag,
-            {k: spec_pointer(v, renamed) for k, v in mapping.items()},
-        )
-        for base, (tag, mapping) in subtypes.items()
-    }
+    code = _spec_pointers(code, renames)
+    subtypes = polymorphic_bases(document)  # the `# spec:` lines name the spec's own pointers now
     code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
     return _with_docstring_and_all(code)
 
@@ -315,19 +306,39 @@ _TAKEN_FOLDED = {re.sub(r"[^0-9a-z]", "", name.lower()): name for name in TAKEN_
 
 
 def schema_renames(document: dict[str, Any]) -> dict[str, str]:
-    """Schema name -> the name it is modelled under, for the schemas whose class would take a name
-    the generated code binds (`TAKEN_CLASS_NAMES`): `Any` -> `AnyModel`."""
+    """Schema name -> the class name it is modelled under, for each schema whose own name cannot be
+    its class name. A dotted name (`lookups.v1.phone_number`: datamodel-code-generator would make a
+    module per namespace) becomes its parts in PascalCase (`LookupsV1PhoneNumber`), numbered only
+    where that name is taken, handed out in sorted order so that regenerating gives the same names.
+    A name the generated code binds (`TAKEN_CLASS_NAMES`) gets `Model`: `Any` -> `AnyModel`."""
     schemas = (document.get("components") or {}).get("schemas")
     if not isinstance(schemas, dict):
         return {}
+    names = [str(name) for name in schemas]
+    taken = {_pascal(name).lower() for name in names if "." not in name}
     renames: dict[str, str] = {}
-    for name in schemas:
-        if isinstance(name, str) and re.sub(r"[^0-9a-z]", "", name.lower()) in _TAKEN_FOLDED:
-            new, n = f"{name}Model", 2
+    for name in sorted(name for name in names if "." in name):
+        base = _pascal(name) or "Schema"
+        candidate, number = base, 1
+        while candidate.lower() in taken:
+            number += 1
+            candidate = f"{base}{number}"
+        taken.add(candidate.lower())
+        renames[name] = candidate
+    for name in names:
+        current = renames.get(name, name)
+        if re.sub(r"[^0-9a-z]", "", current.lower()) in _TAKEN_FOLDED:
+            new, n = f"{current}Model", 2
             while new in schemas or new in renames.values():
-                new, n = f"{name}Model{n}", n + 1
+                new, n = f"{current}Model{n}", n + 1
             renames[name] = new
     return renames
+
+
+def collision_renames(renames: dict[str, str]) -> dict[str, str]:
+    """The renames that avoid a name the generated code binds (dotted names are renamed by rule,
+    and say so in the README; these deserve a warning)."""
+    return {old: new for old, new in renames.items() if "." not in old}
 
 
 def renamed_schemas(document: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
@@ -335,9 +346,7 @@ def renamed_schemas(document: dict[str, Any], renames: dict[str, str]) -> dict[s
     mappings) following; the document itself when there is nothing to rename."""
     if not renames:
         return document
-    prefixes = {
-        f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renames.items()
-    }
+    prefixes = {_SCHEMAS + _escaped(old): _SCHEMAS + new for old, new in renames.items()}
 
     def ref(text: str) -> str:
         for old, new in prefixes.items():
@@ -361,24 +370,6 @@ def renamed_schemas(document: dict[str, Any], renames: dict[str, str]) -> dict[s
     schemas = result["components"]["schemas"]
     result["components"]["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
     return result  # type: ignore[no-any-return]
-
-
-def _original_pointers(code: str, renames: dict[str, str]) -> str:
-    """The `# spec:` comments back on the spec's own pointers after `renamed_schemas`."""
-    if not renames:
-        return code
-    back = {
-        f"#/components/schemas/{new}": f"#/components/schemas/{old}" for old, new in renames.items()
-    }
-
-    def restore(match: re.Match[str]) -> str:
-        pointer = comment_text(match.group(1))
-        for new, old in back.items():
-            if pointer == new or pointer.startswith(new + "/"):
-                return "# spec: " + comment(old + pointer[len(new) :])
-        return match.group(0)
-
-    return re.sub(r"^# spec: (.+)$", restore, code, flags=re.MULTILINE)
 
 
 def usable_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -536,66 +527,6 @@ def _schema_places(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any,
 _SCHEMAS = "#/components/schemas/"
 
 
-def without_dotted_names(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The document with every schema name that holds a dot renamed, and the renames (new -> old).
-
-    datamodel-code-generator reads `lookups.v1.phone_number` as a class in a module path and returns
-    one module per namespace; the bindings keep one `models` module, so such a schema becomes
-    `LookupsV1PhoneNumber`: its parts in PascalCase, with a number only where that name is taken,
-    given out in sorted order, so the same spec always gives the same names. Every `$ref` and
-    discriminator mapping to it follows. The `# spec:` comments still name the spec's own pointer.
-    """
-    schemas = (document.get("components") or {}).get("schemas")
-    if not isinstance(schemas, dict) or not any("." in str(name) for name in schemas):
-        return document, {}
-    taken = {_pascal(str(name)).lower() for name in schemas if "." not in str(name)}
-    new_names: dict[str, str] = {}
-    for name in sorted(str(n) for n in schemas if "." in str(n)):
-        base = _pascal(name) or "Schema"
-        candidate, number = base, 1
-        while candidate.lower() in taken:
-            number += 1
-            candidate = f"{base}{number}"
-        taken.add(candidate.lower())
-        new_names[name] = candidate
-    refs = {_SCHEMAS + _escaped(old): _SCHEMAS + new for old, new in new_names.items()}
-
-    def rewrite(node: Any, key: Any = None) -> Any:
-        if isinstance(node, dict):
-            if key == "mapping" and all(isinstance(v, str) for v in node.values()):
-                # a discriminator's mapping: refs or schema names
-                return {k: _renamed_ref(v, refs, new_names) for k, v in node.items()}
-            return {
-                k: (
-                    _renamed_ref(v, refs, {})
-                    if k == "$ref" and isinstance(v, str)
-                    else rewrite(v, k)
-                )
-                for k, v in node.items()
-            }
-        if isinstance(node, list):
-            return [rewrite(item) for item in node]
-        return node
-
-    result = rewrite(document)
-    result["components"]["schemas"] = {
-        new_names.get(str(name), name): schema
-        for name, schema in result["components"]["schemas"].items()
-    }
-    return result, {new: old for old, new in refs.items()}
-
-
-def _renamed_ref(value: Any, refs: dict[str, str], names: dict[str, str]) -> Any:
-    if not isinstance(value, str):
-        return value
-    if value in names:
-        return names[value]
-    for old, new in refs.items() if value.startswith(_SCHEMAS) else ():
-        if value == old or value.startswith(old + "/"):
-            return new + value[len(old) :]
-    return value
-
-
 def _escaped(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
@@ -604,15 +535,28 @@ def _pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
 
 
-def spec_pointer(pointer: str, renamed: dict[str, str]) -> str:
-    """The spec's own pointer for a pointer into the renamed document (see without_dotted_names)."""
-    if not renamed or not pointer.startswith(_SCHEMAS):
+def _spec_pointers(code: str, renames: dict[str, str]) -> str:
+    """The `# spec:` comments (whatever template wrote them) back on the spec's own pointers."""
+    if not renames:
+        return code
+
+    def restore(match: re.Match[str]) -> str:
+        pointer = comment_text(match.group(1))
+        original = spec_pointer(pointer, renames)
+        return match.group(0) if original == pointer else "# spec: " + comment(original)
+
+    return re.sub(r"^# spec: (.+)$", restore, code, flags=re.MULTILINE)
+
+
+def spec_pointer(pointer: str, renames: dict[str, str]) -> str:
+    """The spec's own pointer for a pointer into the document with its schemas renamed."""
+    if not renames or not pointer.startswith(_SCHEMAS):
         return pointer
-    head = pointer[len(_SCHEMAS) :].split("/", 1)
-    old = renamed.get(_SCHEMAS + head[0])
-    if old is None:
-        return pointer
-    return old + ("/" + head[1] if len(head) > 1 else "")
+    rest = pointer[len(_SCHEMAS) :]
+    end = min((i for i in (rest.find("/"), rest.find("#")) if i >= 0), default=len(rest))
+    back = {new: old for old, new in renames.items()}
+    old = back.get(rest[:end])
+    return pointer if old is None else _SCHEMAS + _escaped(old) + rest[end:]
 
 
 def _keep_compiled_templates() -> None:
