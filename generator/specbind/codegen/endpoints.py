@@ -97,31 +97,29 @@ def _environment() -> GuardedEnvironment:
         autoescape=False,
         bytecode_cache=compiled_templates("guarded"),
     )
-    # Template helpers that write code in black's layout (generator/layout.py).
-    env.filters["pystr"] = string_literal
-    env.filters["literal"] = literal
-    env.filters["import_order"] = import_order
-    env.globals["lay"] = layout
-    env.globals["call"] = call
-    env.globals["nested"] = nested
-    env.globals["statement"] = statement
-    env.globals["collection"] = collection
-    env.globals["signature"] = signature
-    env.globals["params"] = params
-    env.globals["args"] = args
-    env.globals["keywords"] = keywords
-    env.globals["credentials"] = credentials
-    env.globals["specbind_version"] = _specbind_version()
-    env.filters["docstring"] = docstring
-    env.filters["inline"] = inline
-    env.filters["path_expression"] = path_expression
-    env.filters["status_test"] = status_test
-    env.filters["agent_token"] = agent_token
-    # Spec text gets into code only through the escaping filters (codegen/text.py).
-    escaping = {"pystr", "literal", "docstring", "inline", "path_expression", "status_test"}
-    escaping |= {"agent_token"}
-    writers = {"lay", "call", "nested", "statement", "collection", "signature", "import_order"}
-    guard(env, escaping, writers)
+    # Spec text gets into code only through the escaping filters (codegen/text.py) ...
+    escaping = {
+        "pystr": string_literal,
+        "literal": literal,
+        "docstring": docstring,
+        "inline": inline,
+        "path_expression": path_expression,
+        "status_test": status_test,
+        "agent_token": agent_token,
+    }
+    # ... and the helpers that write code in black's layout (codegen/layout.py) refuse it raw.
+    writers = {
+        "lay": layout,
+        "call": call,
+        "nested": nested,
+        "statement": statement,
+        "collection": collection,
+        "signature": signature,
+    }
+    env.filters.update(escaping, import_order=import_order)
+    env.globals.update(writers, params=params, args=args, keywords=keywords)
+    env.globals.update(credentials=credentials, specbind_version=_specbind_version())
+    guard(env, set(escaping), set(writers) | {"import_order"})
     return env
 
 
