@@ -117,12 +117,12 @@ def test_chat_api_surface_is_read_from_the_generated_models() -> None:
     sms = surface.models["SMSRequest"]
     assert sms.pointer == "#/components/schemas/SMSRequest"
     assert {n: (f.type_hint, f.required) for n, f in sms.fields.items()} == {
-        "content_type": ("ContentType1", True),
+        "content_type": ("SMSRequestContentType", True),
         "from_": ("str | None", False),
         "text": ("str | None", False),
         "url": ("str | None", False),
     }
-    assert surface.models["Channel"].members == {
+    assert surface.models["MessageRequestChannel"].members == {
         "sms": "'sms'",
         "whatsapp": "'whatsapp'",
         "tyntec_echo": "'tyntecEcho'",

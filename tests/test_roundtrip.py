@@ -108,7 +108,7 @@ def test_nested_types_are_decoded(chat: ModuleType) -> None:
     assert isinstance(history.message_id, UUID)
     assert isinstance(history.history[0].happend_at, datetime)
     # `is`: a StrEnum member equals its plain string, so == would pass on an undecoded "whatsapp"
-    assert history.history[0].delivery_channel is chat.models.DeliveryChannel1.whatsapp
+    assert history.history[0].delivery_channel is chat.models.HistoryItemDeliveryChannel.whatsapp
 
 
 def test_unknown_enum_value_decodes_and_re_encodes(chat: ModuleType) -> None:

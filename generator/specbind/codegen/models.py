@@ -38,6 +38,7 @@ from specbind.codegen.layout import (
 from specbind.codegen.names import enum_member
 from specbind.codegen.options import MODEL_OPTIONS
 from specbind.codegen.paths import compiled_templates, template_dir
+from specbind.codegen.schema_model import SchemaClass, is_component_pointer, name_and_locate
 from specbind.codegen.text import comment, comment_text, docstring_at, inline
 from specbind.spec.problems import Problem, SpecError, pointer_of
 
@@ -83,6 +84,7 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator.enums import DataModelType
 
     _keep_compiled_templates()
+    _name_and_locate_after_parsing()
     renames = schema_renames(document)
     modelled = renamed_schemas(document, renames)
     mark = splice_mark(document)
@@ -104,9 +106,10 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     )
     for pointer, (tag, _) in polymorphic_bases(modelled).items():
         template_data[pointer]["subtypes_tag"] = tag
+    run = _Run(modelled, renames)
     try:
         # dcg's advice on a spec without schemas does not apply here
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), run:
             warnings.simplefilter("ignore", UserWarning)
             code = generate(
                 modelled,
@@ -137,7 +140,6 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
             ]
         ) from None
     assert isinstance(code, str)  # one module: no schema name holds a dot any more
-    code = _spec_pointers(code, renames)
     subtypes = polymorphic_bases(document)  # the `# spec:` lines name the spec's own pointers now
     code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
     return _with_docstring_and_all(code)
@@ -535,28 +537,45 @@ def _pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
 
 
-def _spec_pointers(code: str, renames: dict[str, str]) -> str:
-    """The `# spec:` comments (whatever template wrote them) back on the spec's own pointers."""
-    if not renames:
-        return code
+class _Run:
+    """What the parse hook needs to know about the current models run (`with run:` while dcg runs)."""
 
-    def restore(match: re.Match[str]) -> str:
-        pointer = comment_text(match.group(1))
-        original = spec_pointer(pointer, renames)
-        return match.group(0) if original == pointer else "# spec: " + comment(original)
+    current: _Run | None = None
 
-    return re.sub(r"^# spec: (.+)$", restore, code, flags=re.MULTILINE)
+    def __init__(self, document: dict[str, Any], renames: dict[str, str]) -> None:
+        self.document, self.renames = document, renames
+        self.classes: list[SchemaClass] = []
+
+    def __enter__(self) -> None:
+        _Run.current = self
+
+    def __exit__(self, *exc: object) -> None:
+        _Run.current = None
 
 
-def spec_pointer(pointer: str, renames: dict[str, str]) -> str:
-    """The spec's own pointer for a pointer into the document with its schemas renamed."""
-    if not renames or not pointer.startswith(_SCHEMAS):
-        return pointer
-    rest = pointer[len(_SCHEMAS) :]
-    end = min((i for i in (rest.find("/"), rest.find("#")) if i >= 0), default=len(rest))
-    back = {new: old for old, new in renames.items()}
-    old = back.get(rest[:end])
-    return pointer if old is None else _SCHEMAS + _escaped(old) + rest[end:]
+def _name_and_locate_after_parsing() -> None:
+    """Name inline classes from their context and give every class its spec pointer
+    (`schema_model.name_and_locate`) right after datamodel-code-generator has parsed the spec and
+    before it renders anything: its parser's `parse_raw` is wrapped once."""
+    from datamodel_code_generator.parser.openapi import OpenAPIParser
+
+    parse_raw = OpenAPIParser.parse_raw
+    if getattr(parse_raw, "specbind_wrapped", False):
+        return
+
+    def parse_and_name(self: Any) -> None:
+        parse_raw(self)
+        run = _Run.current
+        if run is None:
+            return
+        run.classes = name_and_locate(
+            self.results, self.model_resolver, run.document, run.renames, TAKEN_CLASS_NAMES
+        )
+        for model, schema_class in zip(self.results, run.classes):
+            model.extra_template_data["spec_pointer"] = schema_class.pointer
+
+    parse_and_name.specbind_wrapped = True  # type: ignore[attr-defined]
+    OpenAPIParser.parse_raw = parse_and_name  # type: ignore[method-assign]
 
 
 def _keep_compiled_templates() -> None:
@@ -644,11 +663,12 @@ _SPEC_COMMENT = re.compile(r"^# spec: (.+)\n(?:@[^\n]*\n)*class (\w+)", re.MULTI
 
 
 def model_classes(models_code: str) -> dict[str, str]:
-    """Schema pointer -> generated class name, read from the `# spec:` line above each class."""
+    """Component schema pointer -> generated class name, read from the `# spec:` line above each
+    class (classes of schemas inside others are left out)."""
     return {
         comment_text(m.group(1)): m.group(2)
         for m in _SPEC_COMMENT.finditer(models_code)
-        if "#-" not in m.group(1)
+        if is_component_pointer(comment_text(m.group(1)))
     }
 
 
@@ -662,7 +682,7 @@ def model_aliases(code: str) -> dict[str, str]:
     return {
         comment_text(pointer): f"decode_{name}" if f"\ndef decode_{name}(" in code else name
         for pointer, name in _ALIAS.findall(code)
-        if "#-" not in pointer
+        if is_component_pointer(comment_text(pointer))
     }
 
 

@@ -1,0 +1,226 @@
+"""One model of the API's schemas, built once per run from datamodel-code-generator's parse results.
+
+datamodel-code-generator names a schema defined inside another (an inline enum, an inline object) after
+its property alone and numbers repeats (`Channel1`, `ContentType3`), and locates it by a path of its own
+(`#/components/schemas/MessageRequest/channels#-datamodel-code-generator-#-array-#-special-#/0...`). Right
+after it has parsed the spec, before anything is rendered, `name_and_locate` names each such class from
+its context (`MessageRequestChannel`) and gives every class the spec's own JSON pointer
+(`#/components/schemas/MessageRequest/properties/channels/items`), which the templates print.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMAS = "#/components/schemas/"
+# the token datamodel-code-generator puts in the path of a schema it models inside another
+_SPECIAL = re.compile(r"#-datamodel-code-generator-#-(.*?)-#-special-#")
+# tokens followed by the index of a subschema (`array`, then `0`: the array's items)
+_INDEXED = {"array": "items", "oneOf": "oneOf", "anyOf": "anyOf"}
+_KIND_WORDS = {"enum": "Enum", "object": "Object", "alias": "Alias"}
+
+
+@dataclass(frozen=True)
+class SchemaClass:
+    """A class (or type alias) of the models module and the schema it models."""
+
+    name: str
+    pointer: str  # the spec's own JSON pointer (component schemas under their names in the spec)
+    kind: str  # "object", "enum" or "alias"
+    inline: bool  # defined inside another schema rather than under components/schemas
+
+    @property
+    def component(self) -> bool:
+        return not self.inline
+
+
+def kind_of(model: Any) -> str:
+    """`object`, `enum` or `alias` for one of datamodel-code-generator's data models."""
+    name = type(model).__name__
+    if name in ("Enum", "StrEnum", "IntEnum"):
+        return "enum"
+    if name == "TypeAlias" or name.endswith("RootModel") or name == "TypeAliasType":
+        return "alias"
+    return "object"
+
+
+def is_component_pointer(pointer: str) -> bool:
+    """Whether a spec pointer is a component schema's own (not one inside it)."""
+    return pointer.startswith(SCHEMAS) and "/" not in pointer[len(SCHEMAS) :]
+
+
+def is_component_path(path: str) -> bool:
+    """Whether a datamodel-code-generator path is a component schema's own (not one inside it)."""
+    return path.startswith(SCHEMAS) and "/" not in path[len(SCHEMAS) :] and "#-" not in path
+
+
+def name_and_locate(
+    models: Sequence[Any],
+    resolver: Any,
+    document: Mapping[str, Any],
+    renames: Mapping[str, str],
+    reserved: frozenset[str],
+) -> list[SchemaClass]:
+    """Name the classes of schemas defined inside others from their context, and locate every class in
+    the spec; datamodel-code-generator's `models` (parse results, not rendered yet) are renamed in place,
+    and its model `resolver` told.
+
+    A component schema keeps its name. An inline class
+    is named after the class that holds it and its own name (`MessageRequest` + `Channel`); where that is
+    a component's name or `reserved` (names the generated code binds), `Enum` (for an enum) or `Model` is
+    appended, then numbers from 2, in the spec's order, so that regenerating gives the same names.
+    `renames` (spec name -> name in `document`) maps the document's pointers back to the spec's."""
+    by_path = {model.reference.path: model for model in models}
+    components = [m for m in models if is_component_path(m.reference.path)]
+    inline = [m for m in models if not is_component_path(m.reference.path)]
+    new_names: dict[str, str] = {}  # path -> name
+
+    # datamodel-code-generator names the component schemas first (tests/test_schema_model.py)
+    taken = {m.class_name for m in components} | set(reserved)
+    local = {m.reference.path: m.reference.duplicate_name or m.class_name for m in inline}
+    for model in sorted(inline, key=lambda m: m.reference.path.count("/")):  # holders first
+        path = model.reference.path
+        holder = _holder(path, by_path)
+        holder_name = (
+            new_names.get(holder.reference.path, holder.class_name) if holder is not None else ""
+        )
+        own = local[path][:1].upper() + local[path][1:]
+        holder_names = (
+            (holder_name, holder.class_name, local.get(holder.reference.path, ""))
+            if holder is not None
+            else ()
+        )
+        if own in holder_names:
+            own = _KIND_WORDS[kind_of(model)]  # a member of a oneOf is named after the oneOf
+        # a name that starts with its holder's (`MaybeColourEnum`, `PetType`) says it once
+        said = next((n for n in holder_names if n and own.startswith(n)), "")
+        base = holder_name + own[len(said) :]
+        candidate = (
+            base if base not in taken else base + ("Enum" if kind_of(model) == "enum" else "Model")
+        )
+        number = 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}{number}"
+        taken.add(candidate)
+        new_names[path] = candidate
+
+    changed = False
+    for path, name in new_names.items():
+        model = by_path[path]
+        if model.class_name != name:
+            # without the name it asked for, which dcg would hand back once it is free
+            model.reference.name, model.reference.duplicate_name = name, None
+            changed = True
+    if changed:
+        resolver.refresh_reference_names()
+        for model in models:
+            model.invalidate_render_caches()
+
+    fields = {
+        m.reference.path: {f.name: f.original_name for f in m.fields if f.name} for m in models
+    }
+    back = {new: old for old, new in renames.items()}
+    return [
+        SchemaClass(
+            m.class_name,
+            spec_pointer(m.reference.path, fields, document, back),
+            kind_of(m),
+            not is_component_path(m.reference.path),
+        )
+        for m in models
+    ]
+
+
+def _holder(path: str, by_path: Mapping[str, Any]) -> Any:
+    """The model whose schema holds the one at `path`: the nearest model on the way to it (a path with
+    the tokens of its last segment left off names the schema they went inside)."""
+    parts = path.split("/")
+    for end in range(len(parts), 3, -1):
+        prefix = "/".join(parts[:end])
+        for candidate in (
+            (prefix, _SPECIAL.sub("", prefix)) if end < len(parts) else (_SPECIAL.sub("", prefix),)
+        ):
+            holder = by_path.get(candidate)
+            if holder is not None and candidate != path:
+                return holder
+    return None
+
+
+def spec_pointer(
+    path: str,
+    fields: Mapping[str, Mapping[str, str | None]],
+    document: Mapping[str, Any],
+    back: Mapping[str, str],
+) -> str:
+    """The spec's JSON pointer of the schema datamodel-code-generator modelled at `path`.
+
+    Its path names the component schema, then for each schema on the way the member's attribute
+    name (`content_type`; `fields` gives each model's attribute -> wire name) and tokens for where it
+    went inside (`array` and an index: the items; `oneOf`/`anyOf` and an index; `enum`, `object`: the
+    schema itself). The walk follows the spec, through `allOf` parts that declare the member; where it
+    cannot follow (a kind of token it does not know), the pointer of the schema reached so far is kept.
+    """
+    parts = path.split("/")
+    if len(parts) < 4 or "/".join(parts[:3]) + "/" != SCHEMAS:
+        return _SPECIAL.sub("", path)
+    name, tokens = _segment(parts[3])
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    node = schemas.get(name)
+    pointer = SCHEMAS + _escaped(back.get(name, name))
+    prefix = "/".join(parts[:4])
+    for segment in parts[4:]:
+        member, next_tokens = _segment(segment)
+        if not isinstance(node, Mapping):
+            break
+        if tokens and tokens[-1] in _INDEXED and member.isdigit():
+            keyword = _INDEXED[tokens[-1]]
+            found = node.get(keyword)
+            if keyword == "items" and isinstance(found, Mapping):
+                node, pointer = found, pointer + "/items"
+            elif isinstance(found, list) and int(member) < len(found):
+                node, pointer = found[int(member)], pointer + f"/{keyword}/{member}"
+            else:
+                break
+        elif tokens and any(token not in ("enum", "object") for token in tokens):
+            break
+        elif member.isdigit() and isinstance(node.get("items"), Mapping):
+            node, pointer = node["items"], pointer + "/items"  # a component array's items
+        elif member == name and not tokens:
+            pass  # dcg's path of a component array's items repeats the component's name
+        else:
+            wire = (fields.get(prefix) or {}).get(member)
+            located = _property(node, wire) if wire is not None else None
+            if located is None:
+                break
+            where, node = located
+            pointer += where
+        prefix += "/" + segment
+        tokens = next_tokens
+    return pointer
+
+
+def _segment(segment: str) -> tuple[str, list[str]]:
+    """A path segment's name and the special tokens after it."""
+    tokens = _SPECIAL.findall(segment)
+    return _SPECIAL.sub("", segment), tokens
+
+
+def _property(schema: Mapping[str, Any], wire: str) -> tuple[str, Any] | None:
+    """(pointer suffix, schema) of the property `wire` that `schema` declares, itself or in an allOf part."""
+    properties = schema.get("properties")
+    if isinstance(properties, Mapping) and wire in properties:
+        return "/properties/" + _escaped(wire), properties[wire]
+    for index, part in enumerate(schema.get("allOf") or ()):
+        if isinstance(part, Mapping) and "$ref" not in part:
+            found = _property(part, wire)
+            if found is not None:
+                return f"/allOf/{index}" + found[0], found[1]
+    return None
+
+
+def _escaped(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")

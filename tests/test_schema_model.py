@@ -1,0 +1,117 @@
+"""The classes of schemas defined inside others are named from their context, and every class's
+`# spec:` line is the spec's own JSON pointer (codegen/schema_model.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from specbind.codegen.models import generate_models
+from specbind.spec.load import load
+
+from tests.helpers import ROOT
+
+
+def _classes(code: str) -> dict[str, str]:
+    """class or alias name -> the pointer on its `# spec:` line."""
+    found = re.findall(r"^# spec: (.+)\n(?:@.*\n)*(?:class (\w+)|(\w+): TypeAlias)", code, re.M)
+    return {cls or alias: pointer for pointer, cls, alias in found}
+
+
+def _spec(schemas: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+
+
+ENUM = {"type": "string", "enum": ["a", "b"]}
+SCHEMAS: dict[str, Any] = {
+    "Media": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "enum": ["image", "video"]},
+            "kind": ENUM,
+            "inner": {"type": "object", "properties": {"mode": ENUM}},
+        },
+    },
+    # the name `Media`'s inline `type` would take: the component keeps it
+    "MediaType": {"type": "object", "properties": {"x": {"type": "string"}}},
+    "Zed": {"type": "object", "properties": {"error": ENUM}},
+    "Animal": {"type": "object", "properties": {"kind": ENUM}},
+    "Dog": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Animal"},
+            {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["a"]},
+                    "pups": {
+                        "type": "array",
+                        "items": {"type": "object", "properties": {"n": {"type": "integer"}}},
+                    },
+                },
+            },
+        ]
+    },
+    "Tags": {"type": "array", "items": ENUM},
+    # the name datamodel-code-generator gives Animal's inline `kind` first: the component gets it back
+    "Kind": {"type": "object", "properties": {"x": {"type": "string"}}},
+    "Shape": {"oneOf": [{"type": "object", "properties": {"r": {"type": "number"}}}, ENUM]},
+    "Api": {
+        "type": "object",
+        "properties": {"error": {"type": "object", "properties": {"code": {"type": "integer"}}}},
+    },
+}
+
+
+def test_inline_classes_are_named_from_their_context_and_located_in_the_spec() -> None:
+    code = generate_models(_spec(SCHEMAS), "")
+    assert "#-" not in code
+    assert _classes(code) == {
+        "Media": "#/components/schemas/Media",
+        "MediaTypeEnum": "#/components/schemas/Media/properties/type",
+        "MediaKind": "#/components/schemas/Media/properties/kind",
+        "MediaInner": "#/components/schemas/Media/properties/inner",
+        "MediaInnerMode": "#/components/schemas/Media/properties/inner/properties/mode",
+        "MediaType": "#/components/schemas/MediaType",
+        "Zed": "#/components/schemas/Zed",
+        "ZedError": "#/components/schemas/Zed/properties/error",
+        "Animal": "#/components/schemas/Animal",
+        "AnimalKind": "#/components/schemas/Animal/properties/kind",
+        "Dog": "#/components/schemas/Dog",
+        "DogKind": "#/components/schemas/Dog/allOf/1/properties/kind",
+        "DogPup": "#/components/schemas/Dog/allOf/1/properties/pups/items",
+        "Tags": "#/components/schemas/Tags",
+        "Kind": "#/components/schemas/Kind",
+        "TagsTag": "#/components/schemas/Tags/items",
+        "Shape": "#/components/schemas/Shape",
+        "ShapeObject": "#/components/schemas/Shape/oneOf/0",
+        "ShapeEnum": "#/components/schemas/Shape/oneOf/1",
+        "Api": "#/components/schemas/Api",
+        # `ApiError` is a name the generated package binds (errors.ApiError)
+        "ApiErrorModel": "#/components/schemas/Api/properties/error",
+    }
+
+
+def test_names_do_not_depend_on_the_order_of_the_schemas() -> None:
+    """A component keeps its name whether an inline class that wants it comes first or last."""
+    reordered = dict(reversed(list(SCHEMAS.items())))
+    assert _classes(generate_models(_spec(reordered), "")) == _classes(
+        generate_models(_spec(SCHEMAS), "")
+    )
+
+
+def test_chat_api_enums_are_named_after_their_schemas() -> None:
+    code = generate_models(load(ROOT / "spec" / "chat-api.yaml").document, "")
+    classes = _classes(code)
+    assert classes["MessageRequestChannel"] == (
+        "#/components/schemas/MessageRequest/properties/channels/items"
+    )
+    assert classes["WhatsappMessageRequestContentType"] == (
+        "#/components/schemas/WhatsappMessageRequest/properties/contentType"
+    )
+    assert not [name for name in classes if re.search(r"\d$", name)]
+    assert "#-" not in code
