@@ -8,12 +8,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from specbind.codegen.models import model_classes
 from specbind.mock.samples import sample
 from specbind.spec.examples import Example, collect
 from specbind.spec.load import load
 
-from tests.helpers import CHAT_SPEC, as_instants
+from tests.helpers import CHAT_SPEC, as_instants, model_classes
 
 DOCUMENT = load(CHAT_SPEC).document
 EXAMPLES = collect(DOCUMENT)

@@ -68,7 +68,7 @@ SCHEMAS: dict[str, Any] = {
 
 
 def test_inline_classes_are_named_from_their_context_and_located_in_the_spec() -> None:
-    code = generate_models(_spec(SCHEMAS), "")
+    code = generate_models(_spec(SCHEMAS), "").code
     assert "#-" not in code
     assert _classes(code) == {
         "Media": "#/components/schemas/Media",
@@ -99,13 +99,13 @@ def test_inline_classes_are_named_from_their_context_and_located_in_the_spec() -
 def test_names_do_not_depend_on_the_order_of_the_schemas() -> None:
     """A component keeps its name whether an inline class that wants it comes first or last."""
     reordered = dict(reversed(list(SCHEMAS.items())))
-    assert _classes(generate_models(_spec(reordered), "")) == _classes(
-        generate_models(_spec(SCHEMAS), "")
+    assert _classes(generate_models(_spec(reordered), "").code) == _classes(
+        generate_models(_spec(SCHEMAS), "").code
     )
 
 
 def test_chat_api_enums_are_named_after_their_schemas() -> None:
-    code = generate_models(load(ROOT / "spec" / "chat-api.yaml").document, "")
+    code = generate_models(load(ROOT / "spec" / "chat-api.yaml").document, "").code
     classes = _classes(code)
     assert classes["MessageRequestChannel"] == (
         "#/components/schemas/MessageRequest/properties/channels/items"
@@ -115,3 +115,36 @@ def test_chat_api_enums_are_named_after_their_schemas() -> None:
     )
     assert not [name for name in classes if re.search(r"\d$", name)]
     assert "#-" not in code
+
+
+def test_the_model_of_the_schemas_is_what_the_module_defines() -> None:
+    """Built as the templates print each class: the same names, pointers, and `__all__`."""
+    schemas = dict(SCHEMAS)
+    schemas["Box"] = {
+        "type": "object",
+        "required": ["list"],
+        "properties": {"list": {"type": "array", "items": {"type": "string"}}, "n": ENUM},
+    }
+    models = generate_models(_spec(schemas), "")
+    classes = {c.name: c for c in models.schemas.classes}
+    assert {n: c.pointer for n, c in classes.items()} == _classes(models.code)
+    assert models.schemas.model_classes()["#/components/schemas/Box"] == "Box"
+    assert "#/components/schemas/Box/properties/n" not in models.schemas.model_classes()
+    assert models.schemas.model_aliases()["#/components/schemas/Shape"] == "decode_Shape"
+    box = classes["Box"]
+    assert [(f.attribute, f.wire, f.type_hint, f.required) for f in box.fields] == [
+        ("list_", "list", "list[str]", True),
+        ("n", "n", "BoxN | None", False),
+    ]
+    assert classes["BoxN"].members == (("a", "'a'"), ("b", "'b'"))
+    assert classes["Dog"].bases == ("Animal",)
+    assert models.schemas.renamed_members() == [
+        (
+            "#/components/schemas/Box/properties/list",
+            "property 'list' becomes attribute 'list_': 'list' is taken in the class",
+        )
+    ]
+    listed = re.search(r"^__all__ = \[(.*?)\]", models.code, re.M | re.S)
+    assert listed is not None
+    assert re.findall(r'"(\w+)"', listed[1]) == models.schemas.public_names()
+    assert "decode_Shape" in models.schemas.public_names()

@@ -9,11 +9,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import keyword
 import re
-import unicodedata
 import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,14 @@ from specbind.codegen.layout import (
 from specbind.codegen.names import enum_member
 from specbind.codegen.options import MODEL_OPTIONS
 from specbind.codegen.paths import compiled_templates, template_dir
-from specbind.codegen.schema_model import SchemaClass, is_component_pointer, name_and_locate
-from specbind.codegen.text import comment, comment_text, docstring_at, inline
+from specbind.codegen.schema_model import (
+    Recorder,
+    Schemas,
+    attributes,
+    extra_attribute,
+    name_and_locate,
+)
+from specbind.codegen.text import comment, docstring_at, inline
 from specbind.spec.problems import Problem, SpecError, pointer_of
 
 # Options that shape the generated code; part of the generation's provenance.
@@ -67,14 +72,22 @@ CODEC_NAMES = (
 )
 
 
-def generate_models(document: dict[str, Any], header: str, columns: int = 88) -> str:
-    """Source of the `models` module for a bundled spec (unformatted; the format stage runs later),
-    laid out for lines of `columns` columns."""
+@dataclass(frozen=True)
+class Models:
+    """The `models` module's source and the model of the schemas it defines, from one run."""
+
+    code: str
+    schemas: Schemas
+
+
+def generate_models(document: dict[str, Any], header: str, columns: int = 88) -> Models:
+    """The `models` module for a bundled spec (unformatted; the format stage runs later), laid out
+    for lines of `columns` columns, and the model of its classes."""
     with line_length(columns):
         return _generate_models(document, header)
 
 
-def _generate_models(document: dict[str, Any], header: str) -> str:
+def _generate_models(document: dict[str, Any], header: str) -> Models:
     from datamodel_code_generator import (
         DatetimeClassType,
         InputFileType,
@@ -92,6 +105,7 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
         "black_str": black_str,
         "black_line": black_line,
         "black_statement": black_statement,
+        "assignment": assignment,
         "requote": requote,
         "requote_all": requote_all,
         "open_enums": open_enums,
@@ -127,10 +141,11 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     except Exception as exc:
         # a spec the validator let through (or --lenient kept) that dcg cannot model
         if "Models not found" in str(exc):  # a spec without schemas: a models module with no models
-            return _add_runtime_imports(
+            code = _add_runtime_imports(
                 header
                 + '"""This API declares no schemas."""\n\nfrom __future__ import annotations\n'
             )
+            return Models(code, Schemas(()))
         message = " ".join(str(exc).split())[:300]
         raise SpecError(
             [
@@ -140,9 +155,10 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
             ]
         ) from None
     assert isinstance(code, str)  # one module: no schema name holds a dot any more
-    subtypes = polymorphic_bases(document)  # the `# spec:` lines name the spec's own pointers now
-    code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
-    return _with_docstring_and_all(code)
+    schemas = run.recorder.schemas()
+    subtypes = polymorphic_bases(document)  # keyed by the spec's own pointers, as the schemas
+    code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes, schemas))
+    return Models(_with_docstring_and_all(code, schemas.public_names()), schemas)
 
 
 def open_enums(hint: str, data_type: Any) -> str:
@@ -178,6 +194,8 @@ def annotation(name: str, hint: str, default: str = "") -> str:
     line = f"    {name}: {hint}{tail}"
     if width(line) <= limit:
         return line
+    if default and width(f"    {name}: {hint} = (") <= limit and 8 + width(default) <= limit:
+        return f"    {name}: {hint} = (\n        {default}\n    )"  # black splits the value first
     if 8 + width(hint) <= limit:
         return f"    {name}: (\n        {hint}\n    ){tail}"
     members = _top_level_members(hint)
@@ -195,6 +213,27 @@ def annotation(name: str, hint: str, default: str = "") -> str:
         else:
             return line  # black lays it out
     return f"    {name}: (\n" + "\n".join(body) + f"\n    ){tail}"
+
+
+def assignment(indent: int, target: str, value: str) -> str:
+    """`target` + `value` (`obj.x = ...`) at `indent` as black lays it out: on one line if it fits; a
+    comprehension (`[... for ...]`) split inside its brackets; anything else as `black_statement` does.
+    The first line carries its indentation."""
+    pad = " " * indent
+    if indent + width(target + value) <= current_line_length():
+        return pad + target + value
+    inner = value[1:-1]
+    if _is_comprehension(value) and indent + 4 + width(inner) <= current_line_length():
+        return f"{pad}{target}{value[0]}\n{pad}    {inner}\n{pad}{value[-1]}"
+    return black_statement(indent, target, value)
+
+
+def _is_comprehension(value: str) -> bool:
+    try:
+        node = ast.parse(value, mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp))
 
 
 def _top_level_members(hint: str) -> list[str]:
@@ -228,71 +267,17 @@ MODELS_DOCSTRING = (
     "`from_json`/`to_json` JSON text. Enums accept values a newer API sends; where an enum is expected,\n"
     'its values as plain strings type-check too."""\n\n'
 )
-_PUBLIC = re.compile(r"^(?:class (\w+)\b|(\w+): TypeAlias\b|def (decode_\w+)\()", re.MULTILINE)
 
 
-def _with_docstring_and_all(code: str) -> str:
-    """A module docstring after the header comment, and `__all__` (every class, alias and decoder) last."""
+def _with_docstring_and_all(code: str, names: list[str]) -> str:
+    """A module docstring after the header comment, and `__all__` (`names`) last."""
     marker = "from __future__ import annotations\n"
     if marker in code:
         head, rest = code.split(marker, 1)
         code = head + MODELS_DOCSTRING + marker + rest
-    names = sorted(
-        {next(n for n in m.groups() if n) for m in _PUBLIC.finditer(code)}, key=str.lower
-    )
-    names = [n for n in names if not n.startswith("_")]
     entries: list[Atom | Brackets] = [Atom(black_str(name)) for name in names]
     listing = layout(Statement("__all__ = ", Brackets("[", entries, "]", collection=True)))
     return code.rstrip("\n") + "\n\n\n" + listing + "\n"
-
-
-def attribute_names(names: list[str], taken: list[str]) -> dict[str, str]:
-    """Field name -> attribute name: as Python reads it (NFKC), with a `_` appended while it is one
-    of `taken` (names the class body uses) or an earlier field's."""
-    used = set(taken)
-    result: dict[str, str] = {}
-    for name in names:
-        attribute = unicodedata.normalize("NFKC", name)
-        if attribute in used:
-            attribute += "_"
-        while attribute in used or attribute in result.values():
-            attribute += "_"
-        result[name] = attribute
-        used.add(attribute)
-    return result
-
-
-_WIRE_NAMES = re.compile(
-    r"^    WIRE_NAMES: ClassVar\[dict\[str, str\]\] = \{\n(.*?)^    \}", re.M | re.S
-)
-_WIRE_ENTRY = re.compile(r"^ +\"(\w+)\": (.+?),?$", re.M)
-
-
-def renamed_members(code: str) -> list[tuple[str, str]]:
-    """(pointer, message) for each property whose attribute got a `_` because the class already uses
-    its name (`list` -> `list_`), read from the classes' `WIRE_NAMES` in the models code."""
-    found = []
-    for spec, body in re.findall(r"^# spec: ([^\n]+)\n(.*?)(?=^# spec: |\Z)", code, re.M | re.S):
-        table = _WIRE_NAMES.search(body)
-        for attr, literal in _WIRE_ENTRY.findall(table.group(1) if table else ""):
-            wire = ast.literal_eval(literal)
-            bare = attr[:-1]
-            if (
-                attr.endswith("_")
-                and bare
-                and not keyword.iskeyword(bare)
-                and not wire.endswith("_")
-            ):
-                pointer = (
-                    comment_text(spec) + "/properties/" + wire.replace("~", "~0").replace("/", "~1")
-                )
-                found.append(
-                    (
-                        pointer,
-                        f"property {wire!r} becomes attribute {attr!r}: {bare!r} is taken in the class",
-                    )
-                )
-    return found
 
 
 # The names the generated modules bind besides the model classes (the models module's imports, and
@@ -538,19 +523,26 @@ def _pascal(name: str) -> str:
 
 
 class _Run:
-    """What the parse hook needs to know about the current models run (`with run:` while dcg runs)."""
+    """What the parse hook needs to know about the current models run (`with run:` while dcg runs),
+    and what it keeps of dcg's models for the model of the schemas."""
 
     current: _Run | None = None
 
     def __init__(self, document: dict[str, Any], renames: dict[str, str]) -> None:
         self.document, self.renames = document, renames
-        self.classes: list[SchemaClass] = []
+        self.recorder = Recorder()
 
     def __enter__(self) -> None:
         _Run.current = self
 
     def __exit__(self, *exc: object) -> None:
         _Run.current = None
+
+
+def _recorder() -> Recorder:
+    """The current run's recorder of the model of the schemas (templates: `schema_model()`)."""
+    run = _Run.current
+    return run.recorder if run is not None else Recorder()
 
 
 def _name_and_locate_after_parsing() -> None:
@@ -568,11 +560,11 @@ def _name_and_locate_after_parsing() -> None:
         run = _Run.current
         if run is None:
             return
-        run.classes = name_and_locate(
+        pointers = name_and_locate(
             self.results, self.model_resolver, run.document, run.renames, TAKEN_CLASS_NAMES
         )
-        for model, schema_class in zip(self.results, run.classes):
-            model.extra_template_data["spec_pointer"] = schema_class.pointer
+        for model in self.results:
+            model.extra_template_data["spec_pointer"] = pointers[model.reference.path]
 
     parse_and_name.specbind_wrapped = True  # type: ignore[attr-defined]
     OpenAPIParser.parse_raw = parse_and_name  # type: ignore[method-assign]
@@ -593,9 +585,10 @@ def _keep_compiled_templates() -> None:
         env.bytecode_cache = compiled_templates()
         # the escaping functions for spec text (codegen/text.py), in every template
         env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
-        env.globals["identifiers"] = lambda hint: re.findall(r"[A-Za-z_]\w*", str(hint))
-        env.globals["attribute_names"] = attribute_names
         env.globals["enum_member"] = enum_member
+        env.globals["attributes"] = attributes
+        env.globals["extra_attribute"] = extra_attribute
+        env.globals["schema_model"] = _recorder
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]
@@ -639,13 +632,15 @@ def polymorphic_bases(document: dict[str, Any]) -> dict[str, tuple[str, dict[str
     return found
 
 
-def _register_subtypes(code: str, bases: dict[str, tuple[str, dict[str, str]]]) -> str:
+def _register_subtypes(
+    code: str, bases: dict[str, tuple[str, dict[str, str]]], schemas: Schemas
+) -> str:
     """`Base._SUBTYPES = {...}` lines at the end of the module, once every class exists."""
-    classes = model_classes(code)
+    classes = schemas.model_classes()
+    decoding = {c.pointer for c in schemas.classes if c.subtypes_tag is not None and not c.inline}
     lines = []
     for pointer, (_, mapping) in bases.items():
-        base = classes.get(pointer)
-        if base is None or f"_SUBTYPES: ClassVar[dict[Any, type[{base}]]]" not in code:
+        if pointer not in decoding:
             continue
         entries = [
             Atom(f"{black_str(tag)}: {classes[target]}")
@@ -653,37 +648,14 @@ def _register_subtypes(code: str, bases: dict[str, tuple[str, dict[str, str]]]) 
             if target in classes
         ]
         lines.append(
-            layout(Statement(f"{base}._SUBTYPES = ", Brackets("{", entries, "}", collection=True)))
+            layout(
+                Statement(
+                    f"{classes[pointer]}._SUBTYPES = ", Brackets("{", entries, "}", collection=True)
+                )
+            )
             + "\n"
         )
     return code.rstrip("\n") + "\n\n\n" + "".join(lines) if lines else code
-
-
-_SPEC_COMMENT = re.compile(r"^# spec: (.+)\n(?:@[^\n]*\n)*class (\w+)", re.MULTILINE)
-
-
-def model_classes(models_code: str) -> dict[str, str]:
-    """Component schema pointer -> generated class name, read from the `# spec:` line above each
-    class (classes of schemas inside others are left out)."""
-    return {
-        comment_text(m.group(1)): m.group(2)
-        for m in _SPEC_COMMENT.finditer(models_code)
-        if is_component_pointer(comment_text(m.group(1)))
-    }
-
-
-_ALIAS = re.compile(r"^# spec: (.+)\n(\w+): TypeAlias", re.MULTILINE)
-
-
-def model_aliases(code: str) -> dict[str, str]:
-    """Schema pointer -> type alias name (oneOf/anyOf, maps, nullable enums), read from the models code.
-    The value is `decode_NAME` when the alias has a decoder (its values need decoding), else NAME.
-    """
-    return {
-        comment_text(pointer): f"decode_{name}" if f"\ndef decode_{name}(" in code else name
-        for pointer, name in _ALIAS.findall(code)
-        if is_component_pointer(comment_text(pointer))
-    }
 
 
 def splice_mark(document: dict[str, Any]) -> str:

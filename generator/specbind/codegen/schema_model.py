@@ -10,7 +10,10 @@ its context (`MessageRequestChannel`) and gives every class the spec's own JSON 
 
 from __future__ import annotations
 
+import ast
+import keyword
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +27,16 @@ _KIND_WORDS = {"enum": "Enum", "object": "Object", "alias": "Alias"}
 
 
 @dataclass(frozen=True)
+class Field:
+    """A member of an object schema as its class declares it."""
+
+    attribute: str  # the Python attribute
+    wire: str  # the member's name on the wire
+    type_hint: str  # as datamodel-code-generator gives it (without the open enums' Literal part)
+    required: bool  # the constructor needs it (no default)
+
+
+@dataclass(frozen=True)
 class SchemaClass:
     """A class (or type alias) of the models module and the schema it models."""
 
@@ -31,10 +44,100 @@ class SchemaClass:
     pointer: str  # the spec's own JSON pointer (component schemas under their names in the spec)
     kind: str  # "object", "enum" or "alias"
     inline: bool  # defined inside another schema rather than under components/schemas
+    fields: tuple[Field, ...] = ()  # an object's own members (not those of its bases)
+    bases: tuple[str, ...] = ()  # an object's base classes among the models (allOf)
+    members: tuple[tuple[str, str], ...] = ()  # an enum's (member name, value as Python source)
+    decoder: bool = False  # an alias whose values need decoding: the module has `decode_NAME`
+    subtypes_tag: str | None = None  # a base class decoding its subclasses by this member
 
-    @property
-    def component(self) -> bool:
-        return not self.inline
+
+@dataclass(frozen=True)
+class Schemas:
+    """Every class of the models module, in the module's order of parsing."""
+
+    classes: tuple[SchemaClass, ...]
+
+    def model_classes(self) -> dict[str, str]:
+        """Component schema pointer -> class name (enums and dataclasses)."""
+        return {c.pointer: c.name for c in self.classes if not c.inline and c.kind != "alias"}
+
+    def model_aliases(self) -> dict[str, str]:
+        """Component schema pointer -> type alias name (oneOf/anyOf, maps, nullable enums), or
+        `decode_NAME` when the alias has a decoder."""
+        return {
+            c.pointer: f"decode_{c.name}" if c.decoder else c.name
+            for c in self.classes
+            if not c.inline and c.kind == "alias"
+        }
+
+    def public_names(self) -> list[str]:
+        """What the module's `__all__` lists: every class, alias and alias decoder."""
+        names = {c.name for c in self.classes} | {
+            f"decode_{c.name}" for c in self.classes if c.decoder
+        }
+        return sorted((n for n in names if not n.startswith("_")), key=str.lower)
+
+    def renamed_members(self) -> list[tuple[str, str]]:
+        """(pointer, message) for each property whose attribute got a `_` because the class already
+        uses its name (`list` -> `list_`)."""
+        found = []
+        for c in self.classes:
+            for f in c.fields:
+                bare = f.attribute[:-1]
+                if (
+                    f.attribute.endswith("_")
+                    and bare
+                    and not keyword.iskeyword(bare)
+                    and not f.wire.endswith("_")
+                ):
+                    found.append(
+                        (
+                            c.pointer + "/properties/" + _escaped(f.wire),
+                            f"property {f.wire!r} becomes attribute {f.attribute!r}: "
+                            f"{bare!r} is taken in the class",
+                        )
+                    )
+        return found
+
+
+# names the class body of a dataclass uses: a member of the same name gets a `_`
+CLASS_BODY_NAMES = (
+    ["to_dict", "from_dict", "to_json", "from_json", "WIRE_NAMES", "_WIRE_KEYS", "_present"]
+    + ["additional_properties", "self", "field", "dataclass", "Any", "ClassVar", "Mapping"]
+    + ["Literal", "str", "int", "float", "bool", "bytes", "list", "dict", "date", "datetime"]
+    + ["time", "UUID", "frozenset", "object"]
+)
+
+
+def attributes(fields: Sequence[Any], decodes_subtypes: bool) -> dict[str, str]:
+    """Field name -> attribute for the fields of an object model: with `_` appended where it would
+    shadow a generated member or a name the class body uses (`type` in a class decoding its
+    subtypes, the names its annotations use)."""
+    taken = list(CLASS_BODY_NAMES) + (["type"] if decodes_subtypes else [])
+    for f in fields:
+        taken += re.findall(r"[A-Za-z_]\w*", str(f.type_hint))
+    return attribute_names([f.name for f in fields], taken)
+
+
+def extra_attribute(attrs: Mapping[str, str]) -> str:
+    """The attribute holding an object's undeclared members: `additional_properties`, unless taken."""
+    return attribute_names(["additional_properties"], list(attrs.values()))["additional_properties"]
+
+
+def attribute_names(names: list[str], taken: list[str]) -> dict[str, str]:
+    """Field name -> attribute name: as Python reads it (NFKC), with a `_` appended while it is one
+    of `taken` (names the class body uses) or an earlier field's."""
+    used = set(taken)
+    result: dict[str, str] = {}
+    for name in names:
+        attribute = unicodedata.normalize("NFKC", name)
+        if attribute in used:
+            attribute += "_"
+        while attribute in used or attribute in result.values():
+            attribute += "_"
+        result[name] = attribute
+        used.add(attribute)
+    return result
 
 
 def kind_of(model: Any) -> str:
@@ -63,7 +166,7 @@ def name_and_locate(
     document: Mapping[str, Any],
     renames: Mapping[str, str],
     reserved: frozenset[str],
-) -> list[SchemaClass]:
+) -> dict[str, str]:
     """Name the classes of schemas defined inside others from their context, and locate every class in
     the spec; datamodel-code-generator's `models` (parse results, not rendered yet) are renamed in place,
     and its model `resolver` told.
@@ -124,15 +227,63 @@ def name_and_locate(
         m.reference.path: {f.name: f.original_name for f in m.fields if f.name} for m in models
     }
     back = {new: old for old, new in renames.items()}
-    return [
-        SchemaClass(
-            m.class_name,
-            spec_pointer(m.reference.path, fields, document, back),
-            kind_of(m),
-            not is_component_path(m.reference.path),
+    return {
+        m.reference.path: spec_pointer(m.reference.path, fields, document, back) for m in models
+    }
+
+
+class Recorder:
+    """Collects the model of the schemas as datamodel-code-generator renders each class: the model
+    templates call it with what they print, so it holds exactly what the module defines."""
+
+    def __init__(self) -> None:
+        self.classes: dict[str, SchemaClass] = {}  # by dcg's path, in the module's order
+
+    def schemas(self) -> Schemas:
+        return Schemas(tuple(self.classes.values()))
+
+    def object(
+        self,
+        path: str,
+        name: str,
+        pointer: str,
+        fields: Sequence[Any],
+        attrs: Mapping[str, str],
+        bases: str | None,
+        subtypes_tag: str | None,
+    ) -> str:
+        declared = tuple(
+            Field(attrs[f.name], f.original_name, str(f.type_hint), f.required and not f.field)
+            for f in fields
         )
-        for m in models
-    ]
+        parents = tuple(b.strip() for b in (bases or "").split(",") if b.strip())
+        self._add(
+            path, name, pointer, "object", fields=declared, bases=parents, subtypes_tag=subtypes_tag
+        )
+        return ""
+
+    def enum(self, path: str, name: str, pointer: str, fields: Sequence[Any], base: str) -> str:
+        from specbind.codegen.names import enum_member
+
+        members = tuple((enum_member(f.name, base), _value_source(f.default)) for f in fields)
+        self._add(path, name, pointer, "enum", members=members)
+        return ""
+
+    def alias(self, path: str, name: str, pointer: str, decoder: bool) -> str:
+        self._add(path, name, pointer, "alias", decoder=decoder)
+        return ""
+
+    def _add(self, path: str, name: str, pointer: str, kind: str, **details: Any) -> None:
+        inline = not is_component_path(path)
+        self.classes[path] = SchemaClass(name, pointer, kind, inline, **details)
+
+
+def _value_source(default: Any) -> str:
+    """An enum member's value as Python source in one spelling (`repr`) whatever dcg wrote."""
+    try:
+        return repr(ast.literal_eval(str(default)))
+    except (ValueError, SyntaxError):
+        return str(default)
 
 
 def _holder(path: str, by_path: Mapping[str, Any]) -> Any:
