@@ -148,3 +148,32 @@ def test_the_model_of_the_schemas_is_what_the_module_defines() -> None:
     assert listed is not None
     assert re.findall(r'"(\w+)"', listed[1]) == models.schemas.public_names()
     assert "decode_Shape" in models.schemas.public_names()
+
+
+def test_a_subclass_restating_a_member_with_another_type_silences_only_that_override() -> None:
+    """allOf: `Puppy.kind` is a narrower enum than `Animal.kind` (mypy would reject the override);
+    `Puppy.name` restates the same type and `Puppy.tag` a Literal, which mypy accepts."""
+    schemas = {
+        "Animal": {
+            "type": "object",
+            "properties": {"kind": ENUM, "name": {"type": "string"}, "tag": {"type": "string"}},
+        },
+        "Puppy": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Animal"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["a"]},
+                        "name": {"type": "string"},
+                        "tag": {"type": "string", "const": "x"},
+                    },
+                },
+            ]
+        },
+    }
+    document = _spec(schemas) | {"openapi": "3.1.0"}
+    code = generate_models(document, "").code
+    ignored = re.findall(r"^    (\w+): .*# type: ignore\[assignment, unused-ignore\]$", code, re.M)
+    assert ignored == ["kind"]
+    assert '    kind: PuppyKind | Literal["a"] | None = None  # type: ignore' in code

@@ -106,6 +106,7 @@ def _generate_models(document: dict[str, Any], header: str) -> Models:
         "black_line": black_line,
         "black_statement": black_statement,
         "assignment": assignment,
+        "narrowed_override": narrowed_override,
         "requote": requote,
         "requote_all": requote_all,
         "open_enums": open_enums,
@@ -226,6 +227,13 @@ def assignment(indent: int, target: str, value: str) -> str:
     if _is_comprehension(value) and indent + 4 + width(inner) <= current_line_length():
         return f"{pad}{target}{value[0]}\n{pad}    {inner}\n{pad}{value[-1]}"
     return black_statement(indent, target, value)
+
+
+def narrowed_override(declaration: str) -> str:
+    """A member declaration with a `type: ignore` for mypy's override check on its first line
+    (Recorder.narrowed; harmless where mypy accepts the override)."""
+    first, newline, rest = declaration.partition("\n")
+    return f"{first}  # type: ignore[assignment, unused-ignore]{newline}{rest}"
 
 
 def _is_comprehension(value: str) -> bool:
@@ -530,7 +538,7 @@ class _Run:
 
     def __init__(self, document: dict[str, Any], renames: dict[str, str]) -> None:
         self.document, self.renames = document, renames
-        self.recorder = Recorder()
+        self.recorder = Recorder(lambda f: requote_all(open_enums(f.type_hint, f.data_type)))
 
     def __enter__(self) -> None:
         _Run.current = self
@@ -699,57 +707,7 @@ def inherit_codecs(code: str, mark: str) -> str:
     def replace(match: re.Match[str]) -> str:
         return "".join(text for _, text in members(match.group(1), match.group(2)).values())
 
-    overrides = {
-        name: {attr for parent in parents for attr in members("decode", parent)}
-        & set(own.get(("decode", name), {}))
-        for name, parents in bases.items()
-        if parents
-    }
-    return _allow_narrowed_overrides(block.sub(replace, code), overrides, bases)
-
-
-_CLASS = re.compile(r"^class (\w+)\b[^\n]*:\n(.*?)(?=^# spec: |\Z)", re.MULTILINE | re.DOTALL)
-_DECLARATION = re.compile(r"^    (\w+): ([^=\n]+?)(?: = [^\n]*)?$", re.MULTILINE)
-
-
-def _allow_narrowed_overrides(
-    code: str, overrides: dict[str, set[str]], bases: dict[str, list[str]]
-) -> str:
-    """A subclass (allOf) may restate a member of its base with another type (a narrower enum, a
-    list of a subclass); both constraints hold on the wire, which Python types cannot say. Such a
-    declaration gets a `type: ignore` for mypy's override check (harmless where mypy accepts it)."""
-    if not any(overrides.values()):
-        return code
-    annotations = {
-        match.group(1): {d.group(1): d.group(2) for d in _DECLARATION.finditer(match.group(2))}
-        for match in _CLASS.finditer(code)
-    }
-
-    def inherited(name: str, attr: str, seen: tuple[str, ...] = ()) -> str | None:
-        for parent in bases.get(name, []):
-            if parent in seen:
-                continue
-            found = annotations.get(parent, {}).get(attr) or inherited(parent, attr, seen + (name,))
-            if found:
-                return found
-        return None
-
-    def patch(match: re.Match[str]) -> str:
-        name, body = match.group(1), match.group(2)
-        for attr in sorted(overrides.get(name, ())):
-            own, base = annotations.get(name, {}).get(attr), inherited(name, attr)
-            # mypy accepts a Literal narrowing
-            if own and base and own != base and not own.startswith("Literal["):
-                body = re.sub(
-                    rf"^(    {attr}: [^\n]*?)$",
-                    r"\1  # type: ignore[assignment, unused-ignore]",
-                    body,
-                    count=1,
-                    flags=re.MULTILINE,
-                )
-        return match.group(0)[: match.start(2) - match.start(0)] + body
-
-    return _CLASS.sub(patch, code)
+    return block.sub(replace, code)
 
 
 def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, tuple[str, str]]:

@@ -14,7 +14,7 @@ import ast
 import keyword
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,9 @@ class Field:
     wire: str  # the member's name on the wire
     type_hint: str  # as datamodel-code-generator gives it (without the open enums' Literal part)
     required: bool  # the constructor needs it (no default)
+    annotation: str = (
+        ""  # the annotation as the class prints it (open enums with their Literal part)
+    )
 
 
 @dataclass(frozen=True)
@@ -236,8 +239,9 @@ class Recorder:
     """Collects the model of the schemas as datamodel-code-generator renders each class: the model
     templates call it with what they print, so it holds exactly what the module defines."""
 
-    def __init__(self) -> None:
+    def __init__(self, printed: Callable[[Any], str] = lambda f: str(f.type_hint)) -> None:
         self.classes: dict[str, SchemaClass] = {}  # by dcg's path, in the module's order
+        self._printed = printed  # a dcg field's annotation as the template prints it
 
     def schemas(self) -> Schemas:
         return Schemas(tuple(self.classes.values()))
@@ -253,7 +257,13 @@ class Recorder:
         subtypes_tag: str | None,
     ) -> str:
         declared = tuple(
-            Field(attrs[f.name], f.original_name, str(f.type_hint), f.required and not f.field)
+            Field(
+                attrs[f.name],
+                f.original_name,
+                str(f.type_hint),
+                f.required and not f.field,
+                self._printed(f),
+            )
             for f in fields
         )
         parents = tuple(b.strip() for b in (bases or "").split(",") if b.strip())
@@ -261,6 +271,33 @@ class Recorder:
             path, name, pointer, "object", fields=declared, bases=parents, subtypes_tag=subtypes_tag
         )
         return ""
+
+    def narrowed(self, name: str) -> list[str]:
+        """The attributes a recorded subclass (allOf) restates with another type than its base
+        declares (a narrower enum, a list of a subclass): both hold on the wire, which Python types
+        cannot say, so mypy's override check is silenced there. A `Literal` narrowing mypy accepts.
+        """
+        by_name = {c.name: c for c in self.classes.values()}
+
+        def inherited(cls: SchemaClass, attribute: str, seen: tuple[str, ...]) -> str | None:
+            for base in cls.bases:
+                parent = by_name.get(base)
+                if parent is None or base in seen:
+                    continue
+                own = next((f.annotation for f in parent.fields if f.attribute == attribute), None)
+                found = own or inherited(parent, attribute, seen + (cls.name,))
+                if found:
+                    return found
+            return None
+
+        cls = by_name[name]
+        return [
+            f.attribute
+            for f in cls.fields
+            if (base := inherited(cls, f.attribute, ())) is not None
+            and f.annotation != base
+            and not f.annotation.startswith("Literal[")
+        ]
 
     def enum(self, path: str, name: str, pointer: str, fields: Sequence[Any], base: str) -> str:
         from specbind.codegen.names import enum_member
