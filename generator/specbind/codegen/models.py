@@ -7,8 +7,6 @@ nested decoding and encoding, extra members, and presence tracking for lossless 
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
 import re
 import warnings
 from collections import defaultdict
@@ -100,7 +98,6 @@ def _generate_models(document: dict[str, Any], header: str) -> Models:
     _name_and_locate_after_parsing()
     renames = schema_renames(document)
     modelled = renamed_schemas(document, renames)
-    mark = splice_mark(document)
     layout = {
         "black_str": black_str,
         "black_line": black_line,
@@ -116,9 +113,7 @@ def _generate_models(document: dict[str, Any], header: str) -> Models:
         "encode": codecs.encode,
         "needs_codec": codecs.needs_codec,
     }
-    template_data: defaultdict[str, dict[str, Any]] = defaultdict(
-        dict, {"#all#": {"splice_mark": mark, **layout}}
-    )
+    template_data: defaultdict[str, dict[str, Any]] = defaultdict(dict, {"#all#": layout})
     for pointer, (tag, _) in polymorphic_bases(modelled).items():
         template_data[pointer]["subtypes_tag"] = tag
     run = _Run(modelled, renames)
@@ -158,7 +153,7 @@ def _generate_models(document: dict[str, Any], header: str) -> Models:
     assert isinstance(code, str)  # one module: no schema name holds a dot any more
     schemas = run.recorder.schemas()
     subtypes = polymorphic_bases(document)  # keyed by the spec's own pointers, as the schemas
-    code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes, schemas))
+    code = _add_runtime_imports(_register_subtypes(code, subtypes, schemas))
     return Models(_with_docstring_and_all(code, schemas.public_names()), schemas)
 
 
@@ -664,57 +659,6 @@ def _register_subtypes(
             + "\n"
         )
     return code.rstrip("\n") + "\n\n\n" + "".join(lines) if lines else code
-
-
-def splice_mark(document: dict[str, Any]) -> str:
-    """The marker of the template's splice lines (`#MARKdecode CLASS BASES`, `#MARKfield ATTR`,
-    `#MARKend`): a hash of the spec, so that no text in the spec can forge one."""
-    digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
-    return f"@{digest[:16]}@"
-
-
-def inherit_codecs(code: str, mark: str) -> str:
-    """Give each subclass the decoding and encoding lines of its bases' members, so that its
-    `from_dict`/`to_dict` stay straight-line code over every member (the templates only see a
-    class's own fields). A member the subclass redeclares replaces the inherited one in place.
-    `from_dict` sets every dataclass field itself (it does not call `__init__`): a base's extra-members
-    field (`#MARKextra NAME`) starts empty in a subclass that does not declare it (one that forbids
-    undeclared members), as the dataclass default would have it."""
-    block = re.compile(
-        rf"^[ \t]*#{mark}(decode|encode) (\w+) ?([\w,]*)\n(.*?)^[ \t]*#{mark}end\n",
-        re.MULTILINE | re.DOTALL,
-    )
-    field_mark = re.compile(rf"^[ \t]*#{mark}(field|extra) (\w+)\n", re.MULTILINE)
-    own: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
-    bases: dict[str, list[str]] = {}
-    for match in block.finditer(code):
-        section, name, parents = match.group(1), match.group(2), match.group(3)
-        bases[name] = [p for p in parents.split(",") if p]
-        own[(section, name)] = _fields_of(match.group(4), field_mark)
-
-    def members(section: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, tuple[str, str]]:
-        merged: dict[str, tuple[str, str]] = {}
-        for parent in bases.get(name, []):
-            if parent not in seen and (section, parent) in own:
-                merged.update(members(section, parent, seen + (name,)))
-        for attr, (kind, text) in merged.items():
-            if kind == "extra":
-                indent = text[: len(text) - len(text.lstrip())]
-                merged[attr] = ("field", f"{indent}obj.{attr} = {{}}\n")
-        merged.update(own.get((section, name), {}))
-        return merged
-
-    def replace(match: re.Match[str]) -> str:
-        return "".join(text for _, text in members(match.group(1), match.group(2)).values())
-
-    return block.sub(replace, code)
-
-
-def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, tuple[str, str]]:
-    """Attribute name -> (`field` or `extra`, its lines), from a block of `#MARKfield NAME` and
-    `#MARKextra NAME` sections."""
-    parts = field_mark.split(block)
-    return {parts[i + 1]: (parts[i], parts[i + 2]) for i in range(1, len(parts) - 2, 3)}
 
 
 def _add_runtime_imports(code: str) -> str:

@@ -242,6 +242,8 @@ class Recorder:
     def __init__(self, printed: Callable[[Any], str] = lambda f: str(f.type_hint)) -> None:
         self.classes: dict[str, SchemaClass] = {}  # by dcg's path, in the module's order
         self._printed = printed  # a dcg field's annotation as the template prints it
+        # class name -> its own members for from_dict/to_dict: (kind, attribute, dcg field)
+        self._codec: dict[str, list[tuple[str, str, Any]]] = {}
 
     def schemas(self) -> Schemas:
         return Schemas(tuple(self.classes.values()))
@@ -255,7 +257,9 @@ class Recorder:
         attrs: Mapping[str, str],
         bases: str | None,
         subtypes_tag: str | None,
+        extra: str | None,
     ) -> str:
+        """Record an object class; `extra` is the attribute keeping undeclared members, if any."""
         declared = tuple(
             Field(
                 attrs[f.name],
@@ -270,7 +274,30 @@ class Recorder:
         self._add(
             path, name, pointer, "object", fields=declared, bases=parents, subtypes_tag=subtypes_tag
         )
+        own = [("field", attrs[f.name], f) for f in fields]
+        self._codec[name] = own + ([("extra", extra, None)] if extra is not None else [])
         return ""
+
+    def codec_members(self, name: str) -> list[tuple[str, str, Any]]:
+        """What a recorded class's `from_dict` sets, in order: its bases' members (as they declare
+        them), then its own, one it restates replacing the inherited one in place; (kind, attribute,
+        dcg field). Kind `field` (decoded and encoded), `extra` (its undeclared members), `empty` (a
+        base's extra members, which start empty in a class that forbids them). `from_dict` sets
+        every dataclass field itself (it does not call `__init__`), and subclasses' codecs stay
+        straight-line code over every member (the templates only see a class's own fields)."""
+        by_name = {c.name: c for c in self.classes.values()}
+
+        def merged(cls: str, seen: tuple[str, ...]) -> dict[str, tuple[str, str, Any]]:
+            members: dict[str, tuple[str, str, Any]] = {}
+            for base in by_name[cls].bases:
+                if base in self._codec and base not in seen:
+                    for attribute, (kind, _, f) in merged(base, seen + (cls,)).items():
+                        members[attribute] = ("field" if kind == "field" else "empty", attribute, f)
+            for kind, attribute, f in self._codec[cls]:
+                members[attribute] = (kind, attribute, f)
+            return members
+
+        return list(merged(name, ()).values())
 
     def narrowed(self, name: str) -> list[str]:
         """The attributes a recorded subclass (allOf) restates with another type than its base
