@@ -128,8 +128,7 @@ def _generate_models(document: dict[str, Any], header: str) -> Models:
                 output_datetime_class=DatetimeClassType.Datetime,
                 target_python_version=PythonVersion.PY_311,
                 custom_template_dir=template_dir() / "models",
-                # the header comment, then the module's docstring
-                custom_file_header=(header + "\n" if header else "") + MODELS_DOCSTRING.rstrip(),
+                custom_file_header=header,
                 disable_timestamp=True,
                 formatters=[],
                 extra_template_data=template_data,
@@ -155,7 +154,7 @@ def _generate_models(document: dict[str, Any], header: str) -> Models:
     schemas = run.recorder.schemas()
     subtypes = polymorphic_bases(document)  # keyed by the spec's own pointers, as the schemas
     code = _add_runtime_imports(_register_subtypes(code, subtypes, schemas))
-    return Models(_with_all(code, schemas.public_names()), schemas)
+    return Models(_with_docstring_and_all(code, schemas.public_names()), schemas)
 
 
 def open_enums(hint: str, data_type: Any) -> str:
@@ -273,8 +272,12 @@ MODELS_DOCSTRING = (
 )
 
 
-def _with_all(code: str, names: list[str]) -> str:
-    """The module with `__all__` (`names`) last."""
+def _with_docstring_and_all(code: str, names: list[str]) -> str:
+    """A module docstring after the header comment, and `__all__` (`names`) last."""
+    marker = "from __future__ import annotations\n"
+    if marker in code:
+        head, rest = code.split(marker, 1)
+        code = head + MODELS_DOCSTRING + marker + rest
     entries: list[Atom | Brackets] = [Atom(black_str(name)) for name in names]
     listing = layout(Statement("__all__ = ", Brackets("[", entries, "]", collection=True)))
     return code.rstrip("\n") + "\n\n\n" + listing + "\n"
