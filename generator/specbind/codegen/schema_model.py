@@ -34,9 +34,6 @@ class Field:
     wire: str  # the member's name on the wire
     type_hint: str  # as datamodel-code-generator gives it (without the open enums' Literal part)
     required: bool  # the constructor needs it (no default)
-    annotation: str = (
-        ""  # the annotation as the class prints it (open enums with their Literal part)
-    )
 
 
 @dataclass(frozen=True)
@@ -244,6 +241,7 @@ class Recorder:
         self._printed = printed  # a dcg field's annotation as the template prints it
         # class name -> its own members for from_dict/to_dict: (kind, attribute, dcg field)
         self._codec: dict[str, list[tuple[str, str, Any]]] = {}
+        self._by_name: dict[str, SchemaClass] = {}
 
     def schemas(self) -> Schemas:
         return Schemas(tuple(self.classes.values()))
@@ -261,13 +259,7 @@ class Recorder:
     ) -> str:
         """Record an object class; `extra` is the attribute keeping undeclared members, if any."""
         declared = tuple(
-            Field(
-                attrs[f.name],
-                f.original_name,
-                str(f.type_hint),
-                f.required and not f.field,
-                self._printed(f),
-            )
+            Field(attrs[f.name], f.original_name, str(f.type_hint), f.required and not f.field)
             for f in fields
         )
         parents = tuple(b.strip() for b in (bases or "").split(",") if b.strip())
@@ -285,7 +277,7 @@ class Recorder:
         base's extra members, which start empty in a class that forbids them). `from_dict` sets
         every dataclass field itself (it does not call `__init__`), and subclasses' codecs stay
         straight-line code over every member (the templates only see a class's own fields)."""
-        by_name = {c.name: c for c in self.classes.values()}
+        by_name = self._by_name
 
         def merged(cls: str, seen: tuple[str, ...]) -> dict[str, tuple[str, str, Any]]:
             members: dict[str, tuple[str, str, Any]] = {}
@@ -304,27 +296,31 @@ class Recorder:
         declares (a narrower enum, a list of a subclass): both hold on the wire, which Python types
         cannot say, so mypy's override check is silenced there. A `Literal` narrowing mypy accepts.
         """
-        by_name = {c.name: c for c in self.classes.values()}
+        by_name = self._by_name
+
+        def printed(cls: str, attribute: str) -> str | None:
+            """The annotation `cls` prints for its own member `attribute` (computed only here)."""
+            f = next((f for kind, a, f in self._codec.get(cls, ()) if a == attribute), None)
+            return None if f is None else self._printed(f)
 
         def inherited(cls: SchemaClass, attribute: str, seen: tuple[str, ...]) -> str | None:
             for base in cls.bases:
                 parent = by_name.get(base)
                 if parent is None or base in seen:
                     continue
-                own = next((f.annotation for f in parent.fields if f.attribute == attribute), None)
-                found = own or inherited(parent, attribute, seen + (cls.name,))
+                found = printed(base, attribute) or inherited(parent, attribute, seen + (cls.name,))
                 if found:
                     return found
             return None
 
         cls = by_name[name]
-        return [
-            f.attribute
-            for f in cls.fields
-            if (base := inherited(cls, f.attribute, ())) is not None
-            and f.annotation != base
-            and not f.annotation.startswith("Literal[")
-        ]
+        narrowed = []
+        for f in cls.fields if cls.bases else ():
+            base = inherited(cls, f.attribute, ())
+            own = printed(name, f.attribute) or ""
+            if base is not None and own != base and not own.startswith("Literal["):
+                narrowed.append(f.attribute)
+        return narrowed
 
     def enum(self, path: str, name: str, pointer: str, fields: Sequence[Any], base: str) -> str:
         from specbind.codegen.names import enum_member
@@ -339,7 +335,9 @@ class Recorder:
 
     def _add(self, path: str, name: str, pointer: str, kind: str, **details: Any) -> None:
         inline = not is_component_path(path)
-        self.classes[path] = SchemaClass(name, pointer, kind, inline, **details)
+        self.classes[path] = self._by_name[name] = SchemaClass(
+            name, pointer, kind, inline, **details
+        )
 
 
 def _value_source(default: Any) -> str:
