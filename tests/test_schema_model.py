@@ -177,3 +177,24 @@ def test_a_subclass_restating_a_member_with_another_type_silences_only_that_over
     ignored = re.findall(r"^    (\w+): .*# type: ignore\[assignment, unused-ignore\]$", code, re.M)
     assert ignored == ["kind"]
     assert '    kind: PuppyKind | Literal["a"] | None = None  # type: ignore' in code
+
+
+def _resolve(document: Any, pointer: str) -> Any:
+    node = document
+    for part in pointer.removeprefix("#/").split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def test_every_class_of_the_feature_specs_points_at_its_own_schema() -> None:
+    """Each pointer resolves in the spec, and no two inline classes share one (feature specs and
+    chat-api)."""
+    specs = [ROOT / "spec" / "chat-api.yaml", *sorted((ROOT / "tests/specs/features").iterdir())]
+    for spec in specs:
+        document = load(spec).document
+        classes = generate_models(document, "").schemas.classes
+        for c in classes:
+            assert isinstance(_resolve(document, c.pointer), dict), (spec.name, c)
+        inline = [c.pointer for c in classes if c.inline]
+        assert len(set(inline)) == len(inline), spec.name
