@@ -1,11 +1,15 @@
-"""One model of the API's schemas, built once per run from datamodel-code-generator's parse results.
+"""One model of the API's schemas (`Schemas`), built once per run from datamodel-code-generator's
+results: what the operations stage, `__all__`, subtype registration, narrowed overrides, inherited
+codec members, renamed-member warnings and `specbind diff` read, instead of the generated text.
 
-datamodel-code-generator names a schema defined inside another (an inline enum, an inline object) after
-its property alone and numbers repeats (`Channel1`, `ContentType3`), and locates it by a path of its own
-(`#/components/schemas/MessageRequest/channels#-datamodel-code-generator-#-array-#-special-#/0...`). Right
-after it has parsed the spec, before anything is rendered, `name_and_locate` names each such class from
-its context (`MessageRequestChannel`) and gives every class the spec's own JSON pointer
-(`#/components/schemas/MessageRequest/properties/channels/items`), which the templates print.
+Two moments of a datamodel-code-generator run:
+- right after it has parsed the spec, before anything is rendered, `name_and_locate` names each class
+  of a schema defined inside another from its context (`MessageRequestChannel`, where it would say
+  `Channel1`) and gives every class the spec's own JSON pointer
+  (`#/components/schemas/MessageRequest/properties/channels/items`, where its own path says
+  `.../channels#-datamodel-code-generator-#-array-#-special-#/0...`), which the templates print;
+- as it renders, the model templates hand each class to a `Recorder`, exactly as they print it (it
+  still changes its models between parsing and rendering).
 """
 
 from __future__ import annotations
@@ -171,10 +175,10 @@ def name_and_locate(
     the spec; datamodel-code-generator's `models` (parse results, not rendered yet) are renamed in place,
     and its model `resolver` told.
 
-    A component schema keeps its name. An inline class
-    is named after the class that holds it and its own name (`MessageRequest` + `Channel`); where that is
-    a component's name or `reserved` (names the generated code binds), `Enum` (for an enum) or `Model` is
-    appended, then numbers from 2, in the spec's order, so that regenerating gives the same names.
+    A component schema keeps its name. An inline class is named after the class that holds it and
+    its own name (`MessageRequest` + `Channel`); where that is a component's name or `reserved` (names
+    the generated code binds), `Enum` (for an enum) or `Model` is appended; where that is taken too,
+    a number from 2, in the spec's order, so that regenerating gives the same names.
     `renames` (spec name -> name in `document`) maps the document's pointers back to the spec's."""
     by_path = {model.reference.path: model for model in models}
     components = [m for m in models if is_component_path(m.reference.path)]
