@@ -237,12 +237,12 @@ def count_methods(pkg: Any) -> int:
 
 def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any]:
     """Every component schema's example through from_dict/to_dict (or its alias's decoder)."""
-    from specbind.codegen.models import model_aliases, model_classes
+    from specbind.codegen.models import generate_models
     from specbind.mock.samples import sample
     from specbind.spec.examples import as_instants, collect
 
-    source = Path(pkg.__path__[0], "models.py").read_text(encoding="utf-8")
-    classes, aliases = model_classes(source), model_aliases(source)
+    schemas = generate_models(document, "").schemas  # the classes the package was rendered with
+    classes, aliases = schemas.model_classes(), schemas.model_aliases()
     examples = collect(document)
     ok, reasons, first = 0, Counter[str](), ""
     for example in examples:

@@ -30,7 +30,7 @@ def main() -> dict[str, float]:
     )
     from specbind.codegen.endpoints import render_package
     from specbind.codegen.format import format_modules
-    from specbind.codegen.models import generate_models, model_classes
+    from specbind.codegen.models import generate_models
     from specbind.codegen.operations import describe
     from specbind.spec.load import load
     from specbind.spec.validate import check
@@ -46,9 +46,10 @@ def main() -> dict[str, float]:
     import datamodel_code_generator  # noqa: F401
 
     lap("import datamodel-code-generator (top level; most of it loads inside models)")
-    code = generate_models(spec.document, "# header\n")
+    models = generate_models(spec.document, "# header\n")
+    code = models.code
     lap("models (datamodel-code-generator)")
-    api = describe(spec.document, model_classes(code), set())
+    api = describe(spec.document, models.schemas.model_classes(), set())
     sources = render_package(api, "tyntec_chat")
     sources["models.py"] = code
     lap("operations + endpoints (Jinja2)")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
 
 from specbind.codegen.generate import Options, generate
+from specbind.codegen.schema_model import is_component_pointer
+from specbind.codegen.text import comment_text
 from specbind.spec.examples import as_instants  # noqa: F401  (tests import it from here)
 from specbind.vendoring.record import with_record
 from specbind.vendoring.write import write_package
@@ -41,3 +44,26 @@ def generate_and_import(
     module = importlib.import_module(package)
     importlib.import_module(package + ".models")
     return module
+
+
+_SPEC_CLASS = re.compile(r"^# spec: (.+)\n(?:@[^\n]*\n)*class (\w+)", re.MULTILINE)
+_SPEC_ALIAS = re.compile(r"^# spec: (.+)\n(\w+): TypeAlias", re.MULTILINE)
+
+
+def model_classes(code: str) -> dict[str, str]:
+    """Component schema pointer -> class name, read from a generated models module's `# spec:`
+    lines (the tests read what a package says of itself; specbind uses schema_model.Schemas)."""
+    return {
+        comment_text(m[1]): m[2]
+        for m in _SPEC_CLASS.finditer(code)
+        if is_component_pointer(comment_text(m[1]))
+    }
+
+
+def model_aliases(code: str) -> dict[str, str]:
+    """Component schema pointer -> type alias name (`decode_NAME` when the module has a decoder)."""
+    return {
+        comment_text(pointer): f"decode_{name}" if f"\ndef decode_{name}(" in code else name
+        for pointer, name in _SPEC_ALIAS.findall(code)
+        if is_component_pointer(comment_text(pointer))
+    }

@@ -261,12 +261,7 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path, lenient: bool
     import json
 
     from specbind.codegen.endpoints import render_api
-    from specbind.codegen.models import (
-        generate_models,
-        model_aliases,
-        model_classes,
-        usable_schemas,
-    )
+    from specbind.codegen.models import generate_models, usable_schemas
     from specbind.codegen.operations import describe
     from specbind.spec.load import load
     from specbind.spec.problems import SpecError
@@ -283,9 +278,10 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path, lenient: bool
             stage = "models"
             document = usable_schemas(loaded.document)[0] if lenient else loaded.document
             models = generate_models(document, "")
-            compile(models, f"{spec.name}: models.py", "exec")
+            compile(models.code, f"{spec.name}: models.py", "exec")
             stage = "endpoints"
-            api = describe(loaded.document, model_classes(models), set(), model_aliases(models))
+            schemas = models.schemas
+            api = describe(loaded.document, schemas.model_classes(), set(), schemas.model_aliases())
             for name, source in render_api(api, "mutant").items():
                 compile(source, f"{spec.name}: {name}", "exec")
             stage = "generated"

@@ -249,7 +249,7 @@ def test_an_unknown_enum_value_from_the_server_still_decodes(
 def test_models_lists_its_names_and_says_what_it_is(chat: ModuleType) -> None:
     models = chat.models
     assert models.__doc__ and "dataclasses" in models.__doc__
-    assert "MessageRequest" in models.__all__ and "Channel" in models.__all__
+    assert "MessageRequest" in models.__all__ and "MessageRequestChannel" in models.__all__
     assert all(hasattr(models, name) for name in models.__all__)
 
 

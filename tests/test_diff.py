@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from specbind.cli import main
+from specbind.codegen.schema_model import Field, SchemaClass, Schemas
 from specbind.vendoring.api_surface import Surface, models_of, surface_of
 from specbind.vendoring.diff import Change, compare_surfaces, render
 
@@ -117,31 +118,48 @@ def test_chat_api_surface_is_read_from_the_generated_models() -> None:
     sms = surface.models["SMSRequest"]
     assert sms.pointer == "#/components/schemas/SMSRequest"
     assert {n: (f.type_hint, f.required) for n, f in sms.fields.items()} == {
-        "content_type": ("ContentType1", True),
+        "content_type": ("SMSRequestContentType", True),
         "from_": ("str | None", False),
         "text": ("str | None", False),
         "url": ("str | None", False),
     }
-    assert surface.models["Channel"].members == {
+    assert surface.models["MessageRequestChannel"].members == {
         "sms": "'sms'",
         "whatsapp": "'whatsapp'",
         "tyntec_echo": "'tyntecEcho'",
     }
 
 
-def test_models_of_reads_fields_without_wire_names_too() -> None:
-    code = (
-        "# spec: #/components/schemas/A\n@dataclass\nclass A:\n    x: int\n    y: str | None = None\n"
-        "    Z: ClassVar[int] = 1\n    _p: int = 0\n"
+def test_models_of_reads_the_model_of_the_schemas() -> None:
+    schemas = Schemas(
+        (
+            SchemaClass(
+                "A",
+                "#/components/schemas/A",
+                "object",
+                False,
+                fields=(Field("x", "x", "int", True), Field("y", "y", "str | None", False)),
+            ),
+            SchemaClass("AKind", "#/components/schemas/A/properties/k", "enum", True),
+            SchemaClass("B", "#/components/schemas/B", "alias", False, decoder=True),
+        )
     )
-    model = models_of(code)["A"]
+    models = models_of(schemas)
+    assert set(models) == {"A", "AKind"}  # aliases are types, not classes
+    model = models["A"]
     assert model.pointer == "#/components/schemas/A" and model.kind == "dataclass"
     assert [(f.name, f.required) for f in model.fields.values()] == [("x", True), ("y", False)]
 
 
+def _enum(name: str, *values: str) -> Surface:
+    members = tuple((v, repr(v)) for v in values)
+    return Surface(
+        {}, models_of(Schemas((SchemaClass(name, "#/a/x", "enum", True, members=members),)))
+    )
+
+
 def test_renumbered_inline_class_is_a_rename_not_a_removal() -> None:
-    old = Surface({}, models_of("# spec: #/a/x\nclass Kind(StrEnum):\n    a = 'a'\n"))
-    new = Surface({}, models_of("# spec: #/a/x\nclass Kind1(StrEnum):\n    a = 'a'\n    b = 'b'\n"))
+    old, new = _enum("Kind", "a"), _enum("Kind1", "a", "b")
     report = compare_surfaces(old, new)
     assert report.changes == [
         Change("enum renamed", "models.Kind", "now models.Kind1", True),

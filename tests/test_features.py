@@ -14,13 +14,12 @@ from types import ModuleType
 from typing import Any, Iterator
 
 import pytest
-from specbind.codegen.models import model_aliases, model_classes
 from specbind.codegen.options import Options
 from specbind.mock.samples import sample
 from specbind.spec.examples import Example, collect
 from specbind.spec.load import load
 
-from tests.helpers import ROOT, as_instants, generate_and_import
+from tests.helpers import ROOT, as_instants, generate_and_import, model_aliases, model_classes
 from tests.http_server import Reply, ScriptedServer, serve
 
 SPECS = ROOT / "tests" / "specs"
@@ -658,7 +657,7 @@ def test_enum_members_named_like_their_value_types_attributes_get_a_trailing_und
 def test_renamed_schemas_of_every_kind_keep_the_spec_pointer() -> None:
     """Enums and aliases too (their templates see no per-run data): the `# spec:` line, and so the
     pointer -> class map the operations use, names the spec's own schema."""
-    from specbind.codegen.models import generate_models, model_aliases, model_classes
+    from specbind.codegen.models import generate_models
 
     document = {
         "openapi": "3.0.3",
@@ -676,8 +675,10 @@ def test_renamed_schemas_of_every_kind_keep_the_spec_pointer() -> None:
             }
         },
     }
-    code = generate_models(document, "")
-    classes = model_classes(code)
+    models = generate_models(document, "")
+    code, classes = models.code, model_classes(models.code)
+    assert classes == models.schemas.model_classes()
+    assert model_aliases(code) == models.schemas.model_aliases()
     assert classes["#/components/schemas/status.kind"] == "StatusKind"
     assert classes["#/components/schemas/Any"] == "AnyModel"
     assert classes["#/components/schemas/pet.tag"] == "PetTag"

@@ -96,8 +96,8 @@ def test_models_built_in_python_are_checked_too(api: Api, server: ScriptedServer
     models = api.package.models
     request = models.MessageRequest(
         to="+4917612345",
-        channels=[models.Channel.sms],
-        sms=models.SMSRequest(content_type=models.ContentType1.text, text=text_of(3001)),
+        channels=[models.MessageRequestChannel.sms],
+        sms=models.SMSRequest(content_type=models.SMSRequestContentType.text, text=text_of(3001)),
     )
     with pytest.raises(
         api.package.RequestValidationError, match=r"^MessageRequest\.sms\.text: is 3001"
@@ -123,7 +123,7 @@ def test_a_model_that_cannot_be_encoded_raises_request_validation_error(
     api: Api, server: ScriptedServer
 ) -> None:
     models = api.package.models
-    request = models.MessageRequest(to="+4917612345", channels=[models.Channel.sms],
+    request = models.MessageRequest(to="+4917612345", channels=[models.MessageRequestChannel.sms],
                                     sms="hi")  # a str, not an SMSRequest  # fmt: skip
     with pytest.raises(
         api.package.RequestValidationError,

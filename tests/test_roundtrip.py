@@ -8,12 +8,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from specbind.codegen.models import model_classes
 from specbind.mock.samples import sample
 from specbind.spec.examples import Example, collect
 from specbind.spec.load import load
 
-from tests.helpers import CHAT_SPEC, as_instants
+from tests.helpers import CHAT_SPEC, as_instants, model_classes
 
 DOCUMENT = load(CHAT_SPEC).document
 EXAMPLES = collect(DOCUMENT)
@@ -108,7 +107,7 @@ def test_nested_types_are_decoded(chat: ModuleType) -> None:
     assert isinstance(history.message_id, UUID)
     assert isinstance(history.history[0].happend_at, datetime)
     # `is`: a StrEnum member equals its plain string, so == would pass on an undecoded "whatsapp"
-    assert history.history[0].delivery_channel is chat.models.DeliveryChannel1.whatsapp
+    assert history.history[0].delivery_channel is chat.models.HistoryItemDeliveryChannel.whatsapp
 
 
 def test_unknown_enum_value_decodes_and_re_encodes(chat: ModuleType) -> None:

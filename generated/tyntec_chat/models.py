@@ -24,32 +24,32 @@ from ._codec import (
 )
 
 
-# spec: #/components/schemas/MessageRequest/channels#-datamodel-code-generator-#-array-#-special-#/0#-datamodel-code-generator-#-enum-#-special-#
-class Channel(StrEnum):
+# spec: #/components/schemas/MessageRequest/properties/channels/items
+class MessageRequestChannel(StrEnum):
     sms = "sms"
     whatsapp = "whatsapp"
     tyntec_echo = "tyntecEcho"
 
     @classmethod
-    def _missing_(cls, value: object) -> Channel:
+    def _missing_(cls, value: object) -> MessageRequestChannel:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/StoredMessage/channels#-datamodel-code-generator-#-array-#-special-#/0#-datamodel-code-generator-#-enum-#-special-#
-class Channel1(StrEnum):
+# spec: #/components/schemas/StoredMessage/properties/channels/items
+class StoredMessageChannel(StrEnum):
     sms = "sms"
     whatsapp = "whatsapp"
     tyntec_echo = "tyntecEcho"
 
     @classmethod
-    def _missing_(cls, value: object) -> Channel1:
+    def _missing_(cls, value: object) -> StoredMessageChannel:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/DefaultContent/content_type#-datamodel-code-generator-#-enum-#-special-#
-class ContentType(StrEnum):
+# spec: #/components/schemas/DefaultContent/properties/contentType
+class DefaultContentContentType(StrEnum):
     """What kind of payload is used"""
 
     template = "template"
@@ -58,20 +58,20 @@ class ContentType(StrEnum):
     media = "media"
 
     @classmethod
-    def _missing_(cls, value: object) -> ContentType:
+    def _missing_(cls, value: object) -> DefaultContentContentType:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/SMSRequest/content_type#-datamodel-code-generator-#-enum-#-special-#
-class ContentType1(StrEnum):
+# spec: #/components/schemas/SMSRequest/properties/contentType
+class SMSRequestContentType(StrEnum):
     """What kind of payload should be sent"""
 
     text = "text"
     url = "url"
 
     @classmethod
-    def _missing_(cls, value: object) -> ContentType1:
+    def _missing_(cls, value: object) -> SMSRequestContentType:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -88,7 +88,7 @@ class SMSRequest(JsonCodec):
 
     """
 
-    content_type: ContentType1 | Literal["text", "url"]
+    content_type: SMSRequestContentType | Literal["text", "url"]
     """What kind of payload should be sent"""
     from_: str | None = None
     """The sender of the message"""
@@ -115,7 +115,7 @@ class SMSRequest(JsonCodec):
         obj = object.__new__(cls)
         try:
             obj._present = present = frozenset(data)
-            obj.content_type = enum_member(ContentType1, data["contentType"])
+            obj.content_type = enum_member(SMSRequestContentType, data["contentType"])
             obj.from_ = data.get("from")
             obj.text = data.get("text")
             obj.url = data.get("url")
@@ -145,8 +145,8 @@ class SMSRequest(JsonCodec):
         return out
 
 
-# spec: #/components/schemas/WhatsappMessageRequest/content_type#-datamodel-code-generator-#-enum-#-special-#
-class ContentType2(StrEnum):
+# spec: #/components/schemas/WhatsappMessageRequest/properties/contentType
+class WhatsappMessageRequestContentType(StrEnum):
     """What kind of payload is used"""
 
     template = "template"
@@ -155,13 +155,13 @@ class ContentType2(StrEnum):
     media = "media"
 
     @classmethod
-    def _missing_(cls, value: object) -> ContentType2:
+    def _missing_(cls, value: object) -> WhatsappMessageRequestContentType:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/TyntecEchoRequest/content_type#-datamodel-code-generator-#-enum-#-special-#
-class ContentType3(StrEnum):
+# spec: #/components/schemas/TyntecEchoRequest/properties/contentType
+class TyntecEchoRequestContentType(StrEnum):
     """What kind of payload is used"""
 
     template = "template"
@@ -170,13 +170,13 @@ class ContentType3(StrEnum):
     media = "media"
 
     @classmethod
-    def _missing_(cls, value: object) -> ContentType3:
+    def _missing_(cls, value: object) -> TyntecEchoRequestContentType:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/Media/type#-datamodel-code-generator-#-enum-#-special-#
-class Type(StrEnum):
+# spec: #/components/schemas/Media/properties/type
+class MediaType(StrEnum):
     """What kind of media should be send"""
 
     image = "image"
@@ -185,7 +185,7 @@ class Type(StrEnum):
     video = "video"
 
     @classmethod
-    def _missing_(cls, value: object) -> Type:
+    def _missing_(cls, value: object) -> MediaType:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -195,7 +195,7 @@ class Type(StrEnum):
 class Media(JsonCodec):
     """Media to be send"""
 
-    type: Type | Literal["image", "document", "audio", "video"] | None = None
+    type: MediaType | Literal["image", "document", "audio", "video"] | None = None
     """What kind of media should be send"""
     url: str | None = None
     """the url of the location where the media is stored"""
@@ -219,7 +219,7 @@ class Media(JsonCodec):
         obj = object.__new__(cls)
         try:
             obj._present = present = frozenset(data)
-            obj.type = enum_member(Type, v) if (v := data.get("type")) is not None else None
+            obj.type = enum_member(MediaType, v) if (v := data.get("type")) is not None else None
             obj.url = data.get("url")
             obj.caption = data.get("caption")
             obj.additional_properties = (
@@ -247,15 +247,15 @@ class Media(JsonCodec):
         return out
 
 
-# spec: #/components/schemas/Language/policy#-datamodel-code-generator-#-enum-#-special-#
-class Policy(StrEnum):
+# spec: #/components/schemas/Language/properties/policy
+class LanguagePolicy(StrEnum):
     """Used for multi-language template resolution."""
 
     fallback = "fallback"
     deterministic = "deterministic"
 
     @classmethod
-    def _missing_(cls, value: object) -> Policy:
+    def _missing_(cls, value: object) -> LanguagePolicy:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -265,7 +265,7 @@ class Policy(StrEnum):
 class Language(JsonCodec):
     """Language settings for the template"""
 
-    policy: Policy | Literal["fallback", "deterministic"] = Policy.deterministic
+    policy: LanguagePolicy | Literal["fallback", "deterministic"] = LanguagePolicy.deterministic
     """Used for multi-language template resolution."""
     code: str | None = None
     """
@@ -291,9 +291,9 @@ class Language(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.policy = (
-                enum_member(Policy, v)
+                enum_member(LanguagePolicy, v)
                 if (v := data.get("policy")) is not None
-                else Policy.deterministic
+                else LanguagePolicy.deterministic
             )
             obj.code = data.get("code")
             obj.additional_properties = (
@@ -310,7 +310,7 @@ class Language(JsonCodec):
     def to_dict(self) -> dict[str, Any]:
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
-        if self.policy != Policy.deterministic or "policy" in self._present:
+        if self.policy != LanguagePolicy.deterministic or "policy" in self._present:
             out["policy"] = getattr(self.policy, "_value_", self.policy)
         if self.code is not None or "code" in self._present:
             out["code"] = self.code
@@ -422,8 +422,8 @@ class MessageResponse(JsonCodec):
         return out
 
 
-# spec: #/components/schemas/MessageStatus/delivery_channel#-datamodel-code-generator-#-enum-#-special-#
-class DeliveryChannel(StrEnum):
+# spec: #/components/schemas/MessageStatus/properties/deliveryChannel
+class MessageStatusDeliveryChannel(StrEnum):
     """Channel which was used for delivery"""
 
     sms = "sms"
@@ -431,13 +431,13 @@ class DeliveryChannel(StrEnum):
     tyntec_echo = "tyntecEcho"
 
     @classmethod
-    def _missing_(cls, value: object) -> DeliveryChannel:
+    def _missing_(cls, value: object) -> MessageStatusDeliveryChannel:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/MessageStatus/status#-datamodel-code-generator-#-enum-#-special-#
-class Status(StrEnum):
+# spec: #/components/schemas/MessageStatus/properties/status
+class MessageStatusStatus(StrEnum):
     """Indicates the status of the message. Be aware that not all channels support all status."""
 
     accepted = "accepted"
@@ -448,7 +448,7 @@ class Status(StrEnum):
     deleted = "deleted"
 
     @classmethod
-    def _missing_(cls, value: object) -> Status:
+    def _missing_(cls, value: object) -> MessageStatusStatus:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -470,9 +470,14 @@ class MessageStatus(JsonCodec):
 
     message_id: str
     """Global Message Id reference"""
-    status: Status | Literal["accepted", "delivered", "seen", "failed", "unknown", "deleted"]
+    status: (
+        MessageStatusStatus
+        | Literal["accepted", "delivered", "seen", "failed", "unknown", "deleted"]
+    )
     """Indicates the status of the message. Be aware that not all channels support all status."""
-    delivery_channel: DeliveryChannel | Literal["sms", "whatsapp", "tyntecEcho"] | None = None
+    delivery_channel: (
+        MessageStatusDeliveryChannel | Literal["sms", "whatsapp", "tyntecEcho"] | None
+    ) = None
     """Channel which was used for delivery"""
     timestamp: datetime | None = None
     """Point in time when the event happend"""
@@ -499,9 +504,9 @@ class MessageStatus(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.message_id = data["messageId"]
-            obj.status = enum_member(Status, data["status"])
+            obj.status = enum_member(MessageStatusStatus, data["status"])
             obj.delivery_channel = (
-                enum_member(DeliveryChannel, v)
+                enum_member(MessageStatusDeliveryChannel, v)
                 if (v := data.get("deliveryChannel")) is not None
                 else None
             )
@@ -538,8 +543,8 @@ class MessageStatus(JsonCodec):
         return out
 
 
-# spec: #/components/schemas/HistoryItem/delivery_channel#-datamodel-code-generator-#-enum-#-special-#
-class DeliveryChannel1(StrEnum):
+# spec: #/components/schemas/HistoryItem/properties/deliveryChannel
+class HistoryItemDeliveryChannel(StrEnum):
     """The channel triggering this event"""
 
     sms = "sms"
@@ -547,13 +552,13 @@ class DeliveryChannel1(StrEnum):
     tyntec_echo = "tyntecEcho"
 
     @classmethod
-    def _missing_(cls, value: object) -> DeliveryChannel1:
+    def _missing_(cls, value: object) -> HistoryItemDeliveryChannel:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/HistoryItem/state#-datamodel-code-generator-#-enum-#-special-#
-class State(StrEnum):
+# spec: #/components/schemas/HistoryItem/properties/state
+class HistoryItemState(StrEnum):
     """State of the message delivery"""
 
     accepted = "accepted"
@@ -564,7 +569,7 @@ class State(StrEnum):
     unknown = "unknown"
 
     @classmethod
-    def _missing_(cls, value: object) -> State:
+    def _missing_(cls, value: object) -> HistoryItemState:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -679,8 +684,8 @@ class Problem(JsonCodec):
         return out
 
 
-# spec: #/components/schemas/MoMessage/channel#-datamodel-code-generator-#-enum-#-special-#
-class Channel2(StrEnum):
+# spec: #/components/schemas/MoMessage/properties/channel
+class MoMessageChannel(StrEnum):
     """Channel which delivered the message to us"""
 
     sms = "sms"
@@ -688,13 +693,13 @@ class Channel2(StrEnum):
     tyntec_echo = "tyntecEcho"
 
     @classmethod
-    def _missing_(cls, value: object) -> Channel2:
+    def _missing_(cls, value: object) -> MoMessageChannel:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/MoContent/content_type#-datamodel-code-generator-#-enum-#-special-#
-class ContentType4(StrEnum):
+# spec: #/components/schemas/MoContent/properties/contentType
+class MoContentContentType(StrEnum):
     """What kind of payload is used"""
 
     text = "text"
@@ -702,7 +707,7 @@ class ContentType4(StrEnum):
     media = "media"
 
     @classmethod
-    def _missing_(cls, value: object) -> ContentType4:
+    def _missing_(cls, value: object) -> MoContentContentType:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -752,8 +757,8 @@ class MoContext(JsonCodec):
         return out
 
 
-# spec: #/components/schemas/MoMedia/type#-datamodel-code-generator-#-enum-#-special-#
-class Type1(StrEnum):
+# spec: #/components/schemas/MoMedia/properties/type
+class MoMediaType(StrEnum):
     """What kind of media was received"""
 
     image = "image"
@@ -763,7 +768,7 @@ class Type1(StrEnum):
     video = "video"
 
     @classmethod
-    def _missing_(cls, value: object) -> Type1:
+    def _missing_(cls, value: object) -> MoMediaType:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -773,7 +778,7 @@ class Type1(StrEnum):
 class MoMedia(JsonCodec):
     """Media information"""
 
-    type: Type1 | Literal["image", "document", "audio", "voice", "video"] | None = None
+    type: MoMediaType | Literal["image", "document", "audio", "voice", "video"] | None = None
     """What kind of media was received"""
     url: str | None = None
     """the url of the location where the media is stored"""
@@ -800,7 +805,7 @@ class MoMedia(JsonCodec):
         obj = object.__new__(cls)
         try:
             obj._present = present = frozenset(data)
-            obj.type = enum_member(Type1, v) if (v := data.get("type")) is not None else None
+            obj.type = enum_member(MoMediaType, v) if (v := data.get("type")) is not None else None
             obj.url = data.get("url")
             obj.media_id = data.get("mediaId")
             obj.caption = data.get("caption")
@@ -1190,12 +1195,14 @@ class Template(JsonCodec):
 class HistoryItem(JsonCodec):
     """Contains information about a specific event occuring in the delivery process"""
 
-    delivery_channel: DeliveryChannel1 | Literal["sms", "whatsapp", "tyntecEcho"] | None = None
+    delivery_channel: (
+        HistoryItemDeliveryChannel | Literal["sms", "whatsapp", "tyntecEcho"] | None
+    ) = None
     """The channel triggering this event"""
     happend_at: datetime | None = None
     """When did the event happen"""
     state: (
-        State
+        HistoryItemState
         | Literal["accepted", "dispatched", "dispatching_failed", "success", "failed", "unknown"]
         | None
     ) = None
@@ -1221,12 +1228,14 @@ class HistoryItem(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.delivery_channel = (
-                enum_member(DeliveryChannel1, v)
+                enum_member(HistoryItemDeliveryChannel, v)
                 if (v := data.get("deliveryChannel")) is not None
                 else None
             )
             obj.happend_at = parse_datetime(v) if (v := data.get("happendAt")) is not None else None
-            obj.state = enum_member(State, v) if (v := data.get("state")) is not None else None
+            obj.state = (
+                enum_member(HistoryItemState, v) if (v := data.get("state")) is not None else None
+            )
             obj.details = (
                 HistoryDetails.from_dict(v) if (v := data.get("details")) is not None else None
             )
@@ -1268,7 +1277,7 @@ class HistoryItem(JsonCodec):
 class MoContent(JsonCodec):
     """Content of the mobile originated message"""
 
-    content_type: ContentType4 | Literal["text", "url", "media"]
+    content_type: MoContentContentType | Literal["text", "url", "media"]
     """What kind of payload is used"""
     text: str | None = None
     """The received text"""
@@ -1294,7 +1303,7 @@ class MoContent(JsonCodec):
         obj = object.__new__(cls)
         try:
             obj._present = present = frozenset(data)
-            obj.content_type = enum_member(ContentType4, data["contentType"])
+            obj.content_type = enum_member(MoContentContentType, data["contentType"])
             obj.text = data.get("text")
             obj.url = data.get("url")
             obj.media = MoMedia.from_dict(v) if (v := data.get("media")) is not None else None
@@ -1414,7 +1423,7 @@ class DefaultContent(JsonCodec):
 
     from_: str
     """The sender of the message"""
-    content_type: ContentType | Literal["template", "text", "url", "media"]
+    content_type: DefaultContentContentType | Literal["template", "text", "url", "media"]
     """What kind of payload is used"""
     text: str | None = None
     """The text to be send"""
@@ -1444,7 +1453,7 @@ class DefaultContent(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.from_ = data["from"]
-            obj.content_type = enum_member(ContentType, data["contentType"])
+            obj.content_type = enum_member(DefaultContentContentType, data["contentType"])
             obj.text = data.get("text")
             obj.url = data.get("url")
             obj.media = Media.from_dict(v) if (v := data.get("media")) is not None else None
@@ -1492,7 +1501,7 @@ class WhatsappMessageRequest(JsonCodec):
 
     from_: str
     """The sending whatsapp account"""
-    content_type: ContentType2 | Literal["template", "text", "url", "media"]
+    content_type: WhatsappMessageRequestContentType | Literal["template", "text", "url", "media"]
     """What kind of payload is used"""
     text: str | None = None
     """The text to be send"""
@@ -1522,7 +1531,7 @@ class WhatsappMessageRequest(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.from_ = data["from"]
-            obj.content_type = enum_member(ContentType2, data["contentType"])
+            obj.content_type = enum_member(WhatsappMessageRequestContentType, data["contentType"])
             obj.text = data.get("text")
             obj.url = data.get("url")
             obj.media = Media.from_dict(v) if (v := data.get("media")) is not None else None
@@ -1581,7 +1590,7 @@ class TyntecEchoRequest(JsonCodec):
 
     from_: str
     """The sending tyntecEcho account"""
-    content_type: ContentType3 | Literal["template", "text", "url", "media"]
+    content_type: TyntecEchoRequestContentType | Literal["template", "text", "url", "media"]
     """What kind of payload is used"""
     text: str | None = None
     """The text to be send"""
@@ -1614,7 +1623,7 @@ class TyntecEchoRequest(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.from_ = data["from"]
-            obj.content_type = enum_member(ContentType3, data["contentType"])
+            obj.content_type = enum_member(TyntecEchoRequestContentType, data["contentType"])
             obj.text = data.get("text")
             obj.url = data.get("url")
             obj.media = Media.from_dict(v) if (v := data.get("media")) is not None else None
@@ -1726,7 +1735,7 @@ class MoMessage(JsonCodec):
     """Message Id reference"""
     from_: str
     """the sender of the message"""
-    channel: Channel2 | Literal["sms", "whatsapp", "tyntecEcho"]
+    channel: MoMessageChannel | Literal["sms", "whatsapp", "tyntecEcho"]
     """Channel which delivered the message to us"""
     content: MoContent
     to: str | None = None
@@ -1759,7 +1768,7 @@ class MoMessage(JsonCodec):
             obj._present = present = frozenset(data)
             obj.message_id = data["messageId"]
             obj.from_ = data["from"]
-            obj.channel = enum_member(Channel2, data["channel"])
+            obj.channel = enum_member(MoMessageChannel, data["channel"])
             obj.content = MoContent.from_dict(data["content"])
             obj.to = data.get("to")
             obj.context = MoContext.from_dict(v) if (v := data.get("context")) is not None else None
@@ -1809,7 +1818,7 @@ class MessageRequest(JsonCodec):
     of [E.164](https://en.wikipedia.org/wiki/E.164) but leading 00 is as well accepted
 
     """
-    channels: list[Channel | Literal["sms", "whatsapp", "tyntecEcho"]]
+    channels: list[MessageRequestChannel | Literal["sms", "whatsapp", "tyntecEcho"]]
     """Channels selected for delivery."""
     overrides: MessageRequestOverrides | None = None
     context: MessageRequestContext | None = None
@@ -1846,7 +1855,7 @@ class MessageRequest(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.to = data["to"]
-            obj.channels = [enum_member(Channel, v0) for v0 in data["channels"]]
+            obj.channels = [enum_member(MessageRequestChannel, v0) for v0 in data["channels"]]
             obj.overrides = (
                 MessageRequestOverrides.from_dict(v)
                 if (v := data.get("overrides")) is not None
@@ -1917,7 +1926,7 @@ class StoredMessage(JsonCodec):
     of [E.164](https://en.wikipedia.org/wiki/E.164) but leading 00 is as well accepted
 
     """
-    channels: list[Channel1 | Literal["sms", "whatsapp", "tyntecEcho"]]
+    channels: list[StoredMessageChannel | Literal["sms", "whatsapp", "tyntecEcho"]]
     """Channels selected for delivery."""
     sms: SMSRequest | None = None
     whatsapp: WhatsappMessageRequest | None = None
@@ -1948,7 +1957,7 @@ class StoredMessage(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.to = data["to"]
-            obj.channels = [enum_member(Channel1, v0) for v0 in data["channels"]]
+            obj.channels = [enum_member(StoredMessageChannel, v0) for v0 in data["channels"]]
             obj.sms = SMSRequest.from_dict(v) if (v := data.get("sms")) is not None else None
             obj.whatsapp = (
                 WhatsappMessageRequest.from_dict(v)
@@ -1988,45 +1997,45 @@ class StoredMessage(JsonCodec):
 
 
 __all__ = [
-    "Channel",
-    "Channel1",
-    "Channel2",
-    "ContentType",
-    "ContentType1",
-    "ContentType2",
-    "ContentType3",
-    "ContentType4",
     "DefaultContent",
-    "DeliveryChannel",
-    "DeliveryChannel1",
+    "DefaultContentContentType",
     "HistoryDetails",
     "HistoryItem",
+    "HistoryItemDeliveryChannel",
+    "HistoryItemState",
     "Language",
+    "LanguagePolicy",
     "Media",
+    "MediaType",
     "MessageHistory",
     "MessageRequest",
+    "MessageRequestChannel",
     "MessageRequestContext",
     "MessageRequestOverrides",
     "MessageResponse",
     "MessageStatus",
+    "MessageStatusDeliveryChannel",
+    "MessageStatusStatus",
     "MoContent",
+    "MoContentContentType",
     "MoContext",
     "MoMedia",
+    "MoMediaType",
     "MoMessage",
-    "Policy",
+    "MoMessageChannel",
     "Problem",
     "SMS",
     "SMSContent",
     "SMSOrigin",
     "SMSRequest",
-    "State",
-    "Status",
+    "SMSRequestContentType",
     "StoredMessage",
+    "StoredMessageChannel",
     "Template",
     "TemplateParameter",
     "TyntecEchoRequest",
-    "Type",
-    "Type1",
+    "TyntecEchoRequestContentType",
     "Whatsapp",
     "WhatsappMessageRequest",
+    "WhatsappMessageRequestContentType",
 ]

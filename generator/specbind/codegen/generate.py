@@ -13,15 +13,13 @@ from specbind.codegen.layout import line_length
 from specbind.codegen.models import (
     collision_renames,
     generate_models,
-    model_aliases,
-    model_classes,
-    renamed_members,
     schema_renames,
     usable_schemas,
 )
 from specbind.codegen.names import package_name_problem
 from specbind.codegen.operations import Api, describe, describe_webhooks
 from specbind.codegen.options import Options
+from specbind.codegen.schema_model import Schemas
 from specbind.codegen.text import comment
 from specbind.codegen.workers import Workers, available
 from specbind.spec.load import load
@@ -77,9 +75,9 @@ def generate(
         stage("validate")
         warnings = check(spec, lenient=options.lenient) + located(spec, freed, "warning")
         stage("models")
-        models_code = modelling.get()
-        formatting_models = start_formatting({"models.py": models_code}, workers, style)
-        classes = model_classes(models_code)
+        models = modelling.get()
+        formatting_models = start_formatting({"models.py": models.code}, workers, style)
+        classes = models.schemas.model_classes()
         warnings += located(
             spec,
             [
@@ -90,11 +88,11 @@ def generate(
                 )
                 for old in collision_renames(schema_renames(spec.document))
             ]
-            + renamed_members(models_code),
+            + models.schemas.renamed_members(),
             "warning",
         )
         stage("endpoints")
-        api = describe_generated(spec.document, models_code, options)
+        api = describe_generated(spec.document, models.schemas, options)
         # what validation let through (or --lenient kept) but cannot become an operation
         if api.skipped:
             skipped = located(spec, api.skipped, "warning" if options.lenient else "error")
@@ -114,7 +112,7 @@ def generate(
             | formatting_runtime.get()
         )
         sources |= runtime
-        sources["models.py"] = models_code
+        sources["models.py"] = models.code
     files = {name: _with_header(header, formatted[name]) for name in sorted(sources)}
     files["py.typed"] = ""
     spec_files = {
@@ -124,11 +122,11 @@ def generate(
     return Generation(package, files, warnings, spec_files)
 
 
-def describe_generated(document: dict[str, Any], models_code: str, options: Options) -> Api:
+def describe_generated(document: dict[str, Any], schemas: Schemas, options: Options) -> Api:
     """The operations as the package renders them, typed with the generated model classes and
     type aliases: `specbind diff` reads the Python API from this same data."""
     return describe(
-        document, model_classes(models_code), set(options.idempotent), model_aliases(models_code)
+        document, schemas.model_classes(), set(options.idempotent), schemas.model_aliases()
     )
 
 

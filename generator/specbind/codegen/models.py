@@ -7,13 +7,10 @@ nested decoding and encoding, extra members, and presence tracking for lossless 
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
-import keyword
 import re
-import unicodedata
 import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +35,14 @@ from specbind.codegen.layout import (
 from specbind.codegen.names import enum_member
 from specbind.codegen.options import MODEL_OPTIONS
 from specbind.codegen.paths import compiled_templates, template_dir
-from specbind.codegen.text import comment, comment_text, docstring_at, inline
+from specbind.codegen.schema_model import (
+    Recorder,
+    Schemas,
+    attributes,
+    extra_attribute,
+    name_and_locate,
+)
+from specbind.codegen.text import comment, docstring_at, inline
 from specbind.spec.problems import Problem, SpecError, pointer_of
 
 # Options that shape the generated code; part of the generation's provenance.
@@ -66,14 +70,22 @@ CODEC_NAMES = (
 )
 
 
-def generate_models(document: dict[str, Any], header: str, columns: int = 88) -> str:
-    """Source of the `models` module for a bundled spec (unformatted; the format stage runs later),
-    laid out for lines of `columns` columns."""
+@dataclass(frozen=True)
+class Models:
+    """The `models` module's source and the model of the schemas it defines, from one run."""
+
+    code: str
+    schemas: Schemas
+
+
+def generate_models(document: dict[str, Any], header: str, columns: int = 88) -> Models:
+    """The `models` module for a bundled spec (unformatted; the format stage runs later), laid out
+    for lines of `columns` columns, and the model of its classes."""
     with line_length(columns):
         return _generate_models(document, header)
 
 
-def _generate_models(document: dict[str, Any], header: str) -> str:
+def _generate_models(document: dict[str, Any], header: str) -> Models:
     from datamodel_code_generator import (
         DatetimeClassType,
         InputFileType,
@@ -83,13 +95,15 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     from datamodel_code_generator.enums import DataModelType
 
     _keep_compiled_templates()
+    _name_and_locate_after_parsing()
     renames = schema_renames(document)
     modelled = renamed_schemas(document, renames)
-    mark = splice_mark(document)
     layout = {
         "black_str": black_str,
         "black_line": black_line,
         "black_statement": black_statement,
+        "assignment": assignment,
+        "narrowed_override": narrowed_override,
         "requote": requote,
         "requote_all": requote_all,
         "open_enums": open_enums,
@@ -99,14 +113,13 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
         "encode": codecs.encode,
         "needs_codec": codecs.needs_codec,
     }
-    template_data: defaultdict[str, dict[str, Any]] = defaultdict(
-        dict, {"#all#": {"splice_mark": mark, **layout}}
-    )
+    template_data: defaultdict[str, dict[str, Any]] = defaultdict(dict, {"#all#": layout})
     for pointer, (tag, _) in polymorphic_bases(modelled).items():
         template_data[pointer]["subtypes_tag"] = tag
+    run = _Run(modelled, renames)
     try:
         # dcg's advice on a spec without schemas does not apply here
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), run:
             warnings.simplefilter("ignore", UserWarning)
             code = generate(
                 modelled,
@@ -124,10 +137,11 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
     except Exception as exc:
         # a spec the validator let through (or --lenient kept) that dcg cannot model
         if "Models not found" in str(exc):  # a spec without schemas: a models module with no models
-            return _add_runtime_imports(
+            code = _add_runtime_imports(
                 header
                 + '"""This API declares no schemas."""\n\nfrom __future__ import annotations\n'
             )
+            return Models(code, Schemas(()))
         message = " ".join(str(exc).split())[:300]
         raise SpecError(
             [
@@ -137,10 +151,10 @@ def _generate_models(document: dict[str, Any], header: str) -> str:
             ]
         ) from None
     assert isinstance(code, str)  # one module: no schema name holds a dot any more
-    code = _spec_pointers(code, renames)
-    subtypes = polymorphic_bases(document)  # the `# spec:` lines name the spec's own pointers now
-    code = _add_runtime_imports(_register_subtypes(inherit_codecs(code, mark), subtypes))
-    return _with_docstring_and_all(code)
+    schemas = run.recorder.schemas()
+    subtypes = polymorphic_bases(document)  # keyed by the spec's own pointers, as the schemas
+    code = _add_runtime_imports(_register_subtypes(code, subtypes, schemas))
+    return Models(_with_docstring_and_all(code, schemas.public_names()), schemas)
 
 
 def open_enums(hint: str, data_type: Any) -> str:
@@ -176,6 +190,8 @@ def annotation(name: str, hint: str, default: str = "") -> str:
     line = f"    {name}: {hint}{tail}"
     if width(line) <= limit:
         return line
+    if default and width(f"    {name}: {hint} = (") <= limit and 8 + width(default) <= limit:
+        return f"    {name}: {hint} = (\n        {default}\n    )"  # black splits the value first
     if 8 + width(hint) <= limit:
         return f"    {name}: (\n        {hint}\n    ){tail}"
     members = _top_level_members(hint)
@@ -193,6 +209,34 @@ def annotation(name: str, hint: str, default: str = "") -> str:
         else:
             return line  # black lays it out
     return f"    {name}: (\n" + "\n".join(body) + f"\n    ){tail}"
+
+
+def assignment(indent: int, target: str, value: str) -> str:
+    """`target` + `value` (`obj.x = ...`) at `indent` as black lays it out: on one line if it fits; a
+    comprehension (`[... for ...]`) split inside its brackets; anything else as `black_statement` does.
+    The first line carries its indentation."""
+    pad = " " * indent
+    if indent + width(target + value) <= current_line_length():
+        return pad + target + value
+    inner = value[1:-1]
+    if _is_comprehension(value) and indent + 4 + width(inner) <= current_line_length():
+        return f"{pad}{target}{value[0]}\n{pad}    {inner}\n{pad}{value[-1]}"
+    return black_statement(indent, target, value)
+
+
+def narrowed_override(declaration: str) -> str:
+    """A member declaration with a `type: ignore` for mypy's override check on its first line
+    (Recorder.narrowed; harmless where mypy accepts the override)."""
+    first, newline, rest = declaration.partition("\n")
+    return f"{first}  # type: ignore[assignment, unused-ignore]{newline}{rest}"
+
+
+def _is_comprehension(value: str) -> bool:
+    try:
+        node = ast.parse(value, mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp))
 
 
 def _top_level_members(hint: str) -> list[str]:
@@ -226,71 +270,17 @@ MODELS_DOCSTRING = (
     "`from_json`/`to_json` JSON text. Enums accept values a newer API sends; where an enum is expected,\n"
     'its values as plain strings type-check too."""\n\n'
 )
-_PUBLIC = re.compile(r"^(?:class (\w+)\b|(\w+): TypeAlias\b|def (decode_\w+)\()", re.MULTILINE)
 
 
-def _with_docstring_and_all(code: str) -> str:
-    """A module docstring after the header comment, and `__all__` (every class, alias and decoder) last."""
+def _with_docstring_and_all(code: str, names: list[str]) -> str:
+    """A module docstring after the header comment, and `__all__` (`names`) last."""
     marker = "from __future__ import annotations\n"
     if marker in code:
         head, rest = code.split(marker, 1)
         code = head + MODELS_DOCSTRING + marker + rest
-    names = sorted(
-        {next(n for n in m.groups() if n) for m in _PUBLIC.finditer(code)}, key=str.lower
-    )
-    names = [n for n in names if not n.startswith("_")]
     entries: list[Atom | Brackets] = [Atom(black_str(name)) for name in names]
     listing = layout(Statement("__all__ = ", Brackets("[", entries, "]", collection=True)))
     return code.rstrip("\n") + "\n\n\n" + listing + "\n"
-
-
-def attribute_names(names: list[str], taken: list[str]) -> dict[str, str]:
-    """Field name -> attribute name: as Python reads it (NFKC), with a `_` appended while it is one
-    of `taken` (names the class body uses) or an earlier field's."""
-    used = set(taken)
-    result: dict[str, str] = {}
-    for name in names:
-        attribute = unicodedata.normalize("NFKC", name)
-        if attribute in used:
-            attribute += "_"
-        while attribute in used or attribute in result.values():
-            attribute += "_"
-        result[name] = attribute
-        used.add(attribute)
-    return result
-
-
-_WIRE_NAMES = re.compile(
-    r"^    WIRE_NAMES: ClassVar\[dict\[str, str\]\] = \{\n(.*?)^    \}", re.M | re.S
-)
-_WIRE_ENTRY = re.compile(r"^ +\"(\w+)\": (.+?),?$", re.M)
-
-
-def renamed_members(code: str) -> list[tuple[str, str]]:
-    """(pointer, message) for each property whose attribute got a `_` because the class already uses
-    its name (`list` -> `list_`), read from the classes' `WIRE_NAMES` in the models code."""
-    found = []
-    for spec, body in re.findall(r"^# spec: ([^\n]+)\n(.*?)(?=^# spec: |\Z)", code, re.M | re.S):
-        table = _WIRE_NAMES.search(body)
-        for attr, literal in _WIRE_ENTRY.findall(table.group(1) if table else ""):
-            wire = ast.literal_eval(literal)
-            bare = attr[:-1]
-            if (
-                attr.endswith("_")
-                and bare
-                and not keyword.iskeyword(bare)
-                and not wire.endswith("_")
-            ):
-                pointer = (
-                    comment_text(spec) + "/properties/" + wire.replace("~", "~0").replace("/", "~1")
-                )
-                found.append(
-                    (
-                        pointer,
-                        f"property {wire!r} becomes attribute {attr!r}: {bare!r} is taken in the class",
-                    )
-                )
-    return found
 
 
 # The names the generated modules bind besides the model classes (the models module's imports, and
@@ -535,28 +525,52 @@ def _pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", name))
 
 
-def _spec_pointers(code: str, renames: dict[str, str]) -> str:
-    """The `# spec:` comments (whatever template wrote them) back on the spec's own pointers."""
-    if not renames:
-        return code
+class _Run:
+    """What the parse hook needs to know about the current models run (`with run:` while dcg runs),
+    and what it keeps of dcg's models for the model of the schemas."""
 
-    def restore(match: re.Match[str]) -> str:
-        pointer = comment_text(match.group(1))
-        original = spec_pointer(pointer, renames)
-        return match.group(0) if original == pointer else "# spec: " + comment(original)
+    current: _Run | None = None
 
-    return re.sub(r"^# spec: (.+)$", restore, code, flags=re.MULTILINE)
+    def __init__(self, document: dict[str, Any], renames: dict[str, str]) -> None:
+        self.document, self.renames = document, renames
+        self.recorder = Recorder(lambda f: requote_all(open_enums(f.type_hint, f.data_type)))
+
+    def __enter__(self) -> None:
+        _Run.current = self
+
+    def __exit__(self, *exc: object) -> None:
+        _Run.current = None
 
 
-def spec_pointer(pointer: str, renames: dict[str, str]) -> str:
-    """The spec's own pointer for a pointer into the document with its schemas renamed."""
-    if not renames or not pointer.startswith(_SCHEMAS):
-        return pointer
-    rest = pointer[len(_SCHEMAS) :]
-    end = min((i for i in (rest.find("/"), rest.find("#")) if i >= 0), default=len(rest))
-    back = {new: old for old, new in renames.items()}
-    old = back.get(rest[:end])
-    return pointer if old is None else _SCHEMAS + _escaped(old) + rest[end:]
+def _recorder() -> Recorder:
+    """The current run's recorder of the model of the schemas (templates: `schema_model()`)."""
+    run = _Run.current
+    return run.recorder if run is not None else Recorder()
+
+
+def _name_and_locate_after_parsing() -> None:
+    """Name inline classes from their context and give every class its spec pointer
+    (`schema_model.name_and_locate`) right after datamodel-code-generator has parsed the spec and
+    before it renders anything: its parser's `parse_raw` is wrapped once."""
+    from datamodel_code_generator.parser.openapi import OpenAPIParser
+
+    parse_raw = OpenAPIParser.parse_raw
+    if getattr(parse_raw, "specbind_wrapped", False):
+        return
+
+    def parse_and_name(self: Any) -> None:
+        parse_raw(self)
+        run = _Run.current
+        if run is None:
+            return
+        pointers = name_and_locate(
+            self.results, self.model_resolver, run.document, run.renames, TAKEN_CLASS_NAMES
+        )
+        for model in self.results:
+            model.extra_template_data["spec_pointer"] = pointers[model.reference.path]
+
+    parse_and_name.specbind_wrapped = True  # type: ignore[attr-defined]
+    OpenAPIParser.parse_raw = parse_and_name  # type: ignore[method-assign]
 
 
 def _keep_compiled_templates() -> None:
@@ -574,9 +588,10 @@ def _keep_compiled_templates() -> None:
         env.bytecode_cache = compiled_templates()
         # the escaping functions for spec text (codegen/text.py), in every template
         env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
-        env.globals["identifiers"] = lambda hint: re.findall(r"[A-Za-z_]\w*", str(hint))
-        env.globals["attribute_names"] = attribute_names
         env.globals["enum_member"] = enum_member
+        env.globals["attributes"] = attributes
+        env.globals["extra_attribute"] = extra_attribute
+        env.globals["schema_model"] = _recorder
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]
@@ -620,13 +635,15 @@ def polymorphic_bases(document: dict[str, Any]) -> dict[str, tuple[str, dict[str
     return found
 
 
-def _register_subtypes(code: str, bases: dict[str, tuple[str, dict[str, str]]]) -> str:
+def _register_subtypes(
+    code: str, bases: dict[str, tuple[str, dict[str, str]]], schemas: Schemas
+) -> str:
     """`Base._SUBTYPES = {...}` lines at the end of the module, once every class exists."""
-    classes = model_classes(code)
+    classes = schemas.model_classes()
+    decoding = {c.pointer for c in schemas.classes if c.subtypes_tag is not None and not c.inline}
     lines = []
     for pointer, (_, mapping) in bases.items():
-        base = classes.get(pointer)
-        if base is None or f"_SUBTYPES: ClassVar[dict[Any, type[{base}]]]" not in code:
+        if pointer not in decoding:
             continue
         entries = [
             Atom(f"{black_str(tag)}: {classes[target]}")
@@ -634,137 +651,14 @@ def _register_subtypes(code: str, bases: dict[str, tuple[str, dict[str, str]]]) 
             if target in classes
         ]
         lines.append(
-            layout(Statement(f"{base}._SUBTYPES = ", Brackets("{", entries, "}", collection=True)))
+            layout(
+                Statement(
+                    f"{classes[pointer]}._SUBTYPES = ", Brackets("{", entries, "}", collection=True)
+                )
+            )
             + "\n"
         )
     return code.rstrip("\n") + "\n\n\n" + "".join(lines) if lines else code
-
-
-_SPEC_COMMENT = re.compile(r"^# spec: (.+)\n(?:@[^\n]*\n)*class (\w+)", re.MULTILINE)
-
-
-def model_classes(models_code: str) -> dict[str, str]:
-    """Schema pointer -> generated class name, read from the `# spec:` line above each class."""
-    return {
-        comment_text(m.group(1)): m.group(2)
-        for m in _SPEC_COMMENT.finditer(models_code)
-        if "#-" not in m.group(1)
-    }
-
-
-_ALIAS = re.compile(r"^# spec: (.+)\n(\w+): TypeAlias", re.MULTILINE)
-
-
-def model_aliases(code: str) -> dict[str, str]:
-    """Schema pointer -> type alias name (oneOf/anyOf, maps, nullable enums), read from the models code.
-    The value is `decode_NAME` when the alias has a decoder (its values need decoding), else NAME.
-    """
-    return {
-        comment_text(pointer): f"decode_{name}" if f"\ndef decode_{name}(" in code else name
-        for pointer, name in _ALIAS.findall(code)
-        if "#-" not in pointer
-    }
-
-
-def splice_mark(document: dict[str, Any]) -> str:
-    """The marker of the template's splice lines (`#MARKdecode CLASS BASES`, `#MARKfield ATTR`,
-    `#MARKend`): a hash of the spec, so that no text in the spec can forge one."""
-    digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
-    return f"@{digest[:16]}@"
-
-
-def inherit_codecs(code: str, mark: str) -> str:
-    """Give each subclass the decoding and encoding lines of its bases' members, so that its
-    `from_dict`/`to_dict` stay straight-line code over every member (the templates only see a
-    class's own fields). A member the subclass redeclares replaces the inherited one in place.
-    `from_dict` sets every dataclass field itself (it does not call `__init__`): a base's extra-members
-    field (`#MARKextra NAME`) starts empty in a subclass that does not declare it (one that forbids
-    undeclared members), as the dataclass default would have it."""
-    block = re.compile(
-        rf"^[ \t]*#{mark}(decode|encode) (\w+) ?([\w,]*)\n(.*?)^[ \t]*#{mark}end\n",
-        re.MULTILINE | re.DOTALL,
-    )
-    field_mark = re.compile(rf"^[ \t]*#{mark}(field|extra) (\w+)\n", re.MULTILINE)
-    own: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
-    bases: dict[str, list[str]] = {}
-    for match in block.finditer(code):
-        section, name, parents = match.group(1), match.group(2), match.group(3)
-        bases[name] = [p for p in parents.split(",") if p]
-        own[(section, name)] = _fields_of(match.group(4), field_mark)
-
-    def members(section: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, tuple[str, str]]:
-        merged: dict[str, tuple[str, str]] = {}
-        for parent in bases.get(name, []):
-            if parent not in seen and (section, parent) in own:
-                merged.update(members(section, parent, seen + (name,)))
-        for attr, (kind, text) in merged.items():
-            if kind == "extra":
-                indent = text[: len(text) - len(text.lstrip())]
-                merged[attr] = ("field", f"{indent}obj.{attr} = {{}}\n")
-        merged.update(own.get((section, name), {}))
-        return merged
-
-    def replace(match: re.Match[str]) -> str:
-        return "".join(text for _, text in members(match.group(1), match.group(2)).values())
-
-    overrides = {
-        name: {attr for parent in parents for attr in members("decode", parent)}
-        & set(own.get(("decode", name), {}))
-        for name, parents in bases.items()
-        if parents
-    }
-    return _allow_narrowed_overrides(block.sub(replace, code), overrides, bases)
-
-
-_CLASS = re.compile(r"^class (\w+)\b[^\n]*:\n(.*?)(?=^# spec: |\Z)", re.MULTILINE | re.DOTALL)
-_DECLARATION = re.compile(r"^    (\w+): ([^=\n]+?)(?: = [^\n]*)?$", re.MULTILINE)
-
-
-def _allow_narrowed_overrides(
-    code: str, overrides: dict[str, set[str]], bases: dict[str, list[str]]
-) -> str:
-    """A subclass (allOf) may restate a member of its base with another type (a narrower enum, a
-    list of a subclass); both constraints hold on the wire, which Python types cannot say. Such a
-    declaration gets a `type: ignore` for mypy's override check (harmless where mypy accepts it)."""
-    if not any(overrides.values()):
-        return code
-    annotations = {
-        match.group(1): {d.group(1): d.group(2) for d in _DECLARATION.finditer(match.group(2))}
-        for match in _CLASS.finditer(code)
-    }
-
-    def inherited(name: str, attr: str, seen: tuple[str, ...] = ()) -> str | None:
-        for parent in bases.get(name, []):
-            if parent in seen:
-                continue
-            found = annotations.get(parent, {}).get(attr) or inherited(parent, attr, seen + (name,))
-            if found:
-                return found
-        return None
-
-    def patch(match: re.Match[str]) -> str:
-        name, body = match.group(1), match.group(2)
-        for attr in sorted(overrides.get(name, ())):
-            own, base = annotations.get(name, {}).get(attr), inherited(name, attr)
-            # mypy accepts a Literal narrowing
-            if own and base and own != base and not own.startswith("Literal["):
-                body = re.sub(
-                    rf"^(    {attr}: [^\n]*?)$",
-                    r"\1  # type: ignore[assignment, unused-ignore]",
-                    body,
-                    count=1,
-                    flags=re.MULTILINE,
-                )
-        return match.group(0)[: match.start(2) - match.start(0)] + body
-
-    return _CLASS.sub(patch, code)
-
-
-def _fields_of(block: str, field_mark: re.Pattern[str]) -> dict[str, tuple[str, str]]:
-    """Attribute name -> (`field` or `extra`, its lines), from a block of `#MARKfield NAME` and
-    `#MARKextra NAME` sections."""
-    parts = field_mark.split(block)
-    return {parts[i + 1]: (parts[i], parts[i + 2]) for i in range(1, len(parts) - 2, 3)}
 
 
 def _add_runtime_imports(code: str) -> str:

@@ -1,19 +1,18 @@
 """The public Python surface a spec generates: client methods and model classes, as plain data.
 
-Methods come from the same operation data generation renders (generate.describe_generated); models from the generated `models` module, read with
-`ast` (class names, fields with their type hints and whether they are required, enum members),
-so the surface is what user code actually sees, names and all.
+Methods come from the same operation data generation renders (generate.describe_generated), models
+from the same model of the schemas the `models` module is rendered from (codegen/schema_model.py:
+class names, fields with their type hints and whether they are required, enum members), so the
+surface is what user code actually sees, names and all.
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from specbind.codegen.options import Options
-from specbind.codegen.text import comment_text
+from specbind.codegen.schema_model import Schemas
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,8 @@ def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface
     spec = load(spec_path, options.ref_access())
     check(spec, lenient=options.lenient)
     modelled = usable_schemas(spec.document)[0] if options.lenient else spec.document
-    code = generate_models(modelled, "")  # as generate() models it
-    api = describe_generated(spec.document, code, options)  # what generation renders
+    schemas = generate_models(modelled, "").schemas  # as generate() models it
+    api = describe_generated(spec.document, schemas, options)  # what generation renders
     methods = {}
     for op in api.operations:
         params = {p.name: Param(p.name, p.type_hint, p.required, p.location) for p in op.parameters}
@@ -76,67 +75,16 @@ def surface_of(spec_path: str | Path, options: Options | None = None) -> Surface
         methods[op.name] = Method(
             op.name, f"{op.method} {op.path}", op.operation_id, params, op.result_hint
         )
-    return Surface(methods, models_of(code))
+    return Surface(methods, models_of(schemas))
 
 
-def models_of(code: str) -> dict[str, Model]:
+def models_of(schemas: Schemas) -> dict[str, Model]:
     """Every class of a generated models module: dataclass fields or enum members."""
-    pointers = {}
-    for line_no, line in enumerate(code.splitlines(), start=1):
-        if line.startswith("# spec: "):
-            pointers[line_no] = comment_text(line[len("# spec: ") :]).split("#-", 1)[0]
     models = {}
-    for node in ast.parse(code).body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        pointer = pointers.get(first - 1, "")
-        bases = {ast.unparse(b) for b in node.bases}
-        if bases & {"Enum", "StrEnum", "IntEnum"}:
-            models[node.name] = Model(node.name, pointer, "enum", members=_members(node))
-        else:
-            models[node.name] = Model(node.name, pointer, "dataclass", fields=_fields(node))
+    for c in schemas.classes:
+        if c.kind == "enum":
+            models[c.name] = Model(c.name, c.pointer, "enum", members=dict(c.members))
+        elif c.kind == "object":
+            fields = {f.attribute: Field(f.attribute, f.type_hint, f.required) for f in c.fields}
+            models[c.name] = Model(c.name, c.pointer, "dataclass", fields=fields)
     return models
-
-
-def _members(node: ast.ClassDef) -> dict[str, str]:
-    members = {}
-    for stmt in node.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target = stmt.targets[0]
-            if isinstance(target, ast.Name) and not target.id.startswith("_"):
-                members[target.id] = ast.unparse(stmt.value)
-    return members
-
-
-# `E | Literal[...]`: an enum and the plain strings of its values (codegen.models.open_enums); the
-# values are compared as the enum's members, so the hint compares as the enum alone.
-_ENUM_VALUES = re.compile(r"\b(\w+) \| Literal\[[^\]]*\]")
-
-
-def _fields(node: ast.ClassDef) -> dict[str, Field]:
-    """The fields the schema declares: the keys of WIRE_NAMES when the class has it."""
-    declared = _wire_names(node)
-    fields = {}
-    for stmt in node.body:
-        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
-            continue
-        name, hint = stmt.target.id, _ENUM_VALUES.sub(r"\1", ast.unparse(stmt.annotation))
-        if hint.startswith("ClassVar") or name.startswith("_"):
-            continue
-        if declared is not None and name not in declared:
-            continue
-        fields[name] = Field(name, hint, required=stmt.value is None)
-    return fields
-
-
-def _wire_names(node: ast.ClassDef) -> set[str] | None:
-    for stmt in node.body:
-        if (
-            isinstance(stmt, ast.AnnAssign)
-            and isinstance(stmt.target, ast.Name)
-            and stmt.target.id == "WIRE_NAMES"
-            and isinstance(stmt.value, ast.Dict)
-        ):
-            return {str(k.value) for k in stmt.value.keys if isinstance(k, ast.Constant)}
-    return None

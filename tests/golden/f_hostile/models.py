@@ -38,13 +38,13 @@ class Mood(StrEnum):
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/Bad"""Name{{x}}\\'''/x#-datamodel-code-generator-#-enum-#-special-#
-class X(StrEnum):
+# spec: #/components/schemas/Bad"""Name{{x}}\\'''/properties/x
+class BadNameXX(StrEnum):
     field_ = ""
     field___ = '"""'
 
     @classmethod
-    def _missing_(cls, value: object) -> X:
+    def _missing_(cls, value: object) -> BadNameXX:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -54,7 +54,7 @@ class X(StrEnum):
 class BadNameX(JsonCodec):
     """{% raw %}\"\"\" """
 
-    x: X | Literal["", '"""'] | None = None
+    x: BadNameXX | Literal["", '"""'] | None = None
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Members the schema does not declare, kept as received."""
     _present: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
@@ -71,7 +71,7 @@ class BadNameX(JsonCodec):
         obj = object.__new__(cls)
         try:
             obj._present = present = frozenset(data)
-            obj.x = enum_member(X, v) if (v := data.get("x")) is not None else None
+            obj.x = enum_member(BadNameXX, v) if (v := data.get("x")) is not None else None
             obj.additional_properties = (
                 {}
                 if present <= cls._WIRE_KEYS
@@ -346,6 +346,7 @@ class Dog(Hostile):
 
 __all__ = [
     "BadNameX",
+    "BadNameXX",
     "decode_Line3RaiseSystemExit6",
     "Dog",
     "Hostile",
@@ -353,5 +354,4 @@ __all__ = [
     "Line3RaiseSystemExit6",
     "LineRaiseSystemExit3",
     "Mood",
-    "X",
 ]

@@ -722,7 +722,7 @@ class Flag(Enum):
         return unknown_member(cls, value)
 
 
-# spec: #/components/schemas/MaybeColour/Enum
+# spec: #/components/schemas/MaybeColour
 class MaybeColourEnum(StrEnum):
     red = "red"
     field_ = ""
@@ -745,13 +745,13 @@ def decode_MaybeColour(value: Any) -> MaybeColour:
     return result
 
 
-# spec: #/components/schemas/Enums/inline_ints#-datamodel-code-generator-#-enum-#-special-#
-class InlineInts(IntEnum):
+# spec: #/components/schemas/Enums/properties/inlineInts
+class EnumsInlineInts(IntEnum):
     integer_10 = 10
     integer_20 = 20
 
     @classmethod
-    def _missing_(cls, value: object) -> InlineInts:
+    def _missing_(cls, value: object) -> EnumsInlineInts:
         """Accept a value this spec version does not list, keeping it as sent."""
         return unknown_member(cls, value)
 
@@ -762,7 +762,7 @@ class Enums(JsonCodec):
     priority: Priority | Literal[1, 2, 3] | None = None
     flag: Flag | None = None
     colour: MaybeColour | None = None
-    inline_ints: InlineInts | Literal[10, 20] | None = None
+    inline_ints: EnumsInlineInts | Literal[10, 20] | None = None
     additional_properties: dict[str, Any] = field(default_factory=dict)
     """Members the schema does not declare, kept as received."""
     _present: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
@@ -788,7 +788,9 @@ class Enums(JsonCodec):
             obj.flag = enum_member(Flag, v) if (v := data.get("flag")) is not None else None
             obj.colour = decode_MaybeColour(v) if (v := data.get("colour")) is not None else None
             obj.inline_ints = (
-                enum_member(InlineInts, v) if (v := data.get("inlineInts")) is not None else None
+                enum_member(EnumsInlineInts, v)
+                if (v := data.get("inlineInts")) is not None
+                else None
             )
             obj.additional_properties = (
                 {}
@@ -1252,10 +1254,10 @@ __all__ = [
     "Drawing2",
     "Enums",
     "Enums2",
+    "EnumsInlineInts",
     "Flag",
     "Garage",
     "Holder",
-    "InlineInts",
     "Maps",
     "MaybeColour",
     "MaybeColourEnum",
