@@ -11,7 +11,7 @@ from . import _http
 from ._codec import to_wire
 from ._http import BinaryContent, RequestSpec
 from .errors import error_for
-from .models import Item
+from .models import Item, Problem
 
 
 def get_item(
@@ -77,6 +77,7 @@ def get_item(
         },
         cookies=_http.header_params({"session": session}),
         idempotent=True,
+        problems={"404": Problem.from_dict},
     )
 
 
@@ -265,6 +266,7 @@ def add_note(
         checks="#/components/schemas/Item",
         body_name="Item",
         idempotent=False,
+        problems={"default": Problem.from_dict},
     )
 
 

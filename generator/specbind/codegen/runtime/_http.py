@@ -20,8 +20,10 @@ from .errors import (
     ApiError,
     ApiResponseError,
     ApiTimeoutError,
+    Problems,
     RequestValidationError,
     body_text,
+    error_for,
     shorten,
 )
 
@@ -51,6 +53,7 @@ class RequestSpec(Generic[T]):
     idempotent: bool = False
     checks: str | None = None  # key of the body's schema in `_checks.SCHEMAS`
     body_name: str = "body"  # how errors about the body name it
+    problems: Problems = field(default_factory=dict)  # the error bodies' decoders by status key
 
 
 @dataclass(frozen=True)
@@ -318,7 +321,10 @@ def read_json(response: httpx.Response) -> Any:
 
 
 def read(spec: RequestSpec[T], response: httpx.Response) -> T:
-    """The operation's result; a success body that does not fit its model raises ApiResponseError."""
+    """The operation's result; a success body that does not fit its model raises ApiResponseError,
+    an error status the `ApiStatusError` it describes (its body decoded as the operation says)."""
+    if not 200 <= response.status_code < 300:
+        raise error_for(response, spec.problems)
     try:
         return spec.read(response)
     except DecodeError as exc:
