@@ -285,9 +285,21 @@ def encode_model(body: Any, model: str) -> Any:
         return None
     try:
         return body.to_dict()
+    except DecodeError as exc:  # a member's value is not of its type (a str for a list)
+        reason = f"cannot be encoded: {exc}"
     except (AttributeError, TypeError, ValueError) as exc:
         reason = f"cannot be encoded ({type(exc).__name__}: {exc}); is every member of the documented type?"
-        raise RequestValidationError(model, "", reason) from None
+    raise RequestValidationError(model, "", reason, skippable=False)
+
+
+def check_lists(operation: str, /, **values: Any) -> None:
+    """Refuse a value other than a list (a str above all) for a list parameter, before it is
+    sent whole or split into characters; None (not given) passes."""
+    for name, value in values.items():
+        if value is not None and not isinstance(value, (list, tuple)):
+            note = "; a string is not split into items" if isinstance(value, str) else ""
+            reason = f"expected a list, got {type(value).__name__}{note}"
+            raise RequestValidationError(f"{operation}()", name, reason, skippable=False)
 
 
 def multipart_parts(value: Any) -> dict[str, Any]:

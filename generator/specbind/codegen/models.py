@@ -54,6 +54,7 @@ CODEC_NAMES = (
     "dump_json",
     "enum_member",
     "expect",
+    "expect_list",
     "expect_literal",
     "format_datetime",
     "load_json",

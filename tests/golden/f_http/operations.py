@@ -54,6 +54,7 @@ def get_item(
     Returns:
         200: the item
     """
+    _http.check_lists("get_item", labels=labels, ids=ids, csv=csv, piped=piped, x_trace=x_trace)
     return RequestSpec(
         method="GET",
         path=f"/items/{_http.path_param(item_id, 'item_id')}/{_http.path_param(labels, 'labels')}",

@@ -51,16 +51,16 @@ class ApiTimeoutError(ApiConnectionError):
 
 
 class RequestValidationError(ApiError):
-    """A request body breaks its schema; nothing was sent. `field` names the member, wire names."""
+    """A request body breaks its schema, or a value is not of its documented type (a str for a
+    list); nothing was sent. `field` names the member, wire names, or the parameter."""
 
-    def __init__(self, model: str, field: str, reason: str) -> None:
+    def __init__(self, model: str, field: str, reason: str, skippable: bool = True) -> None:
         self.model = model
         self.field = field
         self.reason = reason
         where = f"{model}.{field}" if field else model
-        super().__init__(
-            f"{where}: {reason} (nothing was sent; validate_requests=False skips this check)"
-        )
+        note = "; validate_requests=False skips this check" if skippable else ""
+        super().__init__(f"{where}: {reason} (nothing was sent{note})")
 
 
 class ApiResponseError(ApiError):
