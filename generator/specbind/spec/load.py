@@ -600,6 +600,9 @@ class _Bundler:
                     f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')"
                 )
             if isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
+                if all(p.line is None for p in cause.problems):  # no place in it: say so here
+                    why = "; ".join(f"{p.file}: {p.message}" for p in cause.problems)
+                    return refuse(f"$ref {ref!r} cannot be read: {why}")
                 self.problems.extend(cause.problems)
                 return refuse(f"$ref {ref!r}: the file it names cannot be used (see above)")
             if type(exc).__name__ == "PointerToNowhere":
