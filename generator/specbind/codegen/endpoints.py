@@ -53,7 +53,10 @@ API_FILES = {
     "client.py": "client.py.jinja2",
     "webhooks.py": "webhooks.py.jinja2",
 }
-PACKAGE_FILES = set(RUNTIME_FILES) | set(API_FILES) | {"_problem.py"}
+# The type of an error's body: made from the spec's error body models by this template, or, for a
+# spec without any, the runtime module of the same name copied as it is (RFC 7807 ProblemDetails).
+PROBLEM_FILE, PROBLEM_TEMPLATE = "_problem.py", "_problem.py.jinja2"
+PACKAGE_FILES = set(RUNTIME_FILES) | set(API_FILES) | {PROBLEM_FILE}
 # What the package's `__init__` exports of its own (the error body classes join them unless taken).
 PACKAGE_NAMES = frozenset(
     "ApiConnectionError ApiError ApiResponseError ApiStatusError ApiTimeoutError AsyncClient "
@@ -103,13 +106,13 @@ def render_problem(api: Api) -> dict[str, str]:
     runtime's RFC 7807 `ProblemDetails` (copied as it is)."""
     bodies = api.error_bodies
     if not bodies:
-        return {"_problem.py": _runtime_source("_problem.py")}
+        return {PROBLEM_FILE: _runtime_source(PROBLEM_FILE)}
     hints = [hint for hint, _ in bodies]
     decoders = [decoder for _, decoder in bodies]
     names = {n for text in hints + decoders for n in re.findall(r"[A-Za-z_]\w*", text)}
     names -= {"from_dict", "None"}
     return _render(
-        {"_problem.py": "_problem.py.jinja2"},
+        {PROBLEM_FILE: PROBLEM_TEMPLATE},
         hints=hints,
         decoders=decoders,
         names=sorted(names, key=name_key),
