@@ -117,15 +117,15 @@ def test_problem_response_raises_status_error(
     problem = {
         "type": "https://docs.tyntec.com/problems/NotFound",
         "title": "Not found",
-        "status": 404,
+        "status": "404",
         "detail": "no",
     }
     server.on("GET", f"/messages/{MESSAGE_ID}", Reply.json(404, problem))
     with pytest.raises(chat.ApiStatusError) as caught:
         call("retrieve_message", MESSAGE_ID)
     assert caught.value.status_code == 404
-    assert caught.value.problem == chat.Problem.from_body(problem)
-    assert (caught.value.problem.title, caught.value.problem.status) == ("Not found", 404)
+    assert caught.value.problem == chat.models.Problem.from_dict(problem)
+    assert (caught.value.problem.title, caught.value.problem.status) == ("Not found", "404")
 
 
 def test_the_key_is_not_in_the_repr(chat: ModuleType) -> None:

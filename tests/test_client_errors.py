@@ -46,7 +46,7 @@ def problem(status: Any, **extra: Any) -> dict[str, Any]:
 def test_problem_bodies_raise_the_class_for_their_status(
     api: Api, server: ScriptedServer, chat: ModuleType, status: int, name: str
 ) -> None:
-    body = problem(status, invalidParams=[{"name": "to"}])
+    body = problem(str(status), invalidParams=[{"name": "to"}])
     server.on("GET", STATUS_PATH, Reply.json(status, body, "application/problem+json"))
     with pytest.raises(chat.ApiStatusError) as caught:
         api.call("check_message_status", MESSAGE_ID, max_retries=0)
@@ -54,20 +54,37 @@ def test_problem_bodies_raise_the_class_for_their_status(
     assert type(error) is getattr(chat, name)
     assert isinstance(error, chat.ApiError)
     assert error.status_code == status
-    assert error.problem == chat.Problem(
-        type="https://docs.tyntec.com/problems/x", title="Went wrong", status=status, detail="because",
-        extensions={"invalidParams": [{"name": "to"}]},
+    assert chat.Problem is chat.models.Problem is chat.ErrorBody  # one type: the spec's schema
+    assert error.problem == chat.models.Problem(
+        type="https://docs.tyntec.com/problems/x", title="Went wrong", status=str(status),
+        detail="because", additional_properties={"invalidParams": [{"name": "to"}]},
     )  # fmt: skip
     assert json.loads(error.body) == body
     assert error.headers["content-type"] == "application/problem+json"
     assert str(error) == f"HTTP {status} Went wrong - because (GET {STATUS_PATH})"
 
 
-def test_a_status_given_as_a_string_is_read_as_a_number(api: Api, server: ScriptedServer) -> None:
+def test_an_error_body_is_decoded_with_the_spec_s_own_schema(
+    api: Api, server: ScriptedServer
+) -> None:
+    """chat-api's Problem says `status` is a string: the problem keeps what the spec says."""
     server.on("GET", STATUS_PATH, Reply.json(404, problem("404")))
     with pytest.raises(api.package.NotFoundError) as caught:
         api.call("check_message_status", MESSAGE_ID)
-    assert caught.value.problem.status == 404
+    assert isinstance(caught.value.problem, api.package.models.Problem)
+    assert caught.value.problem.status == "404"
+    assert caught.value.problem.to_dict() == problem("404")
+
+
+def test_an_error_body_that_does_not_fit_the_spec_s_schema_is_kept_as_text(
+    api: Api, server: ScriptedServer
+) -> None:
+    """chat-api's Problem requires `type`, `title`, `status` and `detail`."""
+    server.on("GET", STATUS_PATH, Reply.json(404, {"message": "no route"}))
+    with pytest.raises(api.package.NotFoundError) as caught:
+        api.call("check_message_status", MESSAGE_ID)
+    assert caught.value.problem is None and json.loads(caught.value.body) == {"message": "no route"}
+    assert str(caught.value) == f"HTTP 404 no route (GET {STATUS_PATH})"
 
 
 @pytest.mark.parametrize(

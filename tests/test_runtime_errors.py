@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from specbind.codegen.runtime import errors
+from specbind.codegen.runtime import _problem, errors
+from specbind.codegen.runtime._codec import DecodeError
 
 
 def response(
@@ -46,7 +47,7 @@ def test_the_status_chooses_the_exception(status: int, kind: type[errors.ApiStat
 def test_a_problem_body_is_parsed_and_summarised() -> None:
     body = problem_body(status="404", detail="no such item", instance="/items/7", trace="abc")
     error = errors.error_for(response(404, body, "application/problem+json"))
-    assert error.problem == errors.Problem(
+    assert error.problem == _problem.ProblemDetails(
         "https://example.com/p", "Gone", 404, "no such item", "/items/7", {"trace": "abc"}
     )
     assert str(error) == "HTTP 404 Gone - no such item (GET /items/7)"
@@ -68,13 +69,58 @@ def test_a_body_that_is_not_json_is_kept_as_text_and_shortened_in_the_message() 
 
 @pytest.mark.parametrize("value", [[1, 2], "text", 3, None])
 def test_only_a_json_object_is_a_problem(value: Any) -> None:
-    assert errors.Problem.from_body(value) is None
+    with pytest.raises(DecodeError, match="expected a JSON object"):
+        _problem.ProblemDetails.from_dict(value)
+    assert errors.error_for(response(400, json.dumps(value).encode())).problem is None
 
 
 def test_a_problem_keeps_only_an_integer_status_and_text_members() -> None:
-    problem = errors.Problem.from_body({"status": True, "title": 5})
-    assert problem == errors.Problem(title="5")
-    assert errors.Problem.from_body({"status": "4x4"}) == errors.Problem()
+    problem = _problem.ProblemDetails.from_dict({"status": True, "title": 5})
+    assert problem == _problem.ProblemDetails(title="5")
+    assert _problem.ProblemDetails.from_dict({"status": "4x4"}) == _problem.ProblemDetails()
+
+
+def strict(kind: str) -> Any:
+    """A decoder like a spec model's `from_dict`: it refuses a body without its `kind` member."""
+
+    def decode(value: Any) -> tuple[str, Any]:
+        if not isinstance(value, dict) or kind not in value:
+            raise DecodeError(f"missing required member {kind!r}")
+        return (kind, value[kind])
+
+    return decode
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(404, ("code", 1)), (422, ("errors", 2)), (409, ("errors", 2)), (500, ("fault", 3))],
+)
+def test_the_operation_s_schema_for_the_status_decodes_the_body(
+    status: int, expected: tuple[str, int]
+) -> None:
+    """The status itself, then its range, then `default` choose the schema, as in the spec."""
+    problems = {"404": strict("code"), "4XX": strict("errors"), "default": strict("fault")}
+    body = json.dumps({"code": 1, "errors": 2, "fault": 3}).encode()
+    assert errors.error_for(response(status, body), problems).problem == expected
+
+
+def test_a_body_that_does_not_fit_its_documented_schema_is_no_problem() -> None:
+    error = errors.error_for(
+        response(404, b'{"errors": 2, "title": "Gone"}'), {"404": strict("code")}
+    )
+    assert error.problem is None and str(error) == "HTTP 404 Gone (GET /items/7)"
+
+
+def test_an_undocumented_status_tries_the_operation_s_schemas_then_the_spec_s() -> None:
+    problems = {"404": strict("code"), "422": strict("errors")}
+    assert errors.error_for(response(503, b'{"errors": 2}'), problems).problem == ("errors", 2)
+    fallback = errors.error_for(response(503, b'{"title": "Busy"}'), problems).problem
+    assert fallback == _problem.ProblemDetails(title="Busy")  # this stand-in spec's DECODERS
+
+
+def test_a_body_without_title_or_detail_is_summarised_by_its_message() -> None:
+    error = errors.error_for(response(400, b'{"message": "bad id", "code": 7}'))
+    assert str(error) == "HTTP 400 bad id (GET /items/7)"
 
 
 def test_a_huge_detail_gives_a_short_message() -> None:

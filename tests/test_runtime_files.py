@@ -25,9 +25,29 @@ SPECS = [CHAT_SPEC, ROOT / "tests" / "specs" / "features" / "http.yaml"]
 
 def test_the_runtime_folder_holds_the_copied_modules_their_stand_ins_and_nothing_else() -> None:
     found = {p.name for p in runtime_dir().glob("*.py")}
-    assert found == set(endpoints.RUNTIME_FILES) | STAND_INS | {"__init__.py"}
+    expected = set(endpoints.RUNTIME_FILES) | STAND_INS | {"__init__.py", endpoints.PROBLEM_FILE}
+    assert found == expected
     assert not STAND_INS & set(endpoints.RUNTIME_FILES)
     assert STAND_INS <= set(endpoints.API_FILES)  # each one is generated from a template instead
+
+
+@pytest.mark.parametrize(
+    ("spec", "copied"),
+    [
+        (ROOT / "tests" / "specs" / "errors" / "spec_no_errors.yaml", True),
+        (ROOT / "tests" / "specs" / "errors" / "spec_errors.yaml", False),
+        (CHAT_SPEC, False),
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else str(value),
+)
+def test_the_problem_module_is_copied_only_for_a_spec_without_error_bodies(
+    spec: Path, copied: bool
+) -> None:
+    """Else it is generated from the spec's error body models (templates/package/_problem.py.jinja2)."""
+    source = (runtime_dir() / endpoints.PROBLEM_FILE).read_text(encoding="utf-8")
+    files = generated(spec)
+    assert (files[endpoints.PROBLEM_FILE] == HEADER.format(spec.name) + source) is copied
+    assert ("class ProblemDetails" in files[endpoints.PROBLEM_FILE]) is copied
 
 
 @lru_cache(maxsize=None)

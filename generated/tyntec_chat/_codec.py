@@ -178,6 +178,16 @@ def expect(value: Any, kind: str) -> Any:
     return value
 
 
+def expect_list(value: Any, member: str = "") -> Any:
+    """`value` itself when it is a list (or tuple); anything else raises DecodeError naming
+    `member`, when given. A string in particular is refused, never split into its characters."""
+    if isinstance(value, (list, tuple)):
+        return value
+    where = f"{member}: " if member else ""
+    note = "; a string is not split into items" if isinstance(value, str) else ""
+    raise DecodeError(f"{where}expected a list, got {type(value).__name__}{note}")
+
+
 def to_wire(value: Any) -> Any:
     """JSON value of any model, enum, date or container value."""
     if hasattr(value, "to_dict"):

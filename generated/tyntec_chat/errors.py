@@ -2,19 +2,20 @@
 """Exceptions raised by the client; every one of them derives from `ApiError`.
 
 An error response becomes an `ApiStatusError` subclass chosen by its status (`NotFoundError` for 404,
-`RateLimitError` for 429, ...). Its RFC 7807 body, when there is one, is parsed into `Problem`;
-a body that is not JSON is kept as text. No exception keeps the request, so none can show its credentials.
+`RateLimitError` for 429, ...). Its body is decoded into `problem` with the schema the spec
+gives it (`_problem.ErrorBody`: the spec's own model, or RFC 7807 `ProblemDetails` for a spec that
+defines none); a body that does not fit is kept as text only. No exception keeps the request, so none can show its credentials.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import httpx
 
 from ._codec import DecodeError
+from ._problem import DECODERS, ErrorBody
 
 __all__ = [
     "ApiConnectionError",
@@ -29,46 +30,13 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
-    "Problem",
     "RateLimitError",
     "RequestValidationError",
     "UnprocessableEntityError",
 ]
 
-PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An RFC 7807 problem document; members it does not define are kept in `extensions`."""
-
-    type: str = "about:blank"
-    title: str | None = None
-    status: int | None = None
-    detail: str | None = None
-    instance: str | None = None
-    extensions: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_body(cls, value: Any) -> Problem | None:
-        """The problem a decoded JSON body describes; None unless it is a JSON object."""
-        if not isinstance(value, dict):
-            return None
-        status = value.get("status")
-        if isinstance(status, str) and status.strip().isdigit():
-            status = int(status)  # some servers send the status as a string
-        return cls(
-            type=_text(value.get("type")) or "about:blank",
-            title=_text(value.get("title")),
-            status=status if isinstance(status, int) and not isinstance(status, bool) else None,
-            detail=_text(value.get("detail")),
-            instance=_text(value.get("instance")),
-            extensions={k: v for k, v in value.items() if k not in PROBLEM_MEMBERS},
-        )
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+# status key of the spec ('404', '4XX', 'default') -> the decoder of its error body's schema
+Problems = Mapping[str, Callable[[Any], ErrorBody]]
 
 
 class ApiError(Exception):
@@ -84,16 +52,16 @@ class ApiTimeoutError(ApiConnectionError):
 
 
 class RequestValidationError(ApiError):
-    """A request body breaks its schema; nothing was sent. `field` names the member, wire names."""
+    """A request body breaks its schema, or a value is not of its documented type (a str for a
+    list); nothing was sent. `field` names the member, wire names, or the parameter."""
 
-    def __init__(self, model: str, field: str, reason: str) -> None:
+    def __init__(self, model: str, field: str, reason: str, skippable: bool = True) -> None:
         self.model = model
         self.field = field
         self.reason = reason
         where = f"{model}.{field}" if field else model
-        super().__init__(
-            f"{where}: {reason} (nothing was sent; validate_requests=False skips this check)"
-        )
+        note = "; validate_requests=False skips this check" if skippable else ""
+        super().__init__(f"{where}: {reason} (nothing was sent{note})")
 
 
 class ApiResponseError(ApiError):
@@ -130,7 +98,8 @@ class ApiStatusError(ApiError):
         status_code: the HTTP status.
         headers: the response headers.
         body: the response body as text, whatever it is.
-        problem: the parsed RFC 7807 problem, or None when the body is not a JSON object.
+        problem: the body decoded with the spec's schema for this status (`ErrorBody`), or None
+            when it is not JSON or does not fit.
         retry_after: the server's Retry-After in seconds, when it was longer than the retry policy
             accepts (the request was not retried).
     """
@@ -144,7 +113,7 @@ class ApiStatusError(ApiError):
         *,
         headers: httpx.Headers | None = None,
         body: str = "",
-        problem: Problem | None = None,
+        problem: ErrorBody | None = None,
     ) -> None:
         self.status_code = status_code
         self.headers = headers if headers is not None else httpx.Headers()
@@ -196,8 +165,10 @@ BY_STATUS: dict[int, type[ApiStatusError]] = {
 }
 
 
-def error_for(response: httpx.Response) -> ApiStatusError:
-    """The exception for an error response; it never fails, whatever the body holds."""
+def error_for(response: httpx.Response, problems: Problems | None = None) -> ApiStatusError:
+    """The exception for an error response; it never fails, whatever the body holds.
+
+    `problems` are the operation's error bodies by status key (see `read_problem`)."""
     status = response.status_code
     try:  # the path only: a query string may carry a credential
         where = f"{response.request.method} {response.request.url.path}"
@@ -206,22 +177,57 @@ def error_for(response: httpx.Response) -> ApiStatusError:
     kind = BY_STATUS.get(status, InternalServerError if status >= 500 else ApiStatusError)
     body = body_text(response)
     problem = None
-    try:
-        problem = Problem.from_body(json.loads(response.content))
-    except (ValueError, RecursionError):  # not JSON (or too deep to read): `body` keeps the text
-        pass
     summary = response.reason_phrase or "error"
-    if problem is not None:
-        summary = shorten(" - ".join(p for p in (problem.title, problem.detail) if p)) or summary
-    elif body.strip():
+    try:
+        value = json.loads(response.content)
+    except (ValueError, RecursionError):  # not JSON (or too deep to read): `body` keeps the text
+        value = None
+    else:
+        problem = read_problem(status, value, problems or {})
+    said = _said(value)
+    if said:
+        summary = said
+    elif not isinstance(value, dict) and body.strip():  # an object says nothing more readable
         summary = f"{summary}: {shorten(body)}"
     message = f"HTTP {status} {summary}" + (f" ({where})" if where else "")
     return kind(status, message, headers=response.headers, body=body, problem=problem)
 
 
-def wait_refused(response: httpx.Response, wait: float, limit: float) -> ApiStatusError:
+def read_problem(status: int, value: Any, problems: Problems) -> ErrorBody | None:
+    """An error body decoded with the schema the operation documents for `status` (the status
+    itself, else its range `4XX`, else `default`). For a status it does not document: the first of
+    its error schemas, then of the spec's, that the body fits. None when the body fits none."""
+    documented = (
+        problems.get(str(status)) or problems.get(f"{status // 100}XX") or problems.get("default")
+    )
+    candidates = (
+        [documented] if documented else list(dict.fromkeys([*problems.values(), *DECODERS]))
+    )
+    for decode in candidates:
+        try:
+            return decode(value)
+        except (DecodeError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            continue
+    return None
+
+
+def _said(value: Any) -> str:
+    """What an error body says about itself, for the message: its title and detail, else its message."""
+    if not isinstance(value, dict):
+        return ""
+    texts = [value[k] for k in ("title", "detail") if isinstance(value.get(k), str) and value[k]]
+    if not texts:
+        texts = [
+            value[k] for k in ("message", "error") if isinstance(value.get(k), str) and value[k]
+        ]
+    return shorten(" - ".join(texts[:2]))
+
+
+def wait_refused(
+    response: httpx.Response, wait: float, limit: float, problems: Problems | None = None
+) -> ApiStatusError:
     """The error for a response whose Retry-After (`wait` seconds) exceeds the policy's `limit`."""
-    error = error_for(response)
+    error = error_for(response, problems)
     error.retry_after = wait
     note = f"the server asks to wait {wait:.0f} s before a retry, more than max_retry_after ({limit:g} s)"
     error.args = (f"{error.args[0]}; {note}",)

@@ -17,6 +17,7 @@ from ._codec import (
     DecodeError,
     JsonCodec,
     enum_member,
+    expect_list,
     format_datetime,
     parse_datetime,
     parse_uuid,
@@ -1161,7 +1162,7 @@ class Template(JsonCodec):
             obj.template_id = data["templateId"]
             obj.language = Language.from_dict(data["language"])
             obj.parameters = (
-                [TemplateParameter.from_dict(v0) for v0 in v]
+                [TemplateParameter.from_dict(v0) for v0 in expect_list(v)]
                 if (v := data.get("parameters")) is not None
                 else None
             )
@@ -1183,7 +1184,9 @@ class Template(JsonCodec):
         out["language"] = self.language.to_dict()
         if self.parameters is not None or "parameters" in self._present:
             out["parameters"] = (
-                None if self.parameters is None else [v0.to_dict() for v0 in self.parameters]
+                None
+                if self.parameters is None
+                else [v0.to_dict() for v0 in expect_list(self.parameters, "parameters")]
             )
         if self.additional_properties:
             out.update(self.additional_properties)
@@ -1376,7 +1379,7 @@ class SMS(JsonCodec):
             obj.size = data.get("size")
             obj.missing_parts = data.get("missingParts", False)
             obj.parts = (
-                [SMSContent.from_dict(v0) for v0 in v]
+                [SMSContent.from_dict(v0) for v0 in expect_list(v)]
                 if (v := data.get("parts")) is not None
                 else None
             )
@@ -1403,7 +1406,11 @@ class SMS(JsonCodec):
         if self.missing_parts != False or "missingParts" in self._present:
             out["missingParts"] = self.missing_parts
         if self.parts is not None or "parts" in self._present:
-            out["parts"] = None if self.parts is None else [v0.to_dict() for v0 in self.parts]
+            out["parts"] = (
+                None
+                if self.parts is None
+                else [v0.to_dict() for v0 in expect_list(self.parts, "parts")]
+            )
         if self.additional_properties:
             out.update(self.additional_properties)
         return out
@@ -1692,7 +1699,7 @@ class MessageHistory(JsonCodec):
             obj.message_id = parse_uuid(v) if (v := data.get("messageId")) is not None else None
             obj.user_context = data.get("userContext")
             obj.history = (
-                [HistoryItem.from_dict(v0) for v0 in v]
+                [HistoryItem.from_dict(v0) for v0 in expect_list(v)]
                 if (v := data.get("history")) is not None
                 else None
             )
@@ -1715,7 +1722,11 @@ class MessageHistory(JsonCodec):
         if self.user_context is not None or "userContext" in self._present:
             out["userContext"] = self.user_context
         if self.history is not None or "history" in self._present:
-            out["history"] = None if self.history is None else [v0.to_dict() for v0 in self.history]
+            out["history"] = (
+                None
+                if self.history is None
+                else [v0.to_dict() for v0 in expect_list(self.history, "history")]
+            )
         if self.additional_properties:
             out.update(self.additional_properties)
         return out
@@ -1855,7 +1866,9 @@ class MessageRequest(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.to = data["to"]
-            obj.channels = [enum_member(MessageRequestChannel, v0) for v0 in data["channels"]]
+            obj.channels = [
+                enum_member(MessageRequestChannel, v0) for v0 in expect_list(data["channels"])
+            ]
             obj.overrides = (
                 MessageRequestOverrides.from_dict(v)
                 if (v := data.get("overrides")) is not None
@@ -1897,7 +1910,9 @@ class MessageRequest(JsonCodec):
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["to"] = self.to
-        out["channels"] = [getattr(v0, "_value_", v0) for v0 in self.channels]
+        out["channels"] = [
+            getattr(v0, "_value_", v0) for v0 in expect_list(self.channels, "channels")
+        ]
         if self.overrides is not None or "overrides" in self._present:
             out["overrides"] = None if self.overrides is None else self.overrides.to_dict()
         if self.context is not None or "context" in self._present:
@@ -1957,7 +1972,9 @@ class StoredMessage(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.to = data["to"]
-            obj.channels = [enum_member(StoredMessageChannel, v0) for v0 in data["channels"]]
+            obj.channels = [
+                enum_member(StoredMessageChannel, v0) for v0 in expect_list(data["channels"])
+            ]
             obj.sms = SMSRequest.from_dict(v) if (v := data.get("sms")) is not None else None
             obj.whatsapp = (
                 WhatsappMessageRequest.from_dict(v)
@@ -1984,7 +2001,9 @@ class StoredMessage(JsonCodec):
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["to"] = self.to
-        out["channels"] = [getattr(v0, "_value_", v0) for v0 in self.channels]
+        out["channels"] = [
+            getattr(v0, "_value_", v0) for v0 in expect_list(self.channels, "channels")
+        ]
         if self.sms is not None or "sms" in self._present:
             out["sms"] = None if self.sms is None else self.sms.to_dict()
         if self.whatsapp is not None or "whatsapp" in self._present:

@@ -10,7 +10,14 @@ import httpx
 from . import _http
 from ._http import BinaryContent, RequestSpec
 from .errors import error_for
-from .models import MessageHistory, MessageRequest, MessageResponse, MessageStatus, StoredMessage
+from .models import (
+    MessageHistory,
+    MessageRequest,
+    MessageResponse,
+    MessageStatus,
+    Problem,
+    StoredMessage,
+)
 
 
 def send_message(body: MessageRequest) -> RequestSpec[MessageResponse]:
@@ -35,6 +42,7 @@ def send_message(body: MessageRequest) -> RequestSpec[MessageResponse]:
         checks="#/components/schemas/MessageRequest",
         body_name="MessageRequest",
         idempotent=False,
+        problems={"400": Problem.from_dict, "default": Problem.from_dict},
     )
 
 
@@ -68,6 +76,7 @@ def retrieve_message(message_id: UUID | str) -> RequestSpec[StoredMessage]:
         read=read_retrieve_message,
         headers={"Accept": "application/json"},
         idempotent=True,
+        problems={"404": Problem.from_dict, "default": Problem.from_dict},
     )
 
 
@@ -100,6 +109,7 @@ def get_message_history(message_id: UUID | str) -> RequestSpec[MessageHistory]:
         read=read_get_message_history,
         headers={"Accept": "application/json"},
         idempotent=True,
+        problems={"404": Problem.from_dict, "default": Problem.from_dict},
     )
 
 
@@ -130,6 +140,7 @@ def download_media(media_id: UUID | str) -> RequestSpec[BinaryContent]:
         read=read_download_media,
         headers={"Accept": "audio/*, application/*, text/*, video/*, application/json"},
         idempotent=True,
+        problems={"404": Problem.from_dict, "default": Problem.from_dict},
     )
 
 
@@ -160,6 +171,7 @@ def check_message_status(message_id: UUID | str) -> RequestSpec[MessageStatus]:
         read=read_check_message_status,
         headers={"Accept": "application/json"},
         idempotent=True,
+        problems={"404": Problem.from_dict, "default": Problem.from_dict},
     )
 
 

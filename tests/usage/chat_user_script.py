@@ -17,6 +17,8 @@ from tyntec_chat import (
     AsyncClient,
     Client,
     MissingCredentialError,
+    NotFoundError,
+    Problem,
     RateLimitError,
     RawResponse,
 )
@@ -51,6 +53,13 @@ def sync_usage() -> None:
         except RateLimitError as error:
             wait: float | None = error.retry_after
             print(wait)
+        try:
+            client.retrieve_message("id")
+        except NotFoundError as error:  # the body decoded with the spec's own Problem schema
+            problem: Problem | None = error.problem
+            detail: str = error.problem.detail if error.problem else error.body
+            wrong: int = error.problem.status  # type: ignore[assignment,union-attr]
+            print(problem, detail, wrong, Problem.from_json(error.body).to_dict())
         print(client_type, accepted, status, headers, response, stored, streamed.status_code)
 
 

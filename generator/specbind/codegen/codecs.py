@@ -67,11 +67,17 @@ class ListCodec(Codec):
     def matches(self, dt: Any) -> bool:
         return bool(dt.is_list)
 
+    """A JSON array; any other value, a string above all, is refused (`expect_list`), never iterated."""
+
     def decode(self, dt: Any, x: str, depth: int, discriminator: Any = None) -> str:
-        return f"[{decode(dt.data_types[0], f'v{depth}', depth + 1)} for v{depth} in {x}]"
+        item = decode(dt.data_types[0], f"v{depth}", depth + 1)
+        return f"[{item} for v{depth} in expect_list({x})]"
 
     def encode(self, dt: Any, x: str, depth: int) -> str:
-        return f"[{encode(dt.data_types[0], f'v{depth}', depth + 1)} for v{depth} in {x}]"
+        item = encode(dt.data_types[0], f"v{depth}", depth + 1)
+        # a member of the model (`self.tags`) is named in the error
+        member = black_str(x.removeprefix("self.")) if x.startswith("self.") else ""
+        return f"[{item} for v{depth} in expect_list({x}{', ' + member if member else ''})]"
 
 
 class DictCodec(Codec):

@@ -53,7 +53,18 @@ API_FILES = {
     "client.py": "client.py.jinja2",
     "webhooks.py": "webhooks.py.jinja2",
 }
-PACKAGE_FILES = set(RUNTIME_FILES) | set(API_FILES)
+# The type of an error's body: made from the spec's error body models by this template, or, for a
+# spec without any, the runtime module of the same name copied as it is (RFC 7807 ProblemDetails).
+PROBLEM_FILE, PROBLEM_TEMPLATE = "_problem.py", "_problem.py.jinja2"
+PACKAGE_FILES = set(RUNTIME_FILES) | set(API_FILES) | {PROBLEM_FILE}
+# What the package's `__init__` exports of its own (the error body classes join them unless taken).
+PACKAGE_NAMES = frozenset(
+    "ApiConnectionError ApiError ApiResponseError ApiStatusError ApiTimeoutError AsyncClient "
+    "AsyncStreamedResponse AuthenticationError BadRequestError BinaryContent Client ConflictError "
+    "DecodeError ErrorBody InternalServerError MissingCredentialError NOT_GIVEN NotFoundError "
+    "PermissionDeniedError RateLimitError RawResponse RequestSpec RequestValidationError "
+    "RetryPolicy SavedContent StreamedResponse UnprocessableEntityError WebhookError".split()
+)
 
 
 def render_package(api: Api, package: str) -> dict[str, str]:
@@ -72,12 +83,51 @@ def _runtime_source(name: str) -> str:
 
 
 def render_api(api: Api, package: str) -> dict[str, str]:
-    """The modules made from the spec's operations: client, operations, request checks, webhooks."""
+    """The modules made from the spec's operations: client, operations, request checks, webhooks,
+    and the type of an error's body (`_problem`)."""
     names = set(api.models.values()) | {
         r.decoder for op in api.operations for r in op.responses if r.decoder
     }
     used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=name_key)
-    return _render(API_FILES, api=taint(api), package=package, model_names=used)
+    errors = error_body_names(api)
+    files = _render(
+        API_FILES,
+        api=taint(api),
+        package=package,
+        model_names=used,
+        error_names=errors,
+        exported=sorted(PACKAGE_NAMES),
+    )
+    return files | render_problem(api)
+
+
+def render_problem(api: Api) -> dict[str, str]:
+    """`_problem`: the spec's error body models where its error responses have any, else the
+    runtime's RFC 7807 `ProblemDetails` (copied as it is)."""
+    bodies = api.error_bodies
+    if not bodies:
+        return {PROBLEM_FILE: _runtime_source(PROBLEM_FILE)}
+    hints = [hint for hint, _ in bodies]
+    decoders = [decoder for _, decoder in bodies]
+    names = {n for text in hints + decoders for n in re.findall(r"[A-Za-z_]\w*", text)}
+    names -= {"from_dict", "None"}
+    return _render(
+        {PROBLEM_FILE: PROBLEM_TEMPLATE},
+        hints=hints,
+        decoders=decoders,
+        names=sorted(names, key=name_key),
+    )
+
+
+def error_body_names(api: Api) -> list[str]:
+    """The spec's error body classes that the package exports beside its own names (the type of
+    `ApiStatusError.problem`); `ProblemDetails` for a spec without any. A class whose name the
+    package's own names take stays in `models` only."""
+    bodies = api.error_bodies
+    if not bodies:
+        return ["ProblemDetails"]
+    classes = {hint for hint, decoder in bodies if decoder == f"{hint}.from_dict"}
+    return sorted(classes - PACKAGE_NAMES, key=name_key)
 
 
 def _render(templates: dict[str, str], **context: Any) -> dict[str, str]:

@@ -227,6 +227,9 @@ def black_line(indent: int, head: str, parts: list[str], tail: str = "") -> str:
     if indent + width(head + inner + tail) <= limit:
         return head + inner + tail
     pad = " " * indent
+    if len(parts) == 1 and _is_display(inner) and indent + INDENT + width(inner[1:-1]) <= limit:
+        # black splits a list/dict/set display or comprehension at its own brackets
+        return f"{head}{inner[0]}\n{pad}    {inner[1:-1]}\n{pad}{inner[-1]}{tail}"
     if indent + INDENT + width(inner) <= limit:
         body = f"{pad}    {inner}"
     else:  # a part that is still too long is laid out as the call or display it is (see `expression`)
@@ -234,6 +237,19 @@ def black_line(indent: int, head: str, parts: list[str], tail: str = "") -> str:
         if not _same_code(f"({inner})", f"(\n{body}\n)"):
             body = "\n".join(f"{pad}    {part}" for part in parts)
     return f"{head}(\n{body}\n{pad}){tail}"
+
+
+def _is_display(text: str) -> bool:
+    """Whether `text` is one list, dict or set display or comprehension (its brackets enclose it all)."""
+    import ast
+
+    if text[:1] not in "[{":
+        return False
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, (ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp))
 
 
 def black_statement(indent: int, prefix: str, text: str) -> str:

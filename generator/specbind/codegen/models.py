@@ -58,6 +58,7 @@ CODEC_NAMES = (
     "dump_json",
     "enum_member",
     "expect",
+    "expect_list",
     "expect_literal",
     "format_datetime",
     "load_json",
@@ -290,7 +291,7 @@ TAKEN_CLASS_NAMES = frozenset(
     | {"JsonCodec", "DecodeError", "Client", "AsyncClient", "RequestSpec", "BinaryContent"}
     | {"SavedContent", "NotGiven", "RetryPolicy", "ApiError", "Timeout", "WebhookError", "TypeVar"}
     | {"Callable", "Awaitable", "IO", "T", "M", "EVENTS", "NOT_GIVEN", "DEFAULT_BASE_URL"}
-    | {"DEFAULT_TIMEOUT"}
+    | {"DEFAULT_TIMEOUT", "ErrorBody", "DECODERS"}
 )
 _TAKEN_FOLDED = {re.sub(r"[^0-9a-z]", "", name.lower()): name for name in TAKEN_CLASS_NAMES}
 

@@ -96,6 +96,15 @@ class Operation:
         return tuple(r for r in self.responses if r.status.startswith("2"))
 
     @property
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        """(status key, decoder) of the error responses whose body has a model: '404', '4XX', 'default'."""
+        return tuple(
+            (r.status.upper() if r.status[1:].lower() == "xx" else r.status, r.decoder)
+            for r in self.responses
+            if not r.status.startswith("2") and r.kind == "model" and r.decoder
+        )
+
+    @property
     def result_hint(self) -> str:
         hints = []
         for response in self.success:
@@ -141,6 +150,17 @@ class Api:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     security_required: bool = False  # every operation requires a credential
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (pointer, what and why)
+
+    @property
+    def error_bodies(self) -> list[tuple[str, str]]:
+        """(type hint, decoder) of every error response body with a model, once each, in spec
+        order: the type of `ApiStatusError.problem` (none: RFC 7807 `ProblemDetails`)."""
+        found: dict[str, str] = {}
+        for op in self.operations:
+            for r in op.responses:
+                if not r.status.startswith("2") and r.kind == "model" and r.decoder:
+                    found.setdefault(r.type_hint, r.decoder)
+        return list(found.items())
 
 
 def describe(

@@ -386,6 +386,7 @@ class _Bundler:
 
     def run(self) -> None:
         document = self.spec.document
+        self._name_schema_map()
         bundled = self._walk(document, self.root_uri, (), False, ())
         if self.new_schemas:
             components = bundled.setdefault("components", {})
@@ -397,6 +398,33 @@ class _Bundler:
         if self.problems:
             raise SpecError(self.problems)
         self._check_local_expansion()
+
+    def _name_schema_map(self) -> None:
+        """`components/schemas` given as a `$ref` to another file (`schemas: {$ref: schemas.json}`):
+        its entries are the component schemas, so a `$ref` to one of them, from any file, names
+        that component, and a schema hoisted from elsewhere takes another name. (The walk inlines
+        the map, and says what is wrong with a `$ref` it cannot read.)"""
+        components = self.spec.document.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
+        ref = schemas.get("$ref") if isinstance(schemas, dict) else None
+        if not isinstance(ref, str) or ref.startswith("#"):
+            return
+        target, refused = self._target(ref, self.root_uri)
+        if refused:
+            return
+        from referencing.exceptions import Unresolvable
+
+        try:
+            contents = self.registry.resolver(self.root_uri).lookup(target).contents
+        except (SpecError, Unresolvable, ValueError, TypeError, LookupError):
+            return
+        if not isinstance(contents, dict):
+            return
+        file_uri, fragment = urldefrag(target)
+        for name in contents:
+            escaped = str(name).replace("~", "~0").replace("/", "~1")
+            self.hoisted[f"{file_uri}#{fragment}/{escaped}"] = str(name)
+            self.taken.add(str(name))
 
     def _check_local_expansion(self) -> None:
         """Later stages expand a local `$ref` to a parameter, response, ... at every use: count
@@ -487,7 +515,9 @@ class _Bundler:
             return node
         ref = node.get("$ref")
         if isinstance(ref, str) and not (base == self.root_uri and ref.startswith("#")):
-            return self._external(node, ref, base, at, in_schema, stack)
+            # a whole map of components (`schemas: {$ref: schemas.json}`) is inlined as the map
+            whole = base == self.root_uri and len(at) == 2 and at[0] == "components"
+            return self._external(node, ref, base, at, in_schema, stack, whole=whole)
         if isinstance(ref, str) and not _SCHEMA_REF.fullmatch(ref):
             self.local_uses.setdefault(ref, [0, at])[0] += 1
         out = {}
@@ -527,7 +557,10 @@ class _Bundler:
         in_schema: bool,
         stack: tuple[str, ...],
         leaf: str = "$ref",
+        whole: bool = False,
     ) -> Any:
+        """The bundled value of an external `$ref`: a schema is hoisted into components/schemas
+        (unless `whole`: the map of components itself), anything else inlined where it stands."""
         where = self._file_of(base)
 
         def refuse(message: str) -> Any:
@@ -567,6 +600,9 @@ class _Bundler:
                     f"$ref {ref!r} names a file; a local reference starts with '#' ('#/{ref.lstrip('/')}')"
                 )
             if isinstance(cause, SpecError):  # the referenced file itself is unusable: say why
+                if all(p.line is None for p in cause.problems):  # no place in it: say so here
+                    why = "; ".join(f"{p.file}: {p.message}" for p in cause.problems)
+                    return refuse(f"$ref {ref!r} cannot be read: {why}")
                 self.problems.extend(cause.problems)
                 return refuse(f"$ref {ref!r}: the file it names cannot be used (see above)")
             if type(exc).__name__ == "PointerToNowhere":
@@ -581,7 +617,7 @@ class _Bundler:
             return refuse(f"$ref {ref!r} points at {kind}; it must point at {wanted}")
         new_base = file_uri
         origin = (self._file_of(file_uri), "#" + fragment)
-        if in_schema:
+        if in_schema and not whole:
             name = self._name_for(fragment, file_uri)
             self.hoisted[target] = name
             pointer = f"#/components/schemas/{name}"

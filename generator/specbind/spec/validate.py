@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -325,7 +326,12 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             required = _UNDEFINED_REQUIRED.match(chosen.message)
             if pointer == "#" and required:  # reported without a place: find the schema
                 pointer = _schema_requiring(document, re.findall(r"'([^']*)'", required.group(1)))
-            found.append((pointer, _short(chosen.message)))
+            elif pointer == "#" and chosen.validator != "required":  # a value without its place
+                pointer = _holding(document, _reported_value(chosen))
+            message = chosen.message
+            if pointer == "#" and chosen.validator == "required":
+                message += " of the document's top level (next to 'openapi')"
+            found.append((pointer, _short(message)))
     except Exception as exc:  # the validator itself broke on this input: report, never crash
         if not found:  # (it often breaks on exactly what it has just reported)
             found.append(
@@ -333,15 +339,18 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             )
     # a vague 'not valid under any of the given schemas' above a precise problem adds nothing
     precise = [p for p, m in found if "is not valid under any of the given schemas" not in m]
-    seen: set[str] = set()
+    first: dict[str, str] = {}  # one problem per place: a precise one over a vague one
     for pointer, message in found:
-        if pointer in seen:
-            continue
-        seen.add(pointer)
-        vague = "is not valid under any of the given schemas" in message
-        if vague and any(p != pointer and p.startswith(pointer + "/") for p in precise):
+        if pointer not in first or (_vague(first[pointer]) and not _vague(message)):
+            first[pointer] = message
+    for pointer, message in first.items():
+        if _vague(message) and any(p != pointer and p.startswith(pointer + "/") for p in precise):
             continue
         yield pointer, message
+
+
+def _vague(message: str) -> bool:
+    return "is not valid under any of the given schemas" in message
 
 
 _UNDEFINED_REQUIRED = re.compile(r"^Required list has not defined properties: \[(.*)\]$")
@@ -382,6 +391,8 @@ def _is_relative(document: dict[str, Any], error: Any) -> bool:
 
 def _find_relative(document: dict[str, Any], rel: list[Any], instance: Any) -> str:
     """Where in the document a schema-relative path with this value sits (schemas first)."""
+    if not rel:  # the value checked itself, reached through a `$ref`: a schema, a default, ...
+        return _holding(document, instance)
     best: str | None = None
     for at, node in _nodes(document, ()):
         try:
@@ -394,6 +405,50 @@ def _find_relative(document: dict[str, Any], rel: list[Any], instance: Any) -> s
                 return candidate
             best = best or candidate
     return best or pointer_of(rel)
+
+
+_VALUE_FIRST = re.compile(r"^(.+?) is not (?:of type|valid under|one of|a |an )")
+
+
+def _reported_value(error: Any) -> Any:
+    """The value an error is about: its instance, else the value its message starts with (an error
+    the validator raised while following a `$ref` may carry neither a path nor an instance)."""
+    if type(error.instance).__name__ != "Unset":
+        return error.instance
+    match = _VALUE_FIRST.match(error.message)
+    try:
+        return ast.literal_eval(match.group(1)) if match else None
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        return None
+
+
+# where a value is a schema or is checked against one: the first places to look for a bad value
+_SCHEMA_SLOTS = {"items", "additionalProperties", "not", "schema", "default", "example"}
+_SCHEMA_MAPS = {"properties", "patternProperties", "schemas", "allOf", "anyOf", "oneOf"}
+
+
+def _holding(document: dict[str, Any], instance: Any) -> str:
+    """The place holding `instance`, a value the validator reports without a path: the first
+    where a schema (or a value checked against one) stands, else the first at all ('#' if none)."""
+    places = [at for at, value in _values(document, ()) if at and _same(value, instance)]
+    slots = [
+        at for at in places if at[-1] in _SCHEMA_SLOTS or at[-2:-1] in {(k,) for k in _SCHEMA_MAPS}
+    ]
+    return pointer_of((slots or places)[0]) if places else "#"
+
+
+def _same(value: Any, instance: Any) -> bool:
+    return type(value) is type(instance) and bool(value == instance)
+
+
+def _values(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield at, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _values(value, at + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _values(value, at + (i,))
 
 
 def _nodes(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:

@@ -12,6 +12,7 @@ Every failure raises a subclass of `ApiError` (see `errors`); webhook bodies are
 from ._auth import MissingCredentialError
 from ._codec import DecodeError
 from ._http import NOT_GIVEN, BinaryContent, RequestSpec, SavedContent
+from ._problem import ErrorBody, ProblemDetails
 from ._responses import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
 from .client import AsyncClient, Client
@@ -27,7 +28,6 @@ from .errors import (
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
-    Problem,
     RateLimitError,
     RequestValidationError,
     UnprocessableEntityError,
@@ -50,12 +50,13 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "ErrorBody",
     "InternalServerError",
     "MissingCredentialError",
     "NOT_GIVEN",
     "NotFoundError",
     "PermissionDeniedError",
-    "Problem",
+    "ProblemDetails",
     "RateLimitError",
     "RawResponse",
     "RequestSpec",

@@ -11,7 +11,7 @@ from . import _http
 from ._codec import to_wire
 from ._http import BinaryContent, RequestSpec
 from .errors import error_for
-from .models import Item
+from .models import Item, Problem
 
 
 def get_item(
@@ -54,6 +54,7 @@ def get_item(
     Returns:
         200: the item
     """
+    _http.check_lists("get_item", labels=labels, ids=ids, csv=csv, piped=piped, x_trace=x_trace)
     return RequestSpec(
         method="GET",
         path=f"/items/{_http.path_param(item_id, 'item_id')}/{_http.path_param(labels, 'labels')}",
@@ -77,6 +78,7 @@ def get_item(
         },
         cookies=_http.header_params({"session": session}),
         idempotent=True,
+        problems={"404": Problem.from_dict},
     )
 
 
@@ -265,6 +267,7 @@ def add_note(
         checks="#/components/schemas/Item",
         body_name="Item",
         idempotent=False,
+        problems={"default": Problem.from_dict},
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ._codec import DecodeError, JsonCodec
+from ._codec import DecodeError, JsonCodec, expect_list
 
 
 # spec: #/components/schemas/Error
@@ -79,7 +79,9 @@ class Owner(JsonCodec):
             obj._present = present = frozenset(data)
             obj.name = data.get("name")
             obj.pets = (
-                [Pet.from_dict(v0) for v0 in v] if (v := data.get("pets")) is not None else None
+                [Pet.from_dict(v0) for v0 in expect_list(v)]
+                if (v := data.get("pets")) is not None
+                else None
             )
             obj.additional_properties = (
                 {}
@@ -98,7 +100,11 @@ class Owner(JsonCodec):
         if self.name is not None or "name" in self._present:
             out["name"] = self.name
         if self.pets is not None or "pets" in self._present:
-            out["pets"] = None if self.pets is None else [v0.to_dict() for v0 in self.pets]
+            out["pets"] = (
+                None
+                if self.pets is None
+                else [v0.to_dict() for v0 in expect_list(self.pets, "pets")]
+            )
         if self.additional_properties:
             out.update(self.additional_properties)
         return out

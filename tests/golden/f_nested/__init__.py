@@ -12,6 +12,7 @@ Every failure raises a subclass of `ApiError` (see `errors`); webhook bodies are
 from ._auth import MissingCredentialError
 from ._codec import DecodeError
 from ._http import NOT_GIVEN, BinaryContent, RequestSpec, SavedContent
+from ._problem import ErrorBody
 from ._responses import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
 from .client import AsyncClient, Client
@@ -27,11 +28,11 @@ from .errors import (
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
-    Problem,
     RateLimitError,
     RequestValidationError,
     UnprocessableEntityError,
 )
+from .models import Error
 from .webhooks import WebhookError
 
 __version__ = "1"  # the version of the API description (info.version)
@@ -50,12 +51,13 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "Error",
+    "ErrorBody",
     "InternalServerError",
     "MissingCredentialError",
     "NOT_GIVEN",
     "NotFoundError",
     "PermissionDeniedError",
-    "Problem",
     "RateLimitError",
     "RawResponse",
     "RequestSpec",

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ._codec import DecodeError, JsonCodec
+from ._codec import DecodeError, JsonCodec, expect_list
 
 
 # spec: #/components/schemas/line
@@ -174,7 +174,7 @@ class Order(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.id = data["id"]
-            obj.lines = [Line.from_dict(v0) for v0 in data["lines"]]
+            obj.lines = [Line.from_dict(v0) for v0 in expect_list(data["lines"])]
             obj.customer = (
                 Customer.from_dict(v) if (v := data.get("customer")) is not None else None
             )
@@ -193,7 +193,7 @@ class Order(JsonCodec):
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         out["id"] = self.id
-        out["lines"] = [v0.to_dict() for v0 in self.lines]
+        out["lines"] = [v0.to_dict() for v0 in expect_list(self.lines, "lines")]
         if self.customer is not None or "customer" in self._present:
             out["customer"] = None if self.customer is None else self.customer.to_dict()
         if self.additional_properties:

@@ -8,7 +8,7 @@ import httpx
 from . import _http
 from ._http import RequestSpec
 from .errors import error_for
-from .models import Order
+from .models import Error, Order
 
 
 def get_order(id: str) -> RequestSpec[Order]:
@@ -28,6 +28,7 @@ def get_order(id: str) -> RequestSpec[Order]:
         read=read_get_order,
         headers={"Accept": "application/json"},
         idempotent=True,
+        problems={"404": Error.from_dict},
     )
 
 

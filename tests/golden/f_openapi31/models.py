@@ -17,6 +17,7 @@ from ._codec import (
     decode_union,
     enum_member,
     expect,
+    expect_list,
     expect_literal,
     to_wire,
     unknown_member,
@@ -172,7 +173,9 @@ class Event(JsonCodec):
             obj.note = data.get("note")
             obj.count = data.get("count")
             obj.level = enum_member(Level, v) if (v := data.get("level")) is not None else None
-            obj.tags = [v0 for v0 in v] if (v := data.get("tags")) is not None else None
+            obj.tags = (
+                [v0 for v0 in expect_list(v)] if (v := data.get("tags")) is not None else None
+            )
             obj.additional_properties = (
                 {}
                 if present <= cls._WIRE_KEYS
@@ -198,7 +201,9 @@ class Event(JsonCodec):
                 None if self.level is None else getattr(self.level, "_value_", self.level)
             )
         if self.tags is not None or "tags" in self._present:
-            out["tags"] = None if self.tags is None else [v0 for v0 in self.tags]
+            out["tags"] = (
+                None if self.tags is None else [v0 for v0 in expect_list(self.tags, "tags")]
+            )
         if self.additional_properties:
             out.update(self.additional_properties)
         return out

@@ -146,7 +146,7 @@ class _BaseClient:
     ) -> T:
         """What a raw or streaming `send` returns in place of the result (error statuses raise)."""
         if not 200 <= response.status_code < 300:  # the body was read (up to max_body_size)
-            raise error_for(response)
+            raise error_for(response, spec.problems)
         wrapper = RawResponse if self._mode == "raw" else streamed
         return cast(T, wrapper(response, spec, self.max_body_size))
 
@@ -463,7 +463,7 @@ class Client(_BaseClient):
                         wait = policy.too_long(response)
                         if wait is not None:
                             answer = self._read_body(response)
-                            raise wait_refused(answer, wait, policy.max_retry_after)
+                            raise wait_refused(answer, wait, policy.max_retry_after, spec.problems)
                     finally:
                         response.close()
                 except httpx.RequestError as exc:
@@ -724,7 +724,7 @@ class AsyncClient(_BaseClient):
                         wait = policy.too_long(response)
                         if wait is not None:
                             answer = await self._read_body(response)
-                            raise wait_refused(answer, wait, policy.max_retry_after)
+                            raise wait_refused(answer, wait, policy.max_retry_after, spec.problems)
                     finally:
                         await response.aclose()
             except httpx.RequestError as exc:

@@ -18,6 +18,7 @@ from ._codec import (
     decode_union,
     enum_member,
     expect,
+    expect_list,
     expect_literal,
     format_datetime,
     parse_date,
@@ -332,7 +333,11 @@ class Holder(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.pet = decode_Pet(v) if (v := data.get("pet")) is not None else None
-            obj.pets = [decode_Pet(v0) for v0 in v] if (v := data.get("pets")) is not None else None
+            obj.pets = (
+                [decode_Pet(v0) for v0 in expect_list(v)]
+                if (v := data.get("pets")) is not None
+                else None
+            )
             obj.additional_properties = (
                 {}
                 if present <= cls._WIRE_KEYS
@@ -350,7 +355,11 @@ class Holder(JsonCodec):
         if self.pet is not None or "pet" in self._present:
             out["pet"] = None if self.pet is None else to_wire(self.pet)
         if self.pets is not None or "pets" in self._present:
-            out["pets"] = None if self.pets is None else [to_wire(v0) for v0 in self.pets]
+            out["pets"] = (
+                None
+                if self.pets is None
+                else [to_wire(v0) for v0 in expect_list(self.pets, "pets")]
+            )
         if self.additional_properties:
             out.update(self.additional_properties)
         return out
@@ -456,7 +465,9 @@ class Drawing(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.shapes = (
-                [decode_Shape(v0) for v0 in v] if (v := data.get("shapes")) is not None else None
+                [decode_Shape(v0) for v0 in expect_list(v)]
+                if (v := data.get("shapes")) is not None
+                else None
             )
             obj.anything = (
                 decode_union(
@@ -485,7 +496,11 @@ class Drawing(JsonCodec):
         """Encode as JSON values under wire names; absent members stay absent."""
         out: dict[str, Any] = {}
         if self.shapes is not None or "shapes" in self._present:
-            out["shapes"] = None if self.shapes is None else [to_wire(v0) for v0 in self.shapes]
+            out["shapes"] = (
+                None
+                if self.shapes is None
+                else [to_wire(v0) for v0 in expect_list(self.shapes, "shapes")]
+            )
         if self.anything is not None or "anything" in self._present:
             out["anything"] = None if self.anything is None else to_wire(self.anything)
         if self.additional_properties:
@@ -567,7 +582,7 @@ class Node(JsonCodec):
             obj._present = present = frozenset(data)
             obj.value = data["value"]
             obj.children = (
-                [Node.from_dict(v0) for v0 in v]
+                [Node.from_dict(v0) for v0 in expect_list(v)]
                 if (v := data.get("children")) is not None
                 else None
             )
@@ -589,7 +604,9 @@ class Node(JsonCodec):
         out["value"] = self.value
         if self.children is not None or "children" in self._present:
             out["children"] = (
-                None if self.children is None else [v0.to_dict() for v0 in self.children]
+                None
+                if self.children is None
+                else [v0.to_dict() for v0 in expect_list(self.children, "children")]
             )
         if self.parent is not None or "parent" in self._present:
             out["parent"] = None if self.parent is None else self.parent.to_dict()
@@ -641,10 +658,12 @@ class Maps(JsonCodec):
             )
             obj.any_value = data.get("anyValue")
             obj.matrix = (
-                [[v1 for v1 in v0] for v0 in v] if (v := data.get("matrix")) is not None else None
+                [[v1 for v1 in expect_list(v0)] for v0 in expect_list(v)]
+                if (v := data.get("matrix")) is not None
+                else None
             )
             obj.dog_grid = (
-                [[Dog.from_dict(v1) for v1 in v0] for v0 in v]
+                [[Dog.from_dict(v1) for v1 in expect_list(v0)] for v0 in expect_list(v)]
                 if (v := data.get("dogGrid")) is not None
                 else None
             )
@@ -676,13 +695,18 @@ class Maps(JsonCodec):
             out["anyValue"] = self.any_value
         if self.matrix is not None or "matrix" in self._present:
             out["matrix"] = (
-                None if self.matrix is None else [[v1 for v1 in v0] for v0 in self.matrix]
+                None
+                if self.matrix is None
+                else [[v1 for v1 in expect_list(v0)] for v0 in expect_list(self.matrix, "matrix")]
             )
         if self.dog_grid is not None or "dogGrid" in self._present:
             out["dogGrid"] = (
                 None
                 if self.dog_grid is None
-                else [[v1.to_dict() for v1 in v0] for v0 in self.dog_grid]
+                else [
+                    [v1.to_dict() for v1 in expect_list(v0)]
+                    for v0 in expect_list(self.dog_grid, "dog_grid")
+                ]
             )
         if self.additional_properties:
             out.update(self.additional_properties)
@@ -1098,7 +1122,7 @@ class Garage(JsonCodec):
             obj.vehicles = (
                 [
                     decode_union(v0, (lambda u: Car.from_dict(u), lambda u: Bike.from_dict(u)))
-                    for v0 in v
+                    for v0 in expect_list(v)
                 ]
                 if (v := data.get("vehicles")) is not None
                 else None
@@ -1129,7 +1153,9 @@ class Garage(JsonCodec):
         out: dict[str, Any] = {}
         if self.vehicles is not None or "vehicles" in self._present:
             out["vehicles"] = (
-                None if self.vehicles is None else [to_wire(v0) for v0 in self.vehicles]
+                None
+                if self.vehicles is None
+                else [to_wire(v0) for v0 in expect_list(self.vehicles, "vehicles")]
             )
         if self.main is not None or "main" in self._present:
             out["main"] = None if self.main is None else to_wire(self.main)
@@ -1162,7 +1188,9 @@ class Author(JsonCodec):
             obj._present = present = frozenset(data)
             obj.name = data.get("name")
             obj.books = (
-                [Book.from_dict(v0) for v0 in v] if (v := data.get("books")) is not None else None
+                [Book.from_dict(v0) for v0 in expect_list(v)]
+                if (v := data.get("books")) is not None
+                else None
             )
             obj.additional_properties = (
                 {}
@@ -1181,7 +1209,11 @@ class Author(JsonCodec):
         if self.name is not None or "name" in self._present:
             out["name"] = self.name
         if self.books is not None or "books" in self._present:
-            out["books"] = None if self.books is None else [v0.to_dict() for v0 in self.books]
+            out["books"] = (
+                None
+                if self.books is None
+                else [v0.to_dict() for v0 in expect_list(self.books, "books")]
+            )
         if self.additional_properties:
             out.update(self.additional_properties)
         return out

@@ -16,6 +16,7 @@ from ._codec import (
     DecodeError,
     JsonCodec,
     enum_member,
+    expect_list,
     format_datetime,
     parse_datetime,
     unknown_member,
@@ -277,7 +278,7 @@ class ListMessageResponse(JsonCodec):
         try:
             obj._present = present = frozenset(data)
             obj.messages = (
-                [ApiV2010AccountMessage2.from_dict(v0) for v0 in v]
+                [ApiV2010AccountMessage2.from_dict(v0) for v0 in expect_list(v)]
                 if (v := data.get("messages")) is not None
                 else None
             )
@@ -298,7 +299,9 @@ class ListMessageResponse(JsonCodec):
         out: dict[str, Any] = {}
         if self.messages is not None or "messages" in self._present:
             out["messages"] = (
-                None if self.messages is None else [v0.to_dict() for v0 in self.messages]
+                None
+                if self.messages is None
+                else [v0.to_dict() for v0 in expect_list(self.messages, "messages")]
             )
         if self.meta is not None or "meta" in self._present:
             out["meta"] = None if self.meta is None else self.meta.to_dict()

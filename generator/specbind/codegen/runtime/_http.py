@@ -20,8 +20,10 @@ from .errors import (
     ApiError,
     ApiResponseError,
     ApiTimeoutError,
+    Problems,
     RequestValidationError,
     body_text,
+    error_for,
     shorten,
 )
 
@@ -51,6 +53,7 @@ class RequestSpec(Generic[T]):
     idempotent: bool = False
     checks: str | None = None  # key of the body's schema in `_checks.SCHEMAS`
     body_name: str = "body"  # how errors about the body name it
+    problems: Problems = field(default_factory=dict)  # the error bodies' decoders by status key
 
 
 @dataclass(frozen=True)
@@ -281,9 +284,21 @@ def encode_model(body: Any, model: str) -> Any:
         return None
     try:
         return body.to_dict()
+    except DecodeError as exc:  # a member's value is not of its type (a str for a list)
+        reason = f"cannot be encoded: {exc}"
     except (AttributeError, TypeError, ValueError) as exc:
         reason = f"cannot be encoded ({type(exc).__name__}: {exc}); is every member of the documented type?"
-        raise RequestValidationError(model, "", reason) from None
+    raise RequestValidationError(model, "", reason, skippable=False)
+
+
+def check_lists(operation: str, /, **values: Any) -> None:
+    """Refuse a value other than a list (a str above all) for a list parameter, before it is
+    sent whole or split into characters; None (not given) passes."""
+    for name, value in values.items():
+        if value is not None and not isinstance(value, (list, tuple)):
+            note = "; a string is not split into items" if isinstance(value, str) else ""
+            reason = f"expected a list, got {type(value).__name__}{note}"
+            raise RequestValidationError(f"{operation}()", name, reason, skippable=False)
 
 
 def multipart_parts(value: Any) -> dict[str, Any]:
@@ -318,7 +333,10 @@ def read_json(response: httpx.Response) -> Any:
 
 
 def read(spec: RequestSpec[T], response: httpx.Response) -> T:
-    """The operation's result; a success body that does not fit its model raises ApiResponseError."""
+    """The operation's result; a success body that does not fit its model raises ApiResponseError,
+    an error status the `ApiStatusError` it describes (its body decoded as the operation says)."""
+    if not 200 <= response.status_code < 300:
+        raise error_for(response, spec.problems)
     try:
         return spec.read(response)
     except DecodeError as exc:
