@@ -16,7 +16,7 @@ from specbind.codegen.layout import (
     requote_all,
     sorted_imports,
 )
-from specbind.codegen.models import generate_models
+from specbind.codegen.models import assignment, generate_models
 from specbind.codegen.style import project_style
 from specbind.spec.load import load
 
@@ -158,3 +158,19 @@ def test_chat_api_models_need_no_change_from_black(columns: int) -> None:
     )
     changed = [chunk for chunk in fmt.split_chunks(raw) if fmt._format(chunk, style) != chunk]
     assert changed == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[enum_member(SomeRatherLongEnumClassName, v0) for v0 in expect_list(data['channels'])]",
+        "{k0: SomeRatherLongClassName.from_dict(v0) for k0, v0 in expect_map(data['x']).items()}",
+        "[decode_thing(v0) for v0 in expect_list(data['items']) if v0 is not None and v0 != 'x']",
+        "[v0 for v0 in data['short']]",
+    ],
+)
+def test_assignments_of_comprehensions_are_laid_out_as_black_lays_them_out(value: str) -> None:
+    line = assignment(12, "obj.member_with_a_long_name = ", value.replace("'", '"'))
+    source = "class A:\n    def f(self):\n        if x:\n" + line + "\n"
+    mode = black.Mode(line_length=88)
+    assert black.format_str(source, mode=mode) == source

@@ -252,6 +252,44 @@ def _is_display(text: str) -> bool:
     return isinstance(node, (ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp))
 
 
+def comprehension_clauses(text: str) -> list[str] | None:
+    """The element and each `for`/`if` clause of a comprehension `text` (`[elt for v in it if c]`),
+    in the order black puts them one per line when the comprehension does not fit; None for anything
+    else."""
+    import ast
+
+    if text[:1] not in "[{":
+        return None
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, (ast.ListComp, ast.SetComp)):
+        head = ast.get_source_segment(text, node.elt)
+    elif isinstance(node, ast.DictComp):
+        key, value = ast.get_source_segment(text, node.key), ast.get_source_segment(
+            text, node.value
+        )
+        head = None if key is None or value is None else f"{key}: {value}"
+    else:
+        return None
+    clauses = [head]
+    for generator in node.generators:
+        target = ast.get_source_segment(text, generator.target)
+        source = ast.get_source_segment(text, generator.iter)
+        prefix = "async for" if generator.is_async else "for"
+        clauses.append(
+            None if target is None or source is None else f"{prefix} {target} in {source}"
+        )
+        clauses += [
+            None if (segment := ast.get_source_segment(text, cond)) is None else f"if {segment}"
+            for cond in generator.ifs
+        ]
+    if any(clause is None for clause in clauses):
+        return None
+    return [clause for clause in clauses if clause is not None]
+
+
 def black_statement(indent: int, prefix: str, text: str) -> str:
     """`prefix` + the expression `text` (`result: X = decode_union(...)`) as black lays it out; the
     first line carries its indentation."""

@@ -22,6 +22,7 @@ from specbind.codegen.layout import (
     black_line,
     black_statement,
     black_str,
+    comprehension_clauses,
     current_line_length,
     expression,
     layout,
@@ -214,14 +215,19 @@ def annotation(name: str, hint: str, default: str = "") -> str:
 
 def assignment(indent: int, target: str, value: str) -> str:
     """`target` + `value` (`obj.x = ...`) at `indent` as black lays it out: on one line if it fits; a
-    comprehension (`[... for ...]`) split inside its brackets; anything else as `black_statement` does.
-    The first line carries its indentation."""
-    pad = " " * indent
-    if indent + width(target + value) <= current_line_length():
+    comprehension (`[... for ...]`) split inside its brackets, its clauses one per line if they do not
+    fit on one; anything else as `black_statement` does. The first line carries its indentation."""
+    pad, limit = " " * indent, current_line_length()
+    if indent + width(target + value) <= limit:
         return pad + target + value
-    inner = value[1:-1]
-    if _is_comprehension(value) and indent + 4 + width(inner) <= current_line_length():
-        return f"{pad}{target}{value[0]}\n{pad}    {inner}\n{pad}{value[-1]}"
+    clauses = comprehension_clauses(value)
+    if clauses is not None:
+        inner = " ".join(clauses)
+        if indent + 4 + width(inner) <= limit:
+            return f"{pad}{target}{value[0]}\n{pad}    {inner}\n{pad}{value[-1]}"
+        if all(indent + 4 + width(clause) <= limit for clause in clauses):
+            body = "\n".join(f"{pad}    {clause}" for clause in clauses)
+            return f"{pad}{target}{value[0]}\n{body}\n{pad}{value[-1]}"
     return black_statement(indent, target, value)
 
 
@@ -230,14 +236,6 @@ def narrowed_override(declaration: str) -> str:
     (Recorder.narrowed; harmless where mypy accepts the override)."""
     first, newline, rest = declaration.partition("\n")
     return f"{first}  # type: ignore[assignment, unused-ignore]{newline}{rest}"
-
-
-def _is_comprehension(value: str) -> bool:
-    try:
-        node = ast.parse(value, mode="eval").body
-    except SyntaxError:
-        return False
-    return isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp))
 
 
 def _top_level_members(hint: str) -> list[str]:
