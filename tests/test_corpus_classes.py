@@ -1,0 +1,67 @@
+"""Classes of failure the real-spec corpus (tests/test_real_specs.py) found, each reproduced by a
+small spec of tests/specs/corpus_classes/: generated, type-checked with `mypy --strict` (one run)
+and used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from specbind.codegen.generate import generate
+from specbind.codegen.options import Options
+
+from tests.helpers import ROOT, generate_and_import
+
+CLASSES = ROOT / "tests" / "specs" / "corpus_classes"
+LENIENT = Options(lenient=True)
+SPECS = {"lenient_defaults": LENIENT}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("corpus_classes")
+
+
+@pytest.fixture(scope="module")
+def packages(folder: Path) -> dict[str, ModuleType]:
+    return {
+        name: generate_and_import(CLASSES / f"{name}.yaml", name, folder, options)
+        for name, options in SPECS.items()
+    }
+
+
+def test_each_class_passes_mypy_strict(packages: dict[str, ModuleType], folder: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_lenient_leaves_out_each_default_not_of_its_schemas_type_and_says_where() -> None:
+    spec = CLASSES / "lenient_defaults.yaml"
+    notes = [str(w) for w in generate(spec, "lenient_defaults", LENIENT).warnings]
+    left_out = [note.split(": warning at ")[1] for note in notes if "left out" in note]
+    assert left_out == [
+        "#/components/schemas/Completion/properties/max_tokens/default: default 'inf' is not of"
+        " type integer: left out",
+        "#/components/schemas/Completion/properties/mode/default: default 5 is not of type string:"
+        " left out",
+        "#/components/schemas/Completion/properties/nested/properties/level/default: default 'yes'"
+        " is not of type boolean: left out",
+    ]
+
+
+def test_defaults_that_fit_stay_and_the_others_become_absent(
+    packages: dict[str, ModuleType],
+) -> None:
+    models = packages["lenient_defaults"].models
+    completion = models.Completion()
+    assert (completion.max_tokens, completion.mode) == (None, None)
+    assert (completion.temperature, completion.stop, completion.tags) == (1, None, [])
+    assert models.Completion.from_dict({"nested": {}}).nested.level is None
