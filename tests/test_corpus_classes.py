@@ -14,10 +14,11 @@ from specbind.codegen.generate import generate
 from specbind.codegen.options import Options
 
 from tests.helpers import ROOT, generate_and_import
+from tests.http_server import Reply, serve
 
 CLASSES = ROOT / "tests" / "specs" / "corpus_classes"
 LENIENT = Options(lenient=True)
-SPECS = {"lenient_defaults": LENIENT}
+SPECS = {"any_results": Options(), "lenient_defaults": LENIENT}
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,20 @@ def test_each_class_passes_mypy_strict(packages: dict[str, ModuleType], folder: 
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_results_and_webhook_bodies_typed_any_or_its_alias_are_returned_as_sent(
+    packages: dict[str, ModuleType],
+) -> None:
+    api = packages["any_results"]
+    with serve() as server:
+        server.on("GET", "/dynamic", Reply.json(200, {"any": ["thing"]}))
+        server.on("GET", "/counts", Reply.json(200, {"a": 1}))
+        with api.Client(base_url=server.url) as client:
+            assert client.get_dynamic() == {"any": ["thing"]}
+            assert client.get_counts() == {"a": 1}
+    assert api.webhooks.parse_new_booking(b'{"id": "b1", "links": {}}') == {"id": "b1", "links": {}}
+    assert api.webhooks.parse_counted("[1, 2]") == [1, 2]
 
 
 def test_lenient_leaves_out_each_default_not_of_its_schemas_type_and_says_where() -> None:

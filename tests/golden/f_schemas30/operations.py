@@ -64,5 +64,6 @@ def read_list_shapes(response: httpx.Response) -> list[Shape]:
     """The result of `list_shapes`, or the error the response describes."""
     status = response.status_code
     if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
-        return _http.read_json(response)  # type: ignore[no-any-return]
+        value: list[Shape] = _http.read_json(response)
+        return value
     raise error_for(response)
