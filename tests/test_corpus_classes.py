@@ -18,7 +18,7 @@ from tests.http_server import Reply, serve
 
 CLASSES = ROOT / "tests" / "specs" / "corpus_classes"
 LENIENT = Options(lenient=True)
-SPECS = {"any_results": Options(), "lenient_defaults": LENIENT}
+SPECS = {"any_results": Options(), "lenient_defaults": LENIENT, "list_results": Options()}
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +80,30 @@ def test_defaults_that_fit_stay_and_the_others_become_absent(
     assert (completion.max_tokens, completion.mode) == (None, None)
     assert (completion.temperature, completion.stop, completion.tags) == (1, None, [])
     assert models.Completion.from_dict({"nested": {}}).nested.level is None
+
+
+def test_results_that_are_lists_of_models_are_decoded_item_by_item(
+    packages: dict[str, ModuleType],
+) -> None:
+    api = packages["list_results"]
+    models = api.models
+    pet = {"name": "Rex", "born": "2020-01-02T03:04:05Z"}
+    with serve() as server:
+        server.on("GET", "/pets", Reply.json(200, [pet]))
+        server.on("GET", "/shapes", Reply.json(200, [{"side": 2}, {"radius": 1}]))
+        server.on("GET", "/pages", Reply.json(200, [[pet], []]))
+        server.on("GET", "/colours", Reply.json(200, ["red"]))
+        server.on("GET", "/names", Reply.json(200, ["a"]))
+        with api.Client(base_url=server.url) as client:
+            (rex,) = client.list_pets()
+            assert isinstance(rex, models.Pet) and rex.born.year == 2020
+            square, circle = client.list_shapes()
+            assert (type(square), type(circle)) == (models.Square, models.Circle)
+            assert [[type(p) for p in page] for page in client.list_pages()] == [[models.Pet], []]
+            assert client.list_colours() == ["red"] and client.list_names() == ["a"]
+            server.on("GET", "/pets", Reply.json(200, [pet, {"born": "x"}]))
+            with pytest.raises(api.ApiResponseError, match=r"\[1\]\.Pet: missing .*'name'"):
+                client.list_pets()
+            server.on("GET", "/pets", Reply.json(200, {"name": "Rex"}))
+            with pytest.raises(api.ApiResponseError, match="expected an array, got dict"):
+                client.list_pets()
