@@ -9,16 +9,24 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import pytest
 from specbind.codegen.generate import generate
 from specbind.codegen.options import Options
+from specbind.mock.samples import sample
+from specbind.spec.load import load
 
 from tests.helpers import ROOT, generate_and_import
 from tests.http_server import Reply, serve
 
 CLASSES = ROOT / "tests" / "specs" / "corpus_classes"
 LENIENT = Options(lenient=True)
-SPECS = {"any_results": Options(), "lenient_defaults": LENIENT, "list_results": Options()}
+SPECS = {
+    "any_results": Options(),
+    "lenient_defaults": LENIENT,
+    "list_results": Options(),
+    "allof_required": Options(),
+}
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +115,13 @@ def test_results_that_are_lists_of_models_are_decoded_item_by_item(
             server.on("GET", "/pets", Reply.json(200, {"name": "Rex"}))
             with pytest.raises(api.ApiResponseError, match="expected an array, got dict"):
                 client.list_pets()
+
+
+def test_the_mock_samples_a_member_one_allof_part_requires_and_another_declares(
+    packages: dict[str, ModuleType],
+) -> None:
+    document = load(CLASSES / "allof_required.yaml").document
+    made = sample({"$ref": "#/components/schemas/PagedTracks"}, document, use_examples=False)
+    assert made == {"total": 0, "items": []}
+    reply = httpx.Response(200, json=made, request=httpx.Request("GET", "https://api.test/"))
+    assert packages["allof_required"].operations.read_list_tracks(reply).items == []
