@@ -39,6 +39,7 @@ from tests.corpus_checks import (  # noqa: E402
     count_operations,
     mypy_failure,
     mypy_strict,
+    read_samples,
     round_trip,
 )
 from tests.real_specs import USES, fetch, load_sources  # noqa: E402
@@ -185,6 +186,9 @@ def check_one(spec: Path, work: Path, args: argparse.Namespace) -> dict[str, Any
         failures.append(f"methods: {row['methods']} for {row['operations']} operations")
     if row["examples_ok"] != row["examples"]:
         failures.append(f"examples: {row['example_failure']}")
+    unread = read_samples(pkg, document)
+    if unread:
+        failures.append(f"responses: {len(unread)} not read (first: {next(iter(unread.values()))})")
     if not args.no_mypy:
         mypy = mypy_strict(out, [package], work / ".mypy_cache")
         if mypy.returncode != 0:

@@ -18,10 +18,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 from specbind.codegen.models import model_aliases, model_classes
-from specbind.codegen.operations import METHODS
+from specbind.codegen.operations import METHODS, describe
 from specbind.mock.samples import sample
+from specbind.spec.document import deref
 from specbind.spec.examples import as_instants, collect
+from specbind.spec.problems import pointer_of
 
 
 def count_operations(document: dict[str, Any]) -> int:
@@ -104,6 +107,35 @@ def round_trip(pkg: ModuleType, document: dict[str, Any]) -> list[ExampleOutcome
 
 def _as_json(value: Any) -> Any:
     return as_instants(json.loads(json.dumps(value, default=str)))
+
+
+def read_samples(pkg: ModuleType, document: dict[str, Any]) -> dict[str, str]:
+    """Each operation's JSON success responses, made from their schemas (no examples, no writeOnly
+    members), read by the generated `read_<operation>`: operation -> why one was not read."""
+    operations = importlib.import_module(pkg.__name__ + ".operations")
+    source = Path(pkg.__path__[0], "models.py").read_text(encoding="utf-8")
+    api = describe(document, model_classes(source), set(), model_aliases(source))
+    failures = {}
+    for op in api.operations:
+        item = _resolve(document, pointer_of(("paths", op.path)))
+        if isinstance(item, dict) and isinstance(item.get("$ref"), str):
+            item = _resolve(document, item["$ref"])
+        responses = item[op.method.lower()]["responses"]
+        for response in op.success:
+            if response.kind not in ("model", "json"):
+                continue
+            media = deref(document, responses[response.status], strict=True)["content"]
+            schema = (media[response.content_type] or {}).get("schema", {})
+            body = sample(schema, document, use_examples=False, omit="writeOnly")
+            status = int(response.status) if response.status.isdigit() else 200
+            request = httpx.Request(op.method.upper(), "https://api.test/")
+            # content, not json=: httpx sends no body at all for json=None
+            reply = httpx.Response(status, content=json.dumps(body).encode(), request=request)
+            try:
+                getattr(operations, "read_" + op.name)(reply)
+            except Exception as exc:  # the reader cannot read what the spec describes
+                failures[op.name] = f"{response.status}: {type(exc).__name__}: {exc}"[:300]
+    return failures
 
 
 def mypy_strict(folder: Path, packages: list[str], cache: Path) -> subprocess.CompletedProcess[str]:

@@ -21,7 +21,12 @@ from specbind.spec.problems import SpecError
 from specbind.vendoring.record import with_record
 from specbind.vendoring.write import write_package
 
-from tests.corpus_checks import count_methods, count_operations, mypy_strict, round_trip
+from tests.corpus_checks import (
+    count_methods,
+    count_operations,
+    mypy_strict,
+    round_trip,
+)
 from tests.real_specs import RealSpec, fetch, load_sources
 
 SPECS = {spec.key: spec for spec in load_sources() if spec.use == "test"}
