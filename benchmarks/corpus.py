@@ -2,11 +2,14 @@
 pass `mypy --strict`, give every operation a client method, and round-trip every example?
 
     .venv/bin/python benchmarks/corpus.py [FOLDER]    # default: $SPECBIND_CORPUS
+    .venv/bin/python benchmarks/corpus.py --real benchmark   # or test: tests/specs/real/
 
 A spec is a file `*.yaml`, `*.yml` or `*.json` in FOLDER, or a subfolder holding a multi-file spec
 (its root: the one file directly in the subfolder with a top-level `openapi` key, or among several
 the one named `openapi.*`). The specs are
-not part of this repository (their licences differ): point FOLDER at wherever you keep them.
+not part of this repository (their licences differ): point FOLDER at wherever you keep them, or
+use the pinned ones of tests/specs/real/sources.toml (downloaded and cached on first use).
+The checks themselves are tests/corpus_checks.py, shared with tests/test_real_specs.py.
 Each spec runs in its own process with a time limit; the failure class says which stage failed and
 the most common reason, so that one fix can be checked against many specs.
 """
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import inspect
 import json
 import os
 import re
@@ -27,6 +29,21 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the checks are shared with the tests
+
+from tests.corpus_checks import (  # noqa: E402
+    ExampleOutcome,
+    count_methods,
+    count_operations,
+    mypy_failure,
+    mypy_strict,
+    read_samples,
+    round_trip,
+)
+from tests.real_specs import USES, fetch, load_sources  # noqa: E402
+
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 SPECBIND = Path(sys.executable).parent / "specbind"
 
@@ -34,6 +51,11 @@ SPECBIND = Path(sys.executable).parent / "specbind"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", default=os.environ.get("SPECBIND_CORPUS"))
+    parser.add_argument(
+        "--real",
+        choices=USES,
+        help="instead of FOLDER: the specs of tests/specs/real/sources.toml with this use",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per spec and stage")
     parser.add_argument("--lenient", action="store_true", help="generate with --lenient")
     parser.add_argument("--no-mypy", action="store_true", help="skip mypy --strict (faster)")
@@ -43,16 +65,22 @@ def main() -> None:
     if args.one:
         print(json.dumps(check_one(Path(args.one[0]), Path(args.one[1]), args)))
         return
-    if not args.folder:
-        parser.error("give FOLDER or set SPECBIND_CORPUS")
-    specs = find_specs(Path(args.folder))
+    if args.real:
+        chosen = [s for s in load_sources() if s.use == args.real]
+        specs = fetch(chosen)
+        args.lenient_specs = {s.key for s in chosen if s.lenient}  # as sources.toml says
+    elif args.folder:
+        folder = Path(args.folder)
+        specs = {_name(spec, folder): spec for spec in find_specs(folder)}
+    else:
+        parser.error("give FOLDER, set SPECBIND_CORPUS or use --real")
     if not specs:
         parser.error(f"no specs in {args.folder}")
     rows = []
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory(prefix="specbind-corpus-") as work:
-        for spec in specs:
-            row = run_one(spec, Path(work), args)
+        for name, spec in specs.items():
+            row = run_one(name, spec, Path(work), args)
             rows.append(row)
             print(format_row(row), flush=True)
     print(summary(rows))
@@ -82,11 +110,15 @@ def _is_root(path: Path) -> bool:
     return bool(re.search(r'^(?:openapi:|\{?\s*"openapi"\s*:)', head, re.MULTILINE))
 
 
-def run_one(spec: Path, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+def _name(spec: Path, folder: Path) -> str:
+    return spec.parent.name if spec.parent != folder else spec.name
+
+
+def run_one(name: str, spec: Path, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One spec in a child process (a crash or a hang stays there)."""
-    name = spec.parent.name if spec.parent != Path(args.folder) else spec.name
     command = [sys.executable, __file__, "--one", str(spec), str(work)]
-    command += ["--timeout", str(args.timeout)] + (["--lenient"] if args.lenient else [])
+    lenient = args.lenient or name in getattr(args, "lenient_specs", ())
+    command += ["--timeout", str(args.timeout)] + (["--lenient"] if lenient else [])
     command += ["--no-mypy"] if args.no_mypy else []
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout * 3)
@@ -139,7 +171,7 @@ def check_one(spec: Path, work: Path, args: argparse.Namespace) -> dict[str, Any
     try:
         sys.path.insert(0, str(out))
         pkg = importlib.import_module(package)
-        models = importlib.import_module(package + ".models")
+        importlib.import_module(package + ".models")
     except Exception as exc:  # the generated code does not import
         row.update(stage="import", failure=f"import: {type(exc).__name__}: {exc}"[:160])
         return row
@@ -148,20 +180,17 @@ def check_one(spec: Path, work: Path, args: argparse.Namespace) -> dict[str, Any
     document = load(spec).document
     row["operations"] = count_operations(document)
     row["methods"] = count_methods(pkg)
-    row.update(round_trip(pkg, models, document))
+    row.update(summarise(round_trip(pkg, document)))
     failures = []
     if row["methods"] != row["operations"]:
         failures.append(f"methods: {row['methods']} for {row['operations']} operations")
     if row["examples_ok"] != row["examples"]:
         failures.append(f"examples: {row['example_failure']}")
+    unread = read_samples(pkg, document)
+    if unread:
+        failures.append(f"responses: {len(unread)} not read (first: {next(iter(unread.values()))})")
     if not args.no_mypy:
-        mypy = subprocess.run(
-            [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
-            cwd=out,
-            capture_output=True,
-            text=True,
-            timeout=args.timeout,
-        )
+        mypy = mypy_strict(out, [package], work / ".mypy_cache")
         if mypy.returncode != 0:
             failures.insert(0, "mypy: " + mypy_failure(mypy.stdout))
     if failures:
@@ -194,95 +223,17 @@ def _last_line(text: str) -> str:
     return lines[-1][:200] if lines else "(no output)"
 
 
-def mypy_failure(stdout: str) -> str:
-    codes = Counter(re.findall(r"  \[([\w-]+)\]$", stdout, re.MULTILINE))
-    first = next((line for line in stdout.splitlines() if ": error:" in line), "")
-    total = sum(codes.values())
-    listed = ", ".join(f"{code} {n}" for code, n in codes.most_common(3))
-    return f"{total} errors ({listed}); first: {first.split(': error: ')[-1][:120]}"
-
-
-def count_operations(document: dict[str, Any]) -> int:
-    from specbind.codegen.operations import METHODS
-
-    paths = document.get("paths") or {}
-    total = 0
-    for item in paths.values():
-        if isinstance(item, dict) and isinstance(item.get("$ref"), str):
-            item = _resolve(document, item["$ref"])
-        if isinstance(item, dict):
-            total += sum(1 for m in METHODS if isinstance(item.get(m), dict))
-    return total
-
-
-def _resolve(document: dict[str, Any], ref: str) -> Any:
-    node: Any = document
-    for part in ref.lstrip("#/").split("/"):
-        node = (
-            node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
-        )
-    return node
-
-
-def count_methods(pkg: Any) -> int:
-    """Client methods that send one of the spec's operations (not the `_to_file` variants)."""
-    operations = importlib.import_module(pkg.__name__ + ".operations")
-    functions = {
-        name
-        for name, value in inspect.getmembers(operations, inspect.isfunction)
-        if value.__module__ == operations.__name__ and not name.startswith("_")
-    }
-    return len([name for name in dir(pkg.Client) if name in functions])
-
-
-def round_trip(pkg: Any, models: Any, document: dict[str, Any]) -> dict[str, Any]:
-    """Every component schema's example through from_dict/to_dict (or its alias's decoder)."""
-    from specbind.codegen.models import generate_models
-    from specbind.mock.samples import sample
-    from specbind.spec.examples import as_instants, collect
-
-    schemas = generate_models(document, "").schemas  # the classes the package was rendered with
-    classes, aliases = schemas.model_classes(), schemas.model_aliases()
-    examples = collect(document)
-    ok, reasons, first = 0, Counter[str](), ""
-    for example in examples:
-        pointer = "#/components/schemas/" + example.schema_name.replace("~", "~0").replace(
-            "/", "~1"
-        )
-        schema = document["components"]["schemas"][example.schema_name]
-        payload = example.value
-        if example.property is not None:
-            payload = {
-                n: sample(schema["properties"][n], document)
-                for n in schema.get("required") or []
-                if n != example.property and n in (schema.get("properties") or {})
-            }
-            payload[example.property] = example.value
-        try:
-            if pointer in classes:
-                cls = getattr(models, classes[pointer])
-                if hasattr(cls, "from_dict"):
-                    back = cls.from_dict(payload).to_dict()
-                else:  # an enum
-                    back = pkg._codec.to_wire(cls(payload))
-            else:
-                alias = aliases.get(pointer, "")
-                decode = getattr(models, alias) if alias.startswith("decode_") else (lambda v: v)
-                back = pkg._codec.to_wire(decode(payload))
-        except Exception as exc:  # the example does not fit the schema, or the codec is wrong
-            reasons[f"rejected ({type(exc).__name__})"] += 1
-            first = first or f"{example.pointer}: {type(exc).__name__}: {exc}"[:200]
-            continue
-        if as_instants(json.loads(json.dumps(back, default=str))) == as_instants(
-            json.loads(json.dumps(payload, default=str))
-        ):
-            ok += 1
-        else:
-            reasons["changed"] += 1
-            first = first or f"{example.pointer}: re-encoded differently"
+def summarise(outcomes: list[ExampleOutcome]) -> dict[str, Any]:
+    """Example outcomes as a row's columns: how many, how many passed, the most common failures."""
+    failed = [o for o in outcomes if o.failure]
+    reasons = Counter(o.failure.split(" (")[0] for o in failed)
     failure = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
-    failure += f" (first: {first})" if first else ""
-    return {"examples": len(examples), "examples_ok": ok, "example_failure": failure}
+    failure += f" (first: {failed[0].pointer}: {failed[0].failure})"[:220] if failed else ""
+    return {
+        "examples": len(outcomes),
+        "examples_ok": len(outcomes) - len(failed),
+        "example_failure": failure,
+    }
 
 
 def format_row(row: dict[str, Any]) -> str:

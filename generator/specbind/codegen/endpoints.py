@@ -85,8 +85,11 @@ def _runtime_source(name: str) -> str:
 def render_api(api: Api, package: str) -> dict[str, str]:
     """The modules made from the spec's operations: client, operations, request checks, webhooks,
     and the type of an error's body (`_problem`)."""
-    names = set(api.models.values()) | {
-        r.decoder for op in api.operations for r in op.responses if r.decoder
+    names = set(api.models.values()) | {  # the alias decoders, alone or in a `list_of(...)`
+        name
+        for op in api.operations
+        for r in op.responses
+        for name in re.findall(r"\bdecode_\w+", r.decoder or "")
     }
     used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=name_key)
     errors = error_body_names(api)

@@ -399,9 +399,45 @@ def usable_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple
 
     result = dict(document)
     for at, get, put in _schema_places(result):
-        fixed = usable(get(), at)
+        fixed = usable(_without_unfit_defaults(get(), at, notes), at)
         put(fixed)
     return result, notes
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def _without_unfit_defaults(node: Any, at: tuple[Any, ...], notes: list[tuple[str, str]]) -> Any:
+    """The schema with each `default` that is not of the schema's type left out (a note for each):
+    the models would assign it to an attribute of that type (`max_tokens: int = "inf"`)."""
+    if not isinstance(node, dict):
+        return node
+    node = dict(node)
+    kinds = node.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if "default" in node and isinstance(kinds, list):
+        value = node["default"]
+        fits = (value is None and node.get("nullable") is True) or any(
+            isinstance(value, _JSON_TYPES.get(kind, object))
+            and not (isinstance(value, bool) and kind in ("integer", "number"))
+            for kind in kinds
+        )
+        if not fits:
+            del node["default"]
+            what = f"default {value!r} is not of type {' or '.join(map(str, kinds))}"
+            notes.append((pointer_of(at + ("default",)), f"{what}: left out"))
+    for key, child, where in _subschemas(node, at):
+        fixed = _without_unfit_defaults(child, where, notes)
+        node[key[0]] = fixed if key[1] is None else _replaced(node[key[0]], key[1], fixed)
+    return node
 
 
 def _unusable(node: Any) -> str:

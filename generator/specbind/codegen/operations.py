@@ -475,6 +475,29 @@ class _Types:
             return "dict[str, Any]", None
         return "Any", None
 
+    def list_decoder(self, schema: Any, at: tuple[Any, ...]) -> str | None:
+        """`list_of(DECODER)` for an unnamed array whose items need decoding (model classes, type
+        aliases with a decoder, such arrays again), else None."""
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            ref = schema["$ref"]
+            if ref in self.models or ref in self.aliases:
+                return None  # a named schema: its hint is its class or alias
+            target = deref(self.document, schema, strict=True)
+            return self.list_decoder(target, tuple(parts_of(ref)))
+        if not isinstance(schema, dict) or schema.get("type") != "array":
+            return None
+        items = schema.get("items", {})
+        hint, model = self.hint(items, at + ("items",))
+        inner: str | None
+        target = deref(self.document, items)
+        if model is not None and not (isinstance(target, dict) and "enum" in target):
+            inner = f"{model}.from_dict"
+        elif hint in self.decoders:
+            inner = self.decoders[hint]
+        else:
+            inner = self.list_decoder(items, at + ("items",))
+        return f"list_of({inner})" if inner else None
+
 
 def _with_enum_values(hint: str, model: str | None, schema: Any) -> str:
     """`E | Literal[values]` for a parameter typed with an enum class `E`: the plain strings of its
@@ -630,6 +653,10 @@ def _responses(
         decoder = f"{model}.from_dict" if kind == "model" else None
         if kind == "json" and hint in typer.decoders:
             kind, decoder = "model", typer.decoders[hint]
+        elif kind == "json":  # a list of models is decoded too, item by item
+            schema_at = at + (status, "content", content_type, "schema")
+            decoder = typer.list_decoder(media.get("schema", {}), schema_at)
+            kind = "model" if decoder else kind
         if kind == "binary":
             hint = "BinaryContent"
         elif kind == "text":

@@ -80,7 +80,7 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
             value = _sample(part, options, depth + 1)
             if isinstance(value, dict):
                 merged.update(value)
-        return merged
+        return _with_required_across(schema, merged, options, depth)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -105,6 +105,23 @@ def _sample(schema: Any, options: _Options, depth: int) -> Any:
     if kind == "boolean":
         return False
     return None
+
+
+def _with_required_across(
+    schema: dict[str, Any], merged: dict[str, Any], options: _Options, depth: int
+) -> dict[str, Any]:
+    """An allOf's sample with the members one part requires and another declares (Spotify's
+    PagingObject requires `items`, which each paging schema adds in its own part)."""
+    parts = [schema] + [deref(options.document, part) for part in schema["allOf"]]
+    parts = [part for part in parts if isinstance(part, dict)]
+    required = {name for part in parts for name in part.get("required") or []}
+    declared: dict[str, Any] = {}
+    for part in parts:
+        declared.update(part.get("properties") or {})
+    for name in sorted(required - merged.keys()):
+        if name in declared and not _omitted(declared[name], options):
+            merged[name] = _sample(declared[name], options, depth + 1)
+    return merged
 
 
 def _tagged(value: Any, discriminator: Any, alternative: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from . import _http
+from ._codec import list_of
 from ._http import RequestSpec
 from .errors import error_for
 from .models import Event
@@ -32,5 +33,5 @@ def read_list_events(response: httpx.Response) -> list[Event]:
     """The result of `list_events`, or the error the response describes."""
     status = response.status_code
     if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
-        return _http.read_json(response)  # type: ignore[no-any-return]
+        return list_of(Event.from_dict)(_http.read_json(response))
     raise error_for(response)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 
 from . import _http
-from ._codec import to_wire
+from ._codec import list_of, to_wire
 from ._http import RequestSpec
 from .errors import error_for
-from .models import Pet, Shape, decode_Pet
+from .models import Pet, Shape, decode_Pet, decode_Shape
 
 
 def add_pet(body: Pet) -> RequestSpec[Pet]:
@@ -64,5 +64,5 @@ def read_list_shapes(response: httpx.Response) -> list[Shape]:
     """The result of `list_shapes`, or the error the response describes."""
     status = response.status_code
     if 200 <= status < 300:  # the spec documents 200; any 2xx is read the same way
-        return _http.read_json(response)  # type: ignore[no-any-return]
+        return list_of(decode_Shape)(_http.read_json(response))
     raise error_for(response)

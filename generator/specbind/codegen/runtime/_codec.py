@@ -10,6 +10,7 @@ from typing import Any, Callable, Self, TypeVar
 from uuid import UUID
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 
 
 class DecodeError(ValueError):
@@ -105,6 +106,23 @@ def parse_time(value: str) -> time:
 def parse_uuid(value: str) -> UUID:
     """A UUID in its string form."""
     return UUID(value)
+
+
+def list_of(decode: Callable[[Any], T]) -> Callable[[Any], list[T]]:
+    """A decoder of a JSON array whose items `decode` decodes (a result typed `list[Pet]`)."""
+
+    def decode_items(value: Any) -> list[T]:
+        if not isinstance(value, list):
+            raise DecodeError(f"expected an array, got {type(value).__name__}")
+        decoded = []
+        for index, item in enumerate(value):
+            try:
+                decoded.append(decode(item))
+            except DecodeError as exc:
+                raise exc.within(f"[{index}]") from None
+        return decoded
+
+    return decode_items
 
 
 def decode_union(
