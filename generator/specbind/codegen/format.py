@@ -23,7 +23,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from specbind.codegen.paths import cache_dir
+from specbind.codegen.paths import cache_dir, caching_enabled
 from specbind.codegen.style import Style
 from specbind.codegen.workers import Pending, Workers, available
 from specbind.spec.problems import Problem, SpecError
@@ -167,6 +167,8 @@ def _key(chunk: str, style: Style, how: Any) -> str:
 
 
 def _read_cache(key: str) -> str | None:
+    if not caching_enabled():
+        return None
     try:
         return (_cache_dir() / key[:2] / key).read_text(encoding="utf-8")
     except OSError:
@@ -174,6 +176,8 @@ def _read_cache(key: str) -> str | None:
 
 
 def _write_cache(key: str, result: str) -> None:
+    if not caching_enabled():
+        return
     cached = _cache_dir() / key[:2] / key
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from specbind.codegen import cache
 from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
 from specbind.codegen.layout import line_length
@@ -23,8 +24,8 @@ from specbind.codegen.names import package_name_problem
 from specbind.codegen.operations import Api, describe, describe_webhooks
 from specbind.codegen.options import Options
 from specbind.codegen.text import comment
-from specbind.codegen.workers import Workers, available
-from specbind.spec.load import load
+from specbind.codegen.workers import Pending, Workers, available
+from specbind.spec.load import LoadedSpec, load
 from specbind.spec.problems import Problem, SpecError
 from specbind.spec.validate import check, located
 
@@ -68,14 +69,14 @@ def generate(
     # formatter has little left to do.
     style = options.style
     with Workers(available()) as workers, line_length(style.line_length):
-        modelling = workers.submit(generate_models, modelled, header, style.line_length)
+        modelling = _models(workers, modelled, header, style.line_length)
         if workers.parallel and style.formatter == "black":
             workers.submit(import_formatters)  # the other worker warms up meanwhile
         runtime = render_runtime()
         # ... and formats what needs no models
         formatting_runtime = start_formatting(runtime, workers, style)
         stage("validate")
-        warnings = check(spec, lenient=options.lenient) + located(spec, freed, "warning")
+        warnings = _validated(spec, options.lenient) + located(spec, freed, "warning")
         stage("models")
         models_code = modelling.get()
         formatting_models = start_formatting({"models.py": models_code}, workers, style)
@@ -122,6 +123,46 @@ def generate(
     }
     stage("")  # done
     return Generation(package, files, warnings, spec_files)
+
+
+# the tools whose versions decide a stage's result (besides specbind's own code)
+VALIDATORS = (
+    "openapi-spec-validator",
+    "openapi-schema-validator",
+    "jsonschema",
+    "jsonschema-path",
+    "referencing",
+)
+MODELLERS = ("datamodel-code-generator", "pydantic", "Jinja2")
+
+
+def _validated(spec: LoadedSpec, lenient: bool) -> list[Problem]:
+    """`check`'s warnings; a document already found free of problems is not validated again
+    (problems are not cached: they name places in files, and a run with them is not the slow case).
+    """
+    entry = cache.key("validate", VALIDATORS, spec.document, lenient)
+    if cache.read(entry) == "clean":
+        return []
+    warnings = check(spec, lenient=lenient)
+    if not warnings:
+        cache.write(entry, "clean")
+    return warnings
+
+
+def _models(workers: Workers, document: dict[str, Any], header: str, columns: int) -> Pending[str]:
+    """The models module, from the cache or from datamodel-code-generator on a worker."""
+    entry = cache.key("models", MODELLERS, document, header, columns)
+    cached = cache.read(entry)
+    if isinstance(cached, str):
+        return Pending(lambda: cached)
+    modelling = workers.submit(generate_models, document, header, columns)
+
+    def get() -> str:
+        code = modelling.get()
+        cache.write(entry, code)
+        return code
+
+    return Pending(get)
 
 
 def describe_generated(document: dict[str, Any], models_code: str, options: Options) -> Api:
