@@ -109,3 +109,30 @@ def test_no_cache_means_every_stage_runs_and_nothing_is_written(
     monkeypatch.setattr(pipeline, "generate_models", _refuse)
     with pytest.raises(AssertionError, match="this stage ran"):
         package_files(spec, "pets")
+
+
+def test_an_operation_change_keeps_the_models_from_the_cache(
+    inline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package_files(_spec(tmp_path, "base"), "pets")
+    monkeypatch.setattr(pipeline, "generate_models", _refuse)
+    files = package_files(_spec(tmp_path, "add-operation"), "pets")  # a new path, no new schema
+    assert "def delete_pet(" in files["client.py"]
+
+
+def test_the_models_see_the_paths_when_something_reaches_into_them() -> None:
+    schema = {"type": "object", "properties": {"id": {"type": "string"}}}
+    operation = {"responses": {"200": {"description": "ok", "content": {}}}}
+    plain = {
+        "openapi": "3.0.3",
+        "components": {"schemas": {"Pet": schema}},
+        "paths": {"/pets": {"get": operation}},
+    }
+    assert pipeline.models_input(plain) == {k: v for k, v in plain.items() if k != "paths"}
+    reached = {
+        **plain,
+        "components": {"schemas": {"Pet": {"$ref": "#/paths/~1pets/get/x-schema"}}},
+    }
+    assert pipeline.models_input(reached) == reached
+    tagged = {**plain, "paths": {"/pets": {"get": {**operation, "x": {"discriminator": {}}}}}}
+    assert pipeline.models_input(tagged) == tagged

@@ -151,6 +151,7 @@ def _validated(spec: LoadedSpec, lenient: bool) -> list[Problem]:
 
 def _models(workers: Workers, document: dict[str, Any], header: str, columns: int) -> Pending[str]:
     """The models module, from the cache or from datamodel-code-generator on a worker."""
+    document = models_input(document)
     entry = cache.key("models", MODELLERS, document, header, columns)
     cached = cache.read(entry)
     if isinstance(cached, str):
@@ -163,6 +164,46 @@ def _models(workers: Workers, document: dict[str, Any], header: str, columns: in
         return code
 
     return Pending(get)
+
+
+def models_input(document: dict[str, Any]) -> dict[str, Any]:
+    """The part of the document the models stage reads: all of it but `paths`, which
+    datamodel-code-generator does not read with its default scope (component schemas only), so a
+    change to an operation leaves the models' cache entry valid. `paths` stays when something
+    could reach into it: a `$ref` elsewhere pointing there, or a discriminator inside it."""
+    paths = document.get("paths")
+    rest = {key: value for key, value in document.items() if key != "paths"}
+    if not paths or _reaches_paths(rest) or _has_key(paths, "discriminator"):
+        return document
+    return rest
+
+
+def _reaches_paths(node: Any) -> bool:
+    """Whether a `$ref` in `node` points into `#/paths`."""
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/paths"):
+                return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
+def _has_key(node: Any, key: str) -> bool:
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if key in item:
+                return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
 
 
 def describe_generated(document: dict[str, Any], models_code: str, options: Options) -> Api:
