@@ -1,10 +1,17 @@
-"""A large real spec (several MB, hundreds of operations, dotted schema names): time and peak memory
-of a cold `specbind generate` next to openapi-python-client on the same file, in the same run.
+"""A large real spec (several MB, hundreds of operations): a cold `specbind generate` next to
+openapi-python-client on the same file in the same run, then what a user waits for afterwards.
 
-    .venv/bin/python benchmarks/bench_realspec.py SPEC     # or $SPECBIND_BENCH_SPEC
+    .venv/bin/python benchmarks/bench_realspec.py SPEC [NAME]   # or $SPECBIND_BENCH_SPEC
 
-The spec is not part of this repository (see docs/benchmarks.md for the file used). Runs are
-interleaved, specbind first, so both see the same machine load; BENCH_ROUNDS (default 1) of each.
+SPEC is a path (the downloader in tests/real_specs.py can supply it); NAME (default: the file name)
+names the spec in the output and in results.json (`real_spec:NAME`). In one run, on a copy of SPEC:
+
+- cold: specbind with an empty cache, then the peer (interleaved, BENCH_ROUNDS of each, default 1);
+- warm: the same spec again with the cache the cold run filled;
+- incremental: `specbind generate` after a one-schema change, then after a one-operation change;
+- `specbind check` on the unchanged tree (best of 5), and after a change to another schema (drift);
+- import time of the generated package, next to `import httpx` (best of 5, fresh interpreters);
+- the stage breakdown of a cold run (`stages.py`, stages one after another, empty cache).
 """
 
 from __future__ import annotations
@@ -15,41 +22,84 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
-from common import WORK, fresh_cache, machine, median, peer_generate, run, save, specbind
+from common import (
+    SPECBIND_PYTHON,
+    WORK,
+    fresh_cache,
+    machine,
+    median,
+    peer_generate,
+    run,
+    save,
+    specbind,
+)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+PACKAGE = "real_api"
 
 
-def main() -> dict:
-    arg = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SPECBIND_BENCH_SPEC")
+def main(arg: str | None = None, name: str | None = None) -> dict[str, Any]:
+    arg = arg or os.environ.get("SPECBIND_BENCH_SPEC")
     if not arg:
         sys.exit("give SPEC or set SPECBIND_BENCH_SPEC")
-    spec = Path(arg).resolve()
-    document = json.loads(spec.read_text()) if spec.suffix == ".json" else None
-    ours, peers, peer_error = [], [], None
+    original = Path(arg).resolve()
+    name = name or original.name
+    folder = WORK / "real" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    spec = folder / original.name  # a copy, changed in place below
+    shutil.copyfile(original, spec)
+    document = _read(spec)
+    out = folder / "out"
+    generate = specbind("generate", spec, "-o", out, "-p", PACKAGE)
+    check = specbind("check", spec, "-o", out, "-p", PACKAGE)
+
+    ours, peers, peer_error, cache = [], [], None, fresh_cache()
     for _ in range(ROUNDS):
-        out = WORK / "real-out"
         shutil.rmtree(out, ignore_errors=True)
-        seconds, peak, _ = run(
-            specbind("generate", spec, "-o", out, "-p", "real_api"), env=fresh_cache()
-        )
+        cache = fresh_cache()
+        seconds, peak, _ = run(generate, env=cache)
         ours.append((seconds, peak))
-        peer_out = WORK / "real-peer"
+        peer_out = folder / "peer"
         shutil.rmtree(peer_out, ignore_errors=True)
         try:
             peers.append(peer_generate(spec, peer_out, timeout=max(600.0, 5 * seconds))[:2])
         except RuntimeError as exc:  # the peer refused the spec: say how
             peer_error = str(exc).strip().splitlines()[-1][:300]
-    package = WORK / "real-out" / "real_api"
+    package = out / PACKAGE
+    peer_endpoints = len(
+        [p for p in (folder / "peer").glob("*/api/**/*.py") if p.name != "__init__.py"]
+    )
+
+    warm = run(generate, env=cache)[0]
+    check_clean = min(run(check, env=cache)[0] for _ in range(5))
+    imports = _import_times(out)
+
+    changed_schema = _change_schema(document, 2)
+    _write(spec, document)
+    schema_s, schema_peak, _ = run(generate, env=cache)
+    # another schema for the check, so that it finds as much left to do as the generate did
+    _change_schema(document, 3)
+    _write(spec, document)
+    check_drift = run(check, env=cache, expect=1)[0]
+    changed_operation = _change_operation(document)
+    _write(spec, document)
+    operation_s, operation_peak, _ = run(generate, env=cache)
+
+    stages = json.loads(
+        _output([SPECBIND_PYTHON, Path(__file__).parent / "stages.py", original, "--json"])
+    )
+    cold = median([s for s, _ in ours])
     result = {
-        "spec": spec.name,
+        "spec": name,
         "source": os.environ.get("SPECBIND_BENCH_SOURCE", "source not recorded"),
-        "spec_mb": round(spec.stat().st_size / 2**20, 2),
-        "operations": _operations(document) if document else None,
-        "schemas": len(((document or {}).get("components") or {}).get("schemas") or {}),
-        "specbind_s": round(median([s for s, _ in ours]), 1),
+        "spec_mb": round(original.stat().st_size / 2**20, 2),
+        "operations": _operations(_read(original)),
+        "schemas": len((_read(original).get("components") or {}).get("schemas") or {}),
+        "specbind_s": round(cold, 1),
         "specbind_peak_mib": round(max(p for _, p in ours) / 2**20),
         "specbind_lines": sum(p.read_text().count("\n") for p in package.glob("*.py")),
         "peer_s": round(median([s for s, _ in peers]), 1) if peers else None,
@@ -57,14 +107,88 @@ def main() -> dict:
         "peer_error": peer_error,
         # completeness: specbind's client methods, the peer's endpoint modules (one per operation)
         "specbind_methods": _functions(package / "operations.py"),
-        "peer_endpoints": len(
-            [p for p in (WORK / "real-peer").glob("*/api/**/*.py") if p.name != "__init__.py"]
-        ),
+        "peer_endpoints": peer_endpoints,
+        "warm_s": round(warm, 2),
+        "check_clean_s": round(check_clean, 3),
+        "check_drift_s": round(check_drift, 2),
+        "changed_schema": changed_schema,
+        "one_schema_s": round(schema_s, 2),
+        "one_schema_peak_mib": round(schema_peak / 2**20),
+        "changed_operation": changed_operation,
+        "one_operation_s": round(operation_s, 2),
+        "one_operation_peak_mib": round(operation_peak / 2**20),
+        **imports,
+        "stages_ms": {stage: round(s * 1000) for stage, s in stages.items()},
         "rounds": ROUNDS,
         "machine": machine(),
     }
     print(json.dumps(result, indent=2))
     return result
+
+
+def _read(spec: Path) -> dict[str, Any]:
+    text = spec.read_text(encoding="utf-8")
+    if spec.suffix == ".json":
+        return json.loads(text)
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def _write(spec: Path, document: dict[str, Any]) -> None:
+    if spec.suffix == ".json":
+        spec.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    else:
+        import yaml
+
+        spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def _change_schema(document: dict[str, Any], part: int) -> str:
+    """Add a property to the object schema 1/`part` of the way through the spec: a one-schema change."""
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    objects = [n for n, s in schemas.items() if isinstance(s.get("properties"), dict)]
+    chosen = objects[len(objects) // part]
+    schemas[chosen]["properties"]["specbindBenchNote"] = {
+        "type": "string",
+        "description": "Added by the benchmark: a one-schema change.",
+    }
+    return chosen
+
+
+def _change_operation(document: dict[str, Any]) -> str:
+    """Change the description of the middle operation (in spec order): a one-operation change."""
+    operations = [
+        (path, method, item[method])
+        for path, item in (document.get("paths") or {}).items()
+        for method in METHODS
+        if isinstance(item.get(method), dict)
+    ]
+    path, method, operation = operations[len(operations) // 2]
+    operation["description"] = (operation.get("description") or "") + " Changed by the benchmark."
+    return f"{method.upper()} {path}"
+
+
+def _import_times(out: Path) -> dict[str, float]:
+    """Best of 5 fresh interpreters: `import PACKAGE` and `import httpx`, minus an empty start."""
+    env = {"PYTHONPATH": str(out)}
+
+    def best(statement: str) -> float:
+        return min(run([SPECBIND_PYTHON, "-c", statement], env=env)[0] for _ in range(5))
+
+    empty = best("pass")
+    return {
+        "import_package_s": round(best(f"import {PACKAGE}") - empty, 3),
+        "import_httpx_s": round(best("import httpx") - empty, 3),
+    }
+
+
+def _output(cmd: list[Any]) -> str:
+    import subprocess
+
+    return subprocess.run(
+        [str(c) for c in cmd], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def _functions(module: Path) -> int:
@@ -76,10 +200,11 @@ def _functions(module: Path) -> int:
     return len([name for name in names if "read_" + name in names])
 
 
-def _operations(document: dict) -> int:
+def _operations(document: dict[str, Any]) -> int:
     paths = document.get("paths") or {}
     return sum(1 for item in paths.values() for m in METHODS if isinstance(item.get(m), dict))
 
 
 if __name__ == "__main__":
-    save("real_spec", main())
+    figures = main(*sys.argv[1:3])
+    save(f"real_spec:{figures['spec']}", figures)

@@ -27,8 +27,10 @@ def run(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float | None = None,
+    expect: int = 0,
 ) -> tuple[float, int, int]:
-    """Wall seconds, peak memory in bytes and exit code of one command.
+    """Wall seconds, peak memory in bytes and exit code of one command (`expect`: the exit code
+    that is not an error; `specbind check` exits 1 on drift).
 
     Peak memory is the larger of the child's own peak RSS and the peak, sampled every 50 ms, of the
     proportional set size summed over the child and every process it started (specbind forks workers;
@@ -58,7 +60,7 @@ def run(
         time.sleep(0.002)
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    if code != expect:
         err_file.seek(0)
         err = err_file.read().decode(errors="replace")
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {code}:\n{err[-2000:]}")

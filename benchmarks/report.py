@@ -179,6 +179,8 @@ def main(results_path: str, out_path: str) -> None:
         lines += ["", s["commit_note"]]
     lines += ["", "![scale curve](benchmarks-scale.png)", ""]
     lines += mock_section(r)
+    for key in sorted(k for k in r if k.startswith("real_spec:")):
+        lines += real_spec_figures(r[key])
     if "real_spec" in r:
         lines += real_spec_section(r["real_spec"])
     if NOTES.exists():
@@ -186,15 +188,88 @@ def main(results_path: str, out_path: str) -> None:
     Path(out_path).write_text("\n".join(lines))
 
 
+def real_spec_figures(x: dict) -> list[str]:
+    """`benchmarks/bench_realspec.py SPEC NAME`: one real spec, cold next to the peer in the same
+    run, then warm, incremental, check and import figures from that run."""
+    cold, peer = x["specbind_s"], x.get("peer_s")
+    ratio = f"{cold / peer:.2f}x the peer" if peer else "peer failed"
+    peer_row = (
+        f"| openapi-python-client | {peer:.1f} | {x['peer_peak_mib']} | "
+        f"{x['peer_endpoints']} endpoint modules |"
+        if peer
+        else f"| openapi-python-client | - | - | failed: {x['peer_error']} |"
+    )
+    lines = [
+        f"## Real spec: {x['spec']}",
+        "",
+        f"`benchmarks/bench_realspec.py SPEC {x['spec']}` ({x.get('source', 'source not recorded')}): "
+        f"{x['spec_mb']} MB, {x['schemas']} schemas, {x['operations']} operations. Load average at "
+        f"the end: {x['machine']['load_average']} on {x['machine']['cores']} cores; every figure "
+        "below is from that one run. Peak memory is the PSS of each tool with its child processes.",
+        "",
+        "| run | seconds | peak MiB | of cold | output |",
+        "| --- | ---: | ---: | ---: | --- |",
+        f"| specbind cold (empty cache) | {cold:.1f} | {x['specbind_peak_mib']} | 1.00x | "
+        f"{x['specbind_methods']} client methods, {x['specbind_lines']:,} lines; {ratio} |",
+        peer_row,
+        f"| specbind again, spec unchanged (cache from the cold run) | {x['warm_s']:.2f} | - | "
+        f"{x['warm_s'] / cold:.2f}x | |",
+        f"| specbind after a one-schema change (`{x['changed_schema']}`) | {x['one_schema_s']:.2f} "
+        f"| {x['one_schema_peak_mib']} | {x['one_schema_s'] / cold:.2f}x | byte-identical to a "
+        "cold run (tests/test_stage_cache.py, small spec) |",
+        f"| specbind after a one-operation change (`{x['changed_operation']}`) | "
+        f"{x['one_operation_s']:.2f} | {x['one_operation_peak_mib']} | "
+        f"{x['one_operation_s'] / cold:.2f}x | |",
+        f"| `specbind check`, unchanged tree (best of 5) | {x['check_clean_s']:.3f} | - | - | |",
+        f"| `specbind check` after a change to another schema (drift found) | {x['check_drift_s']:.2f} "
+        "| - | - | |",
+        f"| `import {'real_api'}` (best of 5, interpreter start subtracted) | "
+        f"{x['import_package_s']:.3f} | - | - | `import httpx`: {x['import_httpx_s']:.3f} s, "
+        f"{x['import_package_s'] / x['import_httpx_s']:.2f}x |",
+        "",
+        "Stages of a cold run one after another (`stages.py`, empty cache; `specbind generate` "
+        "overlaps them on its workers; placing warnings in the spec file is not one of them):",
+        "",
+        "| stage | ms |",
+        "| --- | ---: |",
+        *(f"| {stage} | {ms:,} |" for stage, ms in _in_pipeline_order(x["stages_ms"])),
+        "",
+    ]
+    return lines
+
+
+STAGE_ORDER = (
+    "import specbind",
+    "load",
+    "import openapi-spec-validator",
+    "validate",
+    "import datamodel-code-generator",
+    "models",
+    "operations",
+    "import black",
+    "format",
+)
+
+
+def _in_pipeline_order(stages: dict) -> list:
+    """stages.py's laps in the order they ran (results.json keeps its keys sorted)."""
+
+    def rank(item: tuple) -> int:
+        found = [i for i, prefix in enumerate(STAGE_ORDER) if item[0].startswith(prefix)]
+        return found[0] if found else len(STAGE_ORDER)
+
+    return sorted(stages.items(), key=rank)
+
+
 def real_spec_section(x: dict) -> list[str]:
-    """`benchmarks/bench_realspec.py`: one large real spec, specbind next to the peer, same run."""
+    """`benchmarks/bench_realspec.py` as it was run last session (one spec, cold runs only)."""
     peer = (
         f"{x['peer_s']:.1f} s, {x['peer_peak_mib']} MiB, {x['peer_endpoints']} endpoint modules"
         if x.get("peer_s") is not None
         else f"failed: {x['peer_error']}"
     )
     return [
-        "## A large real spec",
+        "## A large real spec (the previous session, before the changes above)",
         "",
         f"`benchmarks/bench_realspec.py SPEC` (run by hand: the spec is not in the repository): "
         f"{x['spec']} ({x.get('source', 'source not recorded')}), {x['spec_mb']} MB, "

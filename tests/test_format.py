@@ -184,3 +184,88 @@ def test_package_templates_render_code_black_leaves_alone(
     formatted = fmt.format_modules(package, style=STYLE)
     for name, code in package.items():
         assert formatted[name] == code, f"{spec.name}: black or isort would change {name}"
+
+
+def _long_class() -> str:
+    """A class longer than MEMBER_SPLIT_MIN_LINES, unformatted, with what could mislead a cut:
+    decorators, comments, a docstring holding a method, a comment right before a blank line."""
+    code = (
+        'class Big(Base):\n    """Doc.\n\n    def not_a_cut(self): pass\n    """\n    size: int=1\n'
+    )
+    for i in range(70):
+        code += (
+            f"\n    @property\n    def m{i}(self, argument_one: int, argument_two: int,"
+            f" argument_three: int, argument_{i}: int) -> dict:\n"
+            f"        return {{'a':argument_one,\n 'b': {i}}}\n"
+        )
+        if i % 7 == 0:
+            code += f"\n    # a comment between methods\n    x{i} = 'y'\n    # ends a part\n"
+        if i % 11 == 0:
+            code += f"\n\n    async def a{i}(self):\n        '''Text.\n\n    def in_a_string(): ...\n'''\n"
+    return code
+
+
+def test_a_long_class_formatted_method_by_method_gives_the_bytes_of_the_whole() -> None:
+    code = _long_class()
+    parts = fmt.split_members(code)
+    assert len(parts) > 60 and all(p.startswith(fmt.MEMBER_WRAPPER) for p in parts[1:])
+    assert not any("in_a_string" in p.split("\n", 2)[1] for p in parts)  # no cut in a string
+    assert fmt.format_code(code, STYLE) == whole(code)
+
+
+def test_a_changed_method_of_a_long_class_is_formatted_again_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = _long_class()
+    fmt.format_code(code, STYLE)
+    formatted: list[str] = []
+    real = fmt._format
+    monkeypatch.setattr(
+        fmt, "_format", lambda code, *rest: formatted.append(code) or real(code, *rest)
+    )
+    changed = code.replace("def m30(", "def m30_renamed(")
+    assert fmt.format_code(changed, STYLE) == whole(changed)
+    assert len(formatted) == 1 and "m30_renamed" in formatted[0]
+
+
+FEATURES = """import os
+
+
+def walrus(x):
+    if (n := len(x)) > 1:
+        return n
+
+
+def only_positional(a, /, b):
+    return a
+
+
+def matching(command):
+    match command:
+        case [x]:
+            return x
+
+
+class Plain:
+    value = f"{os.sep=}"
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    [FEATURES, SOURCE, "x = 1\n", *(ROOT / "generated" / "tyntec_chat").glob("*.py")],
+    ids=lambda m: m.name if isinstance(m, Path) else m.split("\n", 1)[0],
+)
+def test_target_versions_found_chunk_by_chunk_are_those_of_the_whole_module(
+    module: str | Path,
+) -> None:
+    code = module.read_text(encoding="utf-8") if isinstance(module, Path) else module
+    assert fmt._inferred_targets(code) == fmt._module_targets(code)
+
+
+def test_a_chunk_that_does_not_parse_alone_leaves_the_targets_to_the_whole_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fmt, "_chunk_features", lambda chunk: fmt._UNPARSEABLE)
+    assert fmt._inferred_targets(FEATURES) == fmt._module_targets(FEATURES)
+    assert "py39" not in fmt._inferred_targets(FEATURES)  # match: 3.10 and later

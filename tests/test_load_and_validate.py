@@ -204,3 +204,26 @@ def test_unknown_config_keys_are_errors(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(tmp_path)
     code, out = run("generate")
     assert code == 1 and "unknown key 'ouptut'" in out
+
+
+def test_problems_in_one_file_are_located_with_one_parse_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A multi-MB spec takes seconds to parse for positions; a run may locate hundreds of warnings."""
+    import yaml
+    from specbind.spec import validate as validate_module
+    from specbind.spec.load import locate
+
+    spec = load(CHAT_SPEC)
+    pointers = ["#/components/schemas/MessageRequest", "#/components/schemas/SMSRequest", "#/paths"]
+    expected = [locate(CHAT_SPEC, pointer) for pointer in pointers]
+    assert None not in expected and len(set(expected)) == 3
+    parsed = []
+    real = yaml.compose
+    monkeypatch.setattr(yaml, "compose", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    validate_module._KNOWN_POSITIONS.clear()
+    problems = validate_module.located(spec, [(p, "note") for p in pointers], "warning")
+    assert [(p.line, p.column) for p in problems] == expected
+    assert len(parsed) == 1
+    validate_module.located(spec, [(pointers[0], "again")], "warning")
+    assert len(parsed) == 1  # positions already found are kept

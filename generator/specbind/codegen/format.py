@@ -7,7 +7,11 @@ each formatted on its own and cached by its content hash, so a one-schema change
 one chunk again instead of the whole `models.py`. Black formats top-level definitions independently and
 puts exactly two blank lines between them, so joining formatted chunks with two blank lines gives the
 bytes that formatting the whole module gives (tests pin this). isort runs only on chunks that import.
-Uncached chunks are formatted on every core when there are enough of them. With ruff, all the
+A large class (a client with a method per operation) is cut once more, before each method (with
+its decorators or comments) that follows a blank line: the methods are formatted on their own inside a
+stand-in `class _:` line and joined with one blank line, as black lays out a class body. So one class of
+tens of thousands of lines is no longer one job for one core, and a one-operation change formats one
+method again. Uncached chunks are formatted on every core when there are enough of them. With ruff, all the
 uncached chunks go to one `ruff check --select I --fix` and one `ruff format` run (a process per chunk
 would cost ~10 ms each), on a worker so other stages go on meanwhile.
 """
@@ -23,7 +27,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from specbind.codegen.paths import cache_dir
+from specbind.codegen.paths import cache_dir, caching_enabled
 from specbind.codegen.style import Style
 from specbind.codegen.workers import Pending, Workers, available
 from specbind.spec.problems import Problem, SpecError
@@ -36,6 +40,12 @@ _STATEMENT = re.compile(r"^[A-Za-z_@][^\n]*", re.MULTILINE)
 _IMPORTS = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.MULTILINE)
 # Below this many uncached lines, starting worker processes costs more than it saves.
 PARALLEL_MIN_LINES = 1500
+# A blank line, then a method (or its decorators or comments) in a top-level class body.
+_MEMBER_START = re.compile(r"\n\n+(?=    (?:@|#|def |async def ))")
+# classes longer than this are formatted method by method
+MEMBER_SPLIT_MIN_LINES = 200
+# the stand-in class line a method is formatted under
+MEMBER_WRAPPER = "class _:\n"
 
 
 def _cache_dir() -> Path:
@@ -83,18 +93,23 @@ def start_formatting(
     chunks = {name: split_chunks(code) for name, code in sources.items()}
     done: dict[str, str] = {}
     todo: dict[str, tuple[str, Any]] = {}  # key -> chunk and how to format it
-    module_keys: dict[str, list[str]] = {}  # module -> the keys of its chunks, in order
-    for name, parts in chunks.items():
-        how = _how(style, sources[name])
-        module_keys[name] = [_key(part, style, how) for part in parts]
-        for part, key in zip(parts, module_keys[name]):
-            if key in done or key in todo:
-                continue
-            cached = _read_cache(key)
-            if cached is None:
-                todo[key] = (part, how)
-            else:
-                done[key] = cached
+    # module -> its chunks in order, each the keys of its parts (one, or a class's head and methods)
+    module_keys: dict[str, list[list[str]]] = {}
+    for name, module_chunks in chunks.items():
+        how = _how(style, sources[name], workers)
+        module_keys[name] = []
+        for chunk in module_chunks:
+            parts = split_members(chunk)
+            keys = [_key(part, style, how) for part in parts]
+            module_keys[name].append(keys)
+            for part, key in zip(parts, keys):
+                if key in done or key in todo:
+                    continue
+                cached = _read_cache(key)
+                if cached is None:
+                    todo[key] = (part, how)
+                else:
+                    done[key] = cached
     own = None
     # Longest first, so no worker is left with a big chunk at the end.
     keys = sorted(todo, key=lambda k: -len(todo[k][0]))
@@ -126,7 +141,7 @@ def start_formatting(
             done[key] = result
             _write_cache(key, result)
         return {
-            name: join_chunks([done[key] for key in ordered])
+            name: join_chunks([join_members([done[key] for key in keys]) for keys in ordered])
             for name, ordered in module_keys.items()
         }
 
@@ -153,6 +168,49 @@ def split_chunks(code: str) -> list[str]:
     return [chunk.rstrip("\n") + "\n" for chunk in chunks]
 
 
+def split_members(chunk: str) -> list[str]:
+    """A chunk that is a long class without imports, as its head (the class line, its docstring and
+    whatever precedes the first cut) and its methods, each under `MEMBER_WRAPPER`; any other chunk as
+    itself. A cut is never inside a triple-quoted string, and never right after a comment line (black
+    places a comment that ends a file by other rules than one inside a class body)."""
+    if (
+        chunk.count("\n") < MEMBER_SPLIT_MIN_LINES
+        or not chunk.startswith("class ")
+        or _IMPORTS.search(chunk)
+    ):
+        return [chunk]
+    parts: list[str] = []
+    start = 0
+    for match in _MEMBER_START.finditer(chunk):
+        before = chunk[start : match.start()]
+        if (
+            before.count('"""') % 2 == 0
+            and before.count("'''") % 2 == 0
+            and not before.rsplit("\n", 1)[-1].lstrip().startswith("#")
+            and (parts or "\n" in before)  # the head keeps a body
+        ):
+            parts.append(before + "\n")
+            start = match.end()
+    if not parts:
+        return [chunk]
+    parts.append(chunk[start:])
+    # each ending in one newline, as black leaves it (else black formats it twice)
+    return parts[:1] + [MEMBER_WRAPPER + part.rstrip("\n") + "\n" for part in parts[1:]]
+
+
+def join_members(formatted: list[str]) -> str:
+    """A class formatted in parts put back together: its head, then each method without the
+    stand-in class line, one blank line apart."""
+    if len(formatted) == 1:
+        return formatted[0]
+    members = []
+    for part in formatted[1:]:
+        if not part.startswith(MEMBER_WRAPPER):  # black changed the stand-in line: never seen
+            raise ValueError(f"a method formatted on its own lost its class line: {part[:80]!r}")
+        members.append(part[len(MEMBER_WRAPPER) :].rstrip("\n"))
+    return "\n\n".join([formatted[0].rstrip("\n"), *members]) + "\n"
+
+
 def join_chunks(formatted: list[str]) -> str:
     parts = [chunk.rstrip("\n") for chunk in formatted if chunk.strip()]
     return "\n\n\n".join(parts) + "\n" if parts else ""
@@ -167,6 +225,8 @@ def _key(chunk: str, style: Style, how: Any) -> str:
 
 
 def _read_cache(key: str) -> str | None:
+    if not caching_enabled():
+        return None
     try:
         return (_cache_dir() / key[:2] / key).read_text(encoding="utf-8")
     except OSError:
@@ -174,6 +234,8 @@ def _read_cache(key: str) -> str | None:
 
 
 def _write_cache(key: str, result: str) -> None:
+    if not caching_enabled():
+        return
     cached = _cache_dir() / key[:2] / key
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +252,7 @@ def import_formatters() -> None:
     import isort  # noqa: F401
 
 
-def _how(style: Style, module: str) -> Any:
+def _how(style: Style, module: str, workers: Workers | None = None) -> Any:
     """What formatting one chunk of `module` needs besides the chunk and the style: with black and
     no target versions configured, the targets black infers from the whole module (black infers them
     per file, and a chunk alone could infer others: a trailing comma after `*args` depends on it).
@@ -206,11 +268,52 @@ def _how(style: Style, module: str) -> Any:
         inferred = infer_target_version({"project": {"requires-python": black["requires-python"]}})
         if inferred is not None:
             return sorted(v.name.lower() for v in inferred)
-    return _inferred_targets(module)
+    return _inferred_targets(module, workers)
 
 
-def _inferred_targets(module: str) -> list[str]:
-    """The target versions black infers for `module` (cached by its hash: parsing costs)."""
+_UNPARSEABLE = "-"  # a chunk's cached features when it does not parse on its own
+
+
+def _inferred_targets(module: str, workers: Workers | None = None) -> list[str]:
+    """The target versions black infers for `module`: those with every feature the module uses
+    (black's `detect_target_versions`). Found chunk by chunk, each chunk's features cached by its
+    hash and the uncached ones parsed on `workers`: black finds each feature within one statement,
+    so the chunks' features together are the module's, and a change to one chunk parses that chunk
+    again instead of the whole module. A chunk that does not parse alone: the whole module decides.
+    """
+    chunks = split_chunks(module)
+    keys = [_features_key(chunk) for chunk in chunks]
+    found: list[str | None] = [_read_cache(key) for key in keys]
+    todo = [i for i, cached in enumerate(found) if cached is None]
+    parsed = (workers or Workers(0)).map(_chunk_features, [chunks[i] for i in todo]).get()
+    for i, features in zip(todo, parsed):
+        found[i] = features
+        _write_cache(keys[i], features)
+    if _UNPARSEABLE in found:
+        return _module_targets(module)
+    from black.mode import VERSION_TO_FEATURES, Feature, TargetVersion
+
+    used = {Feature[name] for features in found if features for name in features.split()}
+    return sorted(v.name.lower() for v in TargetVersion if used <= VERSION_TO_FEATURES[v])
+
+
+def _features_key(chunk: str) -> str:
+    return hashlib.sha256(f"features|{formatter_versions()}|".encode() + chunk.encode()).hexdigest()
+
+
+def _chunk_features(chunk: str) -> str:
+    """The names of the features black finds in `chunk` (`_UNPARSEABLE` when it does not parse)."""
+    import black
+
+    try:
+        node = black.parsing.lib2to3_parse(chunk)
+    except black.parsing.InvalidInput:
+        return _UNPARSEABLE
+    return " ".join(sorted(feature.name for feature in black.get_features_used(node)))
+
+
+def _module_targets(module: str) -> list[str]:
+    """The target versions black infers for `module` parsed whole (cached by its hash)."""
     key = hashlib.sha256(f"targets|{formatter_versions()}|".encode() + module.encode()).hexdigest()
     cached = _read_cache(key)
     if cached is not None:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from specbind.codegen import cache
 from specbind.codegen.endpoints import render_api, render_runtime
 from specbind.codegen.format import import_formatters, start_formatting
 from specbind.codegen.layout import line_length
 from specbind.codegen.models import (
+    Models,
     collision_renames,
     generate_models,
     schema_renames,
@@ -21,8 +23,8 @@ from specbind.codegen.operations import Api, describe, describe_webhooks
 from specbind.codegen.options import Options
 from specbind.codegen.schema_model import Schemas
 from specbind.codegen.text import comment
-from specbind.codegen.workers import Workers, available
-from specbind.spec.load import load
+from specbind.codegen.workers import Pending, Workers, available
+from specbind.spec.load import LoadedSpec, load
 from specbind.spec.problems import Problem, SpecError
 from specbind.spec.validate import check, located
 
@@ -66,14 +68,14 @@ def generate(
     # formatter has little left to do.
     style = options.style
     with Workers(available()) as workers, line_length(style.line_length):
-        modelling = workers.submit(generate_models, modelled, header, style.line_length)
+        modelling = _models(workers, modelled, header, style.line_length)
         if workers.parallel and style.formatter == "black":
             workers.submit(import_formatters)  # the other worker warms up meanwhile
         runtime = render_runtime()
         # ... and formats what needs no models
         formatting_runtime = start_formatting(runtime, workers, style)
         stage("validate")
-        warnings = check(spec, lenient=options.lenient) + located(spec, freed, "warning")
+        warnings = _validated(spec, options.lenient) + located(spec, freed, "warning")
         stage("models")
         models = modelling.get()
         formatting_models = start_formatting({"models.py": models.code}, workers, style)
@@ -120,6 +122,90 @@ def generate(
     }
     stage("")  # done
     return Generation(package, files, warnings, spec_files)
+
+
+# the tools whose versions decide a stage's result (besides specbind's own code)
+VALIDATORS = (
+    "openapi-spec-validator",
+    "openapi-schema-validator",
+    "jsonschema",
+    "jsonschema-path",
+    "referencing",
+)
+MODELLERS = ("datamodel-code-generator", "pydantic", "Jinja2")
+
+
+def _validated(spec: LoadedSpec, lenient: bool) -> list[Problem]:
+    """`check`'s warnings; a document already found free of problems is not validated again
+    (problems are not cached: they name places in files, and a run with them is not the slow case).
+    """
+    entry = cache.key("validate", VALIDATORS, spec.document, lenient)
+    if cache.read(entry) == "clean":
+        return []
+    warnings = check(spec, lenient=lenient)
+    if not warnings:
+        cache.write(entry, "clean")
+    return warnings
+
+
+def _models(
+    workers: Workers, document: dict[str, Any], header: str, columns: int
+) -> Pending[Models]:
+    """The models module and the model of its classes, from the cache or from
+    datamodel-code-generator on a worker."""
+    document = models_input(document)
+    entry = cache.key("models", MODELLERS, document, header, columns)
+    cached = cache.read(entry)
+    if isinstance(cached, Models):
+        return Pending(lambda: cached)
+    modelling = workers.submit(generate_models, document, header, columns)
+
+    def get() -> Models:
+        code = modelling.get()
+        cache.write(entry, code)
+        return code
+
+    return Pending(get)
+
+
+def models_input(document: dict[str, Any]) -> dict[str, Any]:
+    """The part of the document the models stage reads: all of it but `paths`, which
+    datamodel-code-generator does not read with its default scope (component schemas only), so a
+    change to an operation leaves the models' cache entry valid. `paths` stays when something
+    could reach into it: a `$ref` elsewhere pointing there, or a discriminator inside it."""
+    paths = document.get("paths")
+    rest = {key: value for key, value in document.items() if key != "paths"}
+    if not paths or _reaches_paths(rest) or _has_key(paths, "discriminator"):
+        return document
+    return rest
+
+
+def _reaches_paths(node: Any) -> bool:
+    """Whether a `$ref` in `node` points into `#/paths`."""
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/paths"):
+                return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
+def _has_key(node: Any, key: str) -> bool:
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if key in item:
+                return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
 
 
 def describe_generated(document: dict[str, Any], schemas: Schemas, options: Options) -> Api:

@@ -48,6 +48,11 @@ def compiled_templates(flavour: str = "") -> Any:
     return None
 
 
+def caching_enabled() -> bool:
+    """False when `SPECBIND_NO_CACHE` is set (to anything but "" or "0"): every run computes everything."""
+    return os.environ.get("SPECBIND_NO_CACHE", "") in ("", "0")
+
+
 def cache_dir() -> Path:
     """specbind's cache: `$SPECBIND_CACHE`, else `$XDG_CACHE_HOME/specbind` or `~/.cache/specbind`."""
     base = os.environ.get("SPECBIND_CACHE")

@@ -305,12 +305,23 @@ def _resolve_local(document: Any, ref: str) -> Any:
 
 def locate(path: Path, pointer: str) -> tuple[int, int] | None:
     """Line and column (1-based) of the node at `pointer` in a YAML/JSON file, or of its nearest parent."""
+    return locate_all(path, [pointer])[pointer]
+
+
+def locate_all(path: Path, pointers: list[str]) -> dict[str, tuple[int, int] | None]:
+    """`locate` for many pointers of one file, reading and parsing it once (a multi-MB spec
+    takes seconds to compose, and a run may locate hundreds of warnings)."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
+        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        root = None
+    return {pointer: _position(root, pointer) for pointer in pointers}
+
+
+def _position(root: Any, pointer: str) -> tuple[int, int] | None:
+    if root is None:
         return None
-    if node is None:
-        return None
+    node = root
     for part in parts_of(pointer):
         child = None
         if isinstance(node, yaml.MappingNode):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from specbind.spec.document import deref, resolve_pointer
-from specbind.spec.load import LoadedSpec, locate
+from specbind.spec.load import LoadedSpec, locate_all
 from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
 
 SUPPORTED = ("3.0.", "3.1.")
@@ -477,19 +476,42 @@ def located(
 
 
 def _located(spec: LoadedSpec, found: list[tuple[str, str]] | list[Problem]) -> list[Problem]:
+    origins = {item[0]: spec.origin_of(item[0]) for item in found if not isinstance(item, Problem)}
+    positions = _positions(list(origins.values()))
     problems = []
     for item in found:
         if isinstance(item, Problem):
             problems.append(item)
             continue
         pointer, message = item
-        file, inner = spec.origin_of(pointer)
-        position = _locate_cached(file.absolute(), inner)
-        line, column = position if position else (None, None)
+        file, inner = origins[pointer]
+        line, column = positions.get((file.absolute(), inner)) or (None, None)
         problems.append(Problem(file, message, pointer=inner, line=line, column=column))
     return problems
 
 
-@lru_cache(maxsize=256)
-def _locate_cached(file: Path, pointer: str) -> tuple[int, int] | None:
-    return locate(file, pointer)
+def _positions(places: list[tuple[Path, str]]) -> dict[tuple[Path, str], tuple[int, int] | None]:
+    """Line and column of each (file, pointer), every file read and parsed once; the positions
+    found are kept for the next call (a file's text is part of the key)."""
+    wanted: dict[Path, list[str]] = {}
+    for file, pointer in places:
+        wanted.setdefault(file.absolute(), []).append(pointer)
+    found: dict[tuple[Path, str], tuple[int, int] | None] = {}
+    for file, pointers in wanted.items():
+        try:
+            stamp = file.stat()
+        except OSError:
+            continue
+        key = (file, stamp.st_mtime_ns, stamp.st_size)
+        if key not in _KNOWN_POSITIONS and len(_KNOWN_POSITIONS) >= 16:
+            _KNOWN_POSITIONS.clear()
+        known = _KNOWN_POSITIONS.setdefault(key, {})
+        missing = [p for p in dict.fromkeys(pointers) if p not in known]
+        if missing:
+            known.update(locate_all(file, missing))
+        found.update({(file, p): known[p] for p in pointers})
+    return found
+
+
+# positions found so far, per (file, mtime, size): a long-lived process (the mock, tests) asks again
+_KNOWN_POSITIONS: dict[tuple[Path, int, int], dict[str, tuple[int, int] | None]] = {}
