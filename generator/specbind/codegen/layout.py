@@ -25,6 +25,7 @@ dcg's text, conditional and boolean expressions split at their operators, the so
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 import sys
@@ -241,29 +242,26 @@ def black_line(indent: int, head: str, parts: list[str], tail: str = "") -> str:
 
 def _is_display(text: str) -> bool:
     """Whether `text` is one list, dict or set display or comprehension (its brackets enclose it all)."""
-    import ast
+    return isinstance(
+        _bracketed(text), (ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp)
+    )
 
+
+def _bracketed(text: str) -> ast.expr | None:
+    """The expression `text` when it starts with `[` or `{` and parses, else None."""
     if text[:1] not in "[{":
-        return False
+        return None
     try:
-        node = ast.parse(text, mode="eval").body
+        return ast.parse(text, mode="eval").body
     except SyntaxError:
-        return False
-    return isinstance(node, (ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp))
+        return None
 
 
 def comprehension_clauses(text: str) -> list[str] | None:
     """The element and each `for`/`if` clause of a comprehension `text` (`[elt for v in it if c]`),
     in the order black puts them one per line when the comprehension does not fit; None for anything
     else."""
-    import ast
-
-    if text[:1] not in "[{":
-        return None
-    try:
-        node = ast.parse(text, mode="eval").body
-    except SyntaxError:
-        return None
+    node = _bracketed(text)
     if isinstance(node, (ast.ListComp, ast.SetComp)):
         head = ast.get_source_segment(text, node.elt)
     elif isinstance(node, ast.DictComp):
