@@ -299,8 +299,6 @@ def black_statement(indent: int, prefix: str, text: str) -> str:
 
 def _same_code(expected: str, laid_out: str) -> bool:
     """Whether the laid-out expression is the same code (a check on `expression`'s reading of the text)."""
-    import ast
-
     try:
         return ast.dump(ast.parse(expected.strip(), mode="eval")) == ast.dump(
             ast.parse(laid_out.strip(), mode="eval")
