@@ -391,9 +391,13 @@ def spec_pointer(
     prefix = "/".join(parts[:4])
     for segment in parts[4:]:
         member, next_tokens = _segment(segment)
-        if not isinstance(node, Mapping):
+        part = _literal(node, member) if isinstance(node, list) and not tokens else None
+        if part is not None:  # an allOf's part, say
+            pointer += part[0]
+            node = part[1]
+        elif not isinstance(node, Mapping):
             break
-        if tokens and tokens[-1] in _INDEXED and member.isdigit():
+        elif tokens and tokens[-1] in _INDEXED and member.isdigit():
             keyword = _INDEXED[tokens[-1]]
             found = node.get(keyword)
             if keyword == "items" and isinstance(found, Mapping):
@@ -412,12 +416,34 @@ def spec_pointer(
             wire = (fields.get(prefix) or {}).get(member)
             located = _property(node, wire) if wire is not None else None
             if located is None:
+                located = _literal(node, member)  # a path that is a pointer (a `$ref`'d subschema)
+            if located is None:
                 break
             where, node = located
             pointer += where
         prefix += "/" + segment
         tokens = next_tokens
+        if "additionalProperties" in tokens:  # the value schema of a map
+            value = node.get("additionalProperties") if isinstance(node, Mapping) else None
+            if not isinstance(value, Mapping):
+                break
+            node, pointer = value, pointer + "/additionalProperties"
+            tokens = tokens[tokens.index("additionalProperties") + 1 :]
     return pointer
+
+
+def _literal(node: Mapping[str, Any] | list[Any], segment: str) -> tuple[str, Any] | None:
+    """(pointer suffix, value) of the member `segment` of `node` read as a JSON pointer segment:
+    datamodel-code-generator's path of a schema reached by a `$ref` into another is that pointer
+    (`.../CreateAnswerRequest/properties/expand`, `.../Report/definitions/reportError`)."""
+    key = segment.replace("~1", "/").replace("~0", "~")
+    if isinstance(node, list):
+        value = node[int(key)] if key.isdigit() and int(key) < len(node) else None
+    else:
+        value = node.get(key)
+    if not isinstance(value, (Mapping, list)):
+        return None
+    return "/" + _escaped(key), value
 
 
 def _segment(segment: str) -> tuple[str, list[str]]:
