@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from specbind.codegen.generate import generate
 from specbind.codegen.options import Options
+from specbind.spec.document import resolve_pointer
 from specbind.spec.load import load
 from specbind.spec.problems import SpecError
 from specbind.vendoring.record import with_record
@@ -91,6 +92,25 @@ def test_a_real_spec_gives_a_method_per_operation_and_round_trips_its_examples(
     failed = {o.pointer: o.failure for o in round_trip(package, document) if o.failure}
     # an invalid example is rejected, or (a list member given a string) changed on the way
     assert sorted(failed) == sorted(spec.invalid_examples), failed
+
+
+@pytest.mark.parametrize("key", sorted(SPECS))
+def test_a_real_specs_warnings_name_places_of_the_spec(
+    corpus: tuple[Path, dict[str, Generated]], key: str
+) -> None:
+    """Each warning's place is a plain JSON pointer into the spec, never one of
+    datamodel-code-generator's internal paths (`...#-datamodel-code-generator-#-...`)."""
+    result = corpus[1][key]
+    assert not result.error, result.error
+    document = load(result.spec).document
+    unplaced = []
+    for warning in result.warnings:
+        pointer = warning.split(": warning at ", 1)[1].split(": ", 1)[0]
+        try:
+            resolve_pointer(document, pointer)
+        except KeyError:
+            unplaced.append(warning)
+    assert unplaced == []
 
 
 @pytest.mark.parametrize("key", sorted(SPECS))

@@ -204,7 +204,8 @@ def test_classes_reached_by_a_ref_into_a_schema_or_as_a_map_value_point_at_their
     None
 ):
     """Found by the real-spec corpus: a `$ref` into another schema (Codat's `definitions`, OpenAI's
-    `properties/expand`) and a map's value schema pointed at the schema holding them."""
+    `properties/expand`) and a map's value schema pointed at the schema holding them, and a renamed
+    member declared in an allOf part at a property the schema does not have."""
     error = {"type": "object", "properties": {"code": {"type": "integer"}}}
     schemas: dict[str, Any] = {
         "Report": {
@@ -224,7 +225,12 @@ def test_classes_reached_by_a_ref_into_a_schema_or_as_a_map_value_point_at_their
                 },
             },
         },
-        "Part": {"allOf": [{"$ref": "#/components/schemas/Report"}, error]},
+        "Part": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Report"},
+                {"type": "object", "properties": {"date": {"type": "string"}}},
+            ]
+        },
         "Job": {
             "type": "object",
             "properties": {
@@ -246,6 +252,10 @@ def test_classes_reached_by_a_ref_into_a_schema_or_as_a_map_value_point_at_their
         "#/components/schemas/Report/properties/metrics/additionalProperties/properties/unit",
     }
     assert "#/components/schemas/Part/allOf/1" in pointers.values()
+    # a renamed member is located in the allOf part that declares it
+    assert {p for p, _ in generate_models(spec, "").schemas.renamed_members(spec)} == {
+        "#/components/schemas/Part/allOf/1/properties/date"
+    }
     # (a schema reached both inline and by a `$ref` into it, `metrics` here, gets two classes from
     # datamodel-code-generator: both point at it)
     assert sorted(c.pointer for c in classes if c.inline) == [

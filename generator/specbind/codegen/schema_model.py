@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from specbind.spec.document import resolve_pointer
+
 SCHEMAS = "#/components/schemas/"
 # the token datamodel-code-generator puts in the path of a schema it models inside another
 _SPECIAL = re.compile(r"#-datamodel-code-generator-#-(.*?)-#-special-#")
@@ -81,9 +83,10 @@ class Schemas:
         }
         return sorted((n for n in names if not n.startswith("_")), key=str.lower)
 
-    def renamed_members(self) -> list[tuple[str, str]]:
+    def renamed_members(self, document: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
         """(pointer, message) for each property whose attribute got a `_` because the class already
-        uses its name (`list` -> `list_`)."""
+        uses its name (`list` -> `list_`); with the spec's `document`, the pointer is the
+        property's own, in the allOf part that declares it."""
         found = []
         for c in self.classes:
             for f in c.fields:
@@ -96,12 +99,22 @@ class Schemas:
                 ):
                     found.append(
                         (
-                            c.pointer + "/properties/" + _escaped(f.wire),
+                            _member_pointer(document, c.pointer, f.wire),
                             f"property {f.wire!r} becomes attribute {f.attribute!r}: "
                             f"{bare!r} is taken in the class",
                         )
                     )
         return found
+
+
+def _member_pointer(document: Mapping[str, Any] | None, pointer: str, wire: str) -> str:
+    """The pointer of the property `wire` of the schema at `pointer`."""
+    try:
+        schema = resolve_pointer(document, pointer) if document is not None else None
+    except KeyError:
+        schema = None
+    located = _property(schema, wire) if isinstance(schema, Mapping) else None
+    return pointer + (located[0] if located else "/properties/" + _escaped(wire))
 
 
 # names the class body of a dataclass uses: a member of the same name gets a `_`
