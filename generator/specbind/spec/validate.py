@@ -462,12 +462,13 @@ def _nodes(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], An
 
 
 def _message(error: Any) -> str:
-    """A validator's message with the value it starts with abbreviated (`{'Example 1': {...}} is
-    not of type 'array'`): the value can be a whole schema, and the cause comes after it."""
+    """A validator's message; one too long for a line, starting with the value it is about, has
+    the value abbreviated (`{'Example 1': {...}} is not of type 'array'`): the value can be a
+    whole schema, and the cause comes after it."""
     message = str(error.message)
     if type(error.instance).__name__ != "Unset":
         quoted = repr(error.instance)
-        if len(quoted) > _QUOTED.maxother and message.startswith(quoted):
+        if len(message) > MAX_MESSAGE and message.startswith(quoted):  # (short ones stay whole)
             message = _QUOTED.repr(error.instance) + message[len(quoted) :]
     return message
 
