@@ -26,6 +26,7 @@ SPECS = {
     "lenient_defaults": LENIENT,
     "list_results": Options(),
     "allof_required": Options(),
+    "optional_discriminator": Options(),
 }
 
 
@@ -125,3 +126,31 @@ def test_the_mock_samples_a_member_one_allof_part_requires_and_another_declares(
     assert made == {"total": 0, "items": []}
     reply = httpx.Response(200, json=made, request=httpx.Request("GET", "https://api.test/"))
     assert packages["allof_required"].operations.read_list_tracks(reply).items == []
+
+
+def test_a_discriminator_member_the_schema_leaves_optional_may_be_absent(
+    packages: dict[str, ModuleType],
+) -> None:
+    api = packages["optional_discriminator"]
+    models = api.models
+    # without the member, every alternative is tried: the one the members fit is chosen
+    queue = models.Queue.from_dict({"current": {"title": "e"}, "next": [{"length": 3}]})
+    assert isinstance(queue.current, models.Episode) and queue.current.type == "episode"
+    assert [type(item) for item in queue.next or []] == [models.Song]
+    assert queue.to_dict() == {"current": {"title": "e"}, "next": [{"length": 3}]}  # still absent
+    track = models.Track.from_dict({"name": "a", "type": "track"})
+    assert track.type == "track" and track.to_dict() == {"name": "a", "type": "track"}
+    assert models.Track(name="b").type == "track"  # the one tag the class can have
+    with pytest.raises(api.DecodeError, match="expected 'track'"):
+        models.Track.from_dict({"name": "a", "type": "episode"})
+    # a member the schema requires stays required
+    with pytest.raises(api.DecodeError, match="missing required member 'kind'"):
+        models.Talk.from_dict({"speaker": "x"})
+    document = load(CLASSES / "optional_discriminator.yaml").document
+    reply = httpx.Response(
+        200,
+        json=sample({"$ref": "#/components/schemas/Track"}, document, use_examples=False),
+        request=httpx.Request("GET", "https://api.test/"),
+    )
+    assert "type" not in reply.json()  # the mock leaves an optional member out
+    assert api.operations.read_get_track(reply).type == "track"

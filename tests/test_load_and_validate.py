@@ -126,6 +126,22 @@ def test_schema_errors_are_one_line_each_and_never_dump_the_spec(tmp_path: Path)
     assert all(len(line) < 400 for line in out.splitlines())
 
 
+def test_a_long_value_in_a_message_is_abbreviated_and_the_cause_kept(tmp_path: Path) -> None:
+    # Codat's ExcelStatus: a schema-level `examples` mapping where 3.1 wants a list; the
+    # message quoted the whole mapping and was cut off before saying what is wrong with it
+    value = ", ".join(
+        f"member{i}: {{type: string, description: {'long text ' * 20}}}" for i in range(9)
+    )
+    text = MINIMAL.replace("3.0.3", "3.1.0") + "components:\n  schemas:\n    Excel:\n"
+    text += f"      examples: {{first: {{value: {{{value}}}}}}}\n      type: object\n"
+    spec = write(tmp_path, text)
+    code, out = run("validate", str(spec))
+    assert code == 1
+    line = next(line for line in out.splitlines() if "Excel/examples" in line)
+    message = line.split("#/components/schemas/Excel/examples: ")[1]
+    assert message == "{'first': {'value': {...}}} is not of type 'array'"
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -1,7 +1,7 @@
 """The real-spec corpus (tests/specs/real/sources.toml, issue 15): every spec generates, imports,
-passes `mypy --strict` (one run over all packages), has a client method for every operation, and
+passes `mypy --strict` (one run over all packages), has a client method for every operation,
 round-trips every example of its component schemas except the ones sources.toml lists as invalid
-(which must not round-trip). The specs are downloaded from the npm registry on first use and
+(which must not round-trip), and reads every JSON success response made from its schema. The specs are downloaded from the npm registry on first use and
 cached; without the registry these tests fail naming the package, they are never skipped.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from specbind.codegen.generate import generate
 from specbind.codegen.options import Options
+from specbind.spec.document import resolve_pointer
 from specbind.spec.load import load
 from specbind.spec.problems import SpecError
 from specbind.vendoring.record import with_record
@@ -25,6 +26,7 @@ from tests.corpus_checks import (
     count_methods,
     count_operations,
     mypy_strict,
+    read_samples,
     round_trip,
 )
 from tests.real_specs import RealSpec, fetch, load_sources
@@ -90,6 +92,35 @@ def test_a_real_spec_gives_a_method_per_operation_and_round_trips_its_examples(
     failed = {o.pointer: o.failure for o in round_trip(package, document) if o.failure}
     # an invalid example is rejected, or (a list member given a string) changed on the way
     assert sorted(failed) == sorted(spec.invalid_examples), failed
+
+
+@pytest.mark.parametrize("key", sorted(SPECS))
+def test_a_real_specs_warnings_name_places_of_the_spec(
+    corpus: tuple[Path, dict[str, Generated]], key: str
+) -> None:
+    """Each warning's place is a plain JSON pointer into the spec, never one of
+    datamodel-code-generator's internal paths (`...#-datamodel-code-generator-#-...`)."""
+    result = corpus[1][key]
+    assert not result.error, result.error
+    document = load(result.spec).document
+    unplaced = []
+    for warning in result.warnings:
+        pointer = warning.split(": warning at ", 1)[1].split(": ", 1)[0]
+        try:
+            resolve_pointer(document, pointer)
+        except KeyError:
+            unplaced.append(warning)
+    assert unplaced == []
+
+
+@pytest.mark.parametrize("key", sorted(SPECS))
+def test_a_real_spec_reads_every_success_response_its_schemas_describe(
+    corpus: tuple[Path, dict[str, Generated]], key: str
+) -> None:
+    result = corpus[1][key]
+    assert not result.error, result.error
+    package = importlib.import_module(result.package)
+    assert read_samples(package, load(result.spec).document) == {}
 
 
 def test_every_generated_real_spec_passes_mypy_strict(

@@ -198,3 +198,72 @@ def test_every_class_of_the_feature_specs_points_at_its_own_schema() -> None:
             assert isinstance(_resolve(document, c.pointer), dict), (spec.name, c)
         inline = [c.pointer for c in classes if c.inline]
         assert len(set(inline)) == len(inline), spec.name
+
+
+def test_classes_reached_by_a_ref_into_a_schema_or_as_a_map_value_point_at_their_own_schema() -> (
+    None
+):
+    """Found by the real-spec corpus: a `$ref` into another schema (Codat's `definitions`, OpenAI's
+    `properties/expand`) and a map's value schema pointed at the schema holding them, and a renamed
+    member declared in an allOf part at a property the schema does not have."""
+    error = {"type": "object", "properties": {"code": {"type": "integer"}}}
+    schemas: dict[str, Any] = {
+        "Report": {
+            "type": "object",
+            "definitions": {"reportError": error},
+            "properties": {
+                "errors": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/Report/definitions/reportError"},
+                },
+                "metrics": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {"unit": {"type": "string", "enum": ["a", "b"]}},
+                    },
+                },
+            },
+        },
+        "Part": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Report"},
+                {"type": "object", "properties": {"date": {"type": "string"}}},
+            ]
+        },
+        "Job": {
+            "type": "object",
+            "properties": {
+                "part": {"$ref": "#/components/schemas/Part/allOf/1"},
+                "mode": {"$ref": "#/components/schemas/Report/properties/metrics"},
+            },
+        },
+    }
+    spec = _spec(schemas)
+    classes = generate_models(spec, "").schemas.classes
+    pointers = {c.name: c.pointer for c in classes}
+    for c in classes:
+        assert isinstance(_resolve(spec, c.pointer), dict), c
+    assert {
+        p for p in pointers.values() if "/definitions/" in p or "/additionalProperties" in p
+    } == {
+        "#/components/schemas/Report/definitions/reportError",
+        "#/components/schemas/Report/properties/metrics/additionalProperties",
+        "#/components/schemas/Report/properties/metrics/additionalProperties/properties/unit",
+    }
+    assert "#/components/schemas/Part/allOf/1" in pointers.values()
+    # a renamed member is located in the allOf part that declares it
+    assert {p for p, _ in generate_models(spec, "").schemas.renamed_members(spec)} == {
+        "#/components/schemas/Part/allOf/1/properties/date"
+    }
+    # (a schema reached both inline and by a `$ref` into it, `metrics` here, gets two classes from
+    # datamodel-code-generator: both point at it)
+    assert sorted(c.pointer for c in classes if c.inline) == [
+        "#/components/schemas/Part/allOf/1",
+        "#/components/schemas/Report/definitions/reportError",
+        "#/components/schemas/Report/properties/metrics",
+        "#/components/schemas/Report/properties/metrics/additionalProperties",
+        "#/components/schemas/Report/properties/metrics/additionalProperties",
+        "#/components/schemas/Report/properties/metrics/additionalProperties/properties/unit",
+        "#/components/schemas/Report/properties/metrics/additionalProperties/properties/unit",
+    ]

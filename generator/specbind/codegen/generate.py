@@ -90,7 +90,7 @@ def generate(
                 )
                 for old in collision_renames(schema_renames(spec.document))
             ]
-            + models.schemas.renamed_members(),
+            + models.schemas.renamed_members(spec.document),
             "warning",
         )
         stage("endpoints")

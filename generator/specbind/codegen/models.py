@@ -10,6 +10,7 @@ import ast
 import re
 import warnings
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -569,6 +570,9 @@ class _Run:
     def __init__(self, document: dict[str, Any], renames: dict[str, str]) -> None:
         self.document, self.renames = document, renames
         self.recorder = Recorder(lambda f: requote_all(open_enums(f.type_hint, f.data_type)))
+        self.optional: set[tuple[str, str]] = (
+            set()
+        )  # (class path, wire name) the spec leaves optional
 
     def __enter__(self) -> None:
         _Run.current = self
@@ -581,6 +585,29 @@ def _recorder() -> Recorder:
     """The current run's recorder of the model of the schemas (templates: `schema_model()`)."""
     run = _Run.current
     return run.recorder if run is not None else Recorder()
+
+
+def optional_as_specified(path: str, fields: Sequence[Any]) -> str:
+    """Give back the fields of the class at `path` the optionality the spec gives them (templates:
+    called before a class is printed; prints nothing).
+
+    datamodel-code-generator makes a discriminator's member required in every schema of the union,
+    as the literal of its tag, whether the schema requires it or not (Spotify's `TrackObject.type`),
+    so a payload the schema allows, without the member, was refused. Such a member becomes optional
+    again, its default the one tag it can have (a payload without it still is that schema), or
+    None where several tags map to the schema."""
+    run = _Run.current
+    if run is None:
+        return ""
+    for f in fields:
+        if f.required and (path, f.original_name) in run.optional:
+            literals = list(getattr(f.data_type, "literals", None) or [])
+            f.required = False
+            f.default = literals[0] if len(literals) == 1 else None
+            if f.default is not None and f.nullable is not True:  # the tag, never None
+                f.nullable = False
+            f.invalidate_semantic_caches()
+    return ""
 
 
 def _name_and_locate_after_parsing() -> None:
@@ -603,6 +630,9 @@ def _name_and_locate_after_parsing() -> None:
         )
         for model in self.results:
             model.extra_template_data["spec_pointer"] = pointers[model.reference.path]
+            run.optional |= {
+                (model.reference.path, f.original_name) for f in model.fields if not f.required
+            }
 
     parse_and_name.specbind_wrapped = True  # type: ignore[attr-defined]
     OpenAPIParser.parse_raw = parse_and_name  # type: ignore[method-assign]
@@ -627,6 +657,7 @@ def _keep_compiled_templates() -> None:
         env.globals["attributes"] = attributes
         env.globals["extra_attribute"] = extra_attribute
         env.globals["schema_model"] = _recorder
+        env.globals["optional_as_specified"] = optional_as_specified
         return env
 
     build_with_cache.specbind_wrapped = True  # type: ignore[attr-defined]

@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from specbind.spec.document import resolve_pointer
+
 SCHEMAS = "#/components/schemas/"
 # the token datamodel-code-generator puts in the path of a schema it models inside another
 _SPECIAL = re.compile(r"#-datamodel-code-generator-#-(.*?)-#-special-#")
@@ -81,9 +83,10 @@ class Schemas:
         }
         return sorted((n for n in names if not n.startswith("_")), key=str.lower)
 
-    def renamed_members(self) -> list[tuple[str, str]]:
+    def renamed_members(self, document: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
         """(pointer, message) for each property whose attribute got a `_` because the class already
-        uses its name (`list` -> `list_`)."""
+        uses its name (`list` -> `list_`); with the spec's `document`, the pointer is the
+        property's own, in the allOf part that declares it."""
         found = []
         for c in self.classes:
             for f in c.fields:
@@ -96,12 +99,22 @@ class Schemas:
                 ):
                     found.append(
                         (
-                            c.pointer + "/properties/" + _escaped(f.wire),
+                            _member_pointer(document, c.pointer, f.wire),
                             f"property {f.wire!r} becomes attribute {f.attribute!r}: "
                             f"{bare!r} is taken in the class",
                         )
                     )
         return found
+
+
+def _member_pointer(document: Mapping[str, Any] | None, pointer: str, wire: str) -> str:
+    """The pointer of the property `wire` of the schema at `pointer`."""
+    try:
+        schema = resolve_pointer(document, pointer) if document is not None else None
+    except KeyError:
+        schema = None
+    located = _property(schema, wire) if isinstance(schema, Mapping) else None
+    return pointer + (located[0] if located else "/properties/" + _escaped(wire))
 
 
 # names the class body of a dataclass uses: a member of the same name gets a `_`
@@ -391,9 +404,13 @@ def spec_pointer(
     prefix = "/".join(parts[:4])
     for segment in parts[4:]:
         member, next_tokens = _segment(segment)
-        if not isinstance(node, Mapping):
+        part = _literal(node, member) if isinstance(node, list) and not tokens else None
+        if part is not None:  # an allOf's part, say
+            pointer += part[0]
+            node = part[1]
+        elif not isinstance(node, Mapping):
             break
-        if tokens and tokens[-1] in _INDEXED and member.isdigit():
+        elif tokens and tokens[-1] in _INDEXED and member.isdigit():
             keyword = _INDEXED[tokens[-1]]
             found = node.get(keyword)
             if keyword == "items" and isinstance(found, Mapping):
@@ -412,12 +429,34 @@ def spec_pointer(
             wire = (fields.get(prefix) or {}).get(member)
             located = _property(node, wire) if wire is not None else None
             if located is None:
+                located = _literal(node, member)  # a path that is a pointer (a `$ref`'d subschema)
+            if located is None:
                 break
             where, node = located
             pointer += where
         prefix += "/" + segment
         tokens = next_tokens
+        if "additionalProperties" in tokens:  # the value schema of a map
+            value = node.get("additionalProperties") if isinstance(node, Mapping) else None
+            if not isinstance(value, Mapping):
+                break
+            node, pointer = value, pointer + "/additionalProperties"
+            tokens = tokens[tokens.index("additionalProperties") + 1 :]
     return pointer
+
+
+def _literal(node: Mapping[str, Any] | list[Any], segment: str) -> tuple[str, Any] | None:
+    """(pointer suffix, value) of the member `segment` of `node` read as a JSON pointer segment:
+    datamodel-code-generator's path of a schema reached by a `$ref` into another is that pointer
+    (`.../CreateAnswerRequest/properties/expand`, `.../Report/definitions/reportError`)."""
+    key = segment.replace("~1", "/").replace("~0", "~")
+    if isinstance(node, list):
+        value = node[int(key)] if key.isdigit() and int(key) < len(node) else None
+    else:
+        value = node.get(key)
+    if not isinstance(value, (Mapping, list)):
+        return None
+    return "/" + _escaped(key), value
 
 
 def _segment(segment: str) -> tuple[str, list[str]]:

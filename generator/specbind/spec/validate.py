@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import reprlib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -327,7 +328,7 @@ def _validator_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 pointer = _schema_requiring(document, re.findall(r"'([^']*)'", required.group(1)))
             elif pointer == "#" and chosen.validator != "required":  # a value without its place
                 pointer = _holding(document, _reported_value(chosen))
-            message = chosen.message
+            message = _message(chosen)
             if pointer == "#" and chosen.validator == "required":
                 message += " of the document's top level (next to 'openapi')"
             found.append((pointer, _short(message)))
@@ -460,9 +461,36 @@ def _nodes(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], An
             yield from _nodes(value, at + (i,))
 
 
+def _message(error: Any) -> str:
+    """A validator's message; one too long for a line, starting with the value it is about, has
+    the value abbreviated (`{'Example 1': {...}} is not of type 'array'`): the value can be a
+    whole schema, and the cause comes after it."""
+    message = str(error.message)
+    if type(error.instance).__name__ != "Unset":
+        quoted = repr(error.instance)
+        if len(message) > MAX_MESSAGE and message.startswith(quoted):  # (short ones stay whole)
+            message = _QUOTED.repr(error.instance) + message[len(quoted) :]
+    return message
+
+
+def _quoting() -> reprlib.Repr:
+    quoting = reprlib.Repr()  # (keyword arguments only from Python 3.12)
+    quoting.maxlevel, quoting.maxdict, quoting.maxlist = 2, 2, 3
+    quoting.maxstring, quoting.maxother = 40, 60
+    return quoting
+
+
+_QUOTED = _quoting()
+
+
 def _short(message: str) -> str:
+    """One line of at most MAX_MESSAGE characters; a longer one loses its middle, never its end
+    (where a message says what is wrong)."""
     message = " ".join(message.split())
-    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+    if len(message) <= MAX_MESSAGE:
+        return message
+    head = MAX_MESSAGE // 2
+    return message[:head] + " … " + message[-(MAX_MESSAGE - head - 3) :]
 
 
 def located(
