@@ -19,6 +19,7 @@ from specbind.codegen.layout import (
     Atom,
     Brackets,
     Statement,
+    black_brackets,
     black_line,
     black_statement,
     black_str,
@@ -208,6 +209,8 @@ def annotation(name: str, hint: str, default: str = "") -> str:
         elif isinstance(node, Brackets) and not node.tail.strip("])}"):
             split = Brackets(prefix + node.head, node.items, node.tail, node.collection)
             body.extend(lines(split, 8))
+        elif isinstance(node, Atom):
+            body.append(" " * 8 + prefix + member)  # a name too long for any line: black's too
         else:
             return line  # black lays it out
     return f"    {name}: (\n" + "\n".join(body) + f"\n    ){tail}"
@@ -624,6 +627,7 @@ def _keep_compiled_templates() -> None:
         # the escaping functions for spec text (codegen/text.py), in every template
         env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
         env.globals["enum_member"] = enum_member
+        env.globals["black_brackets"] = black_brackets  # class and def lines with long names
         env.globals["attributes"] = attributes
         env.globals["extra_attribute"] = extra_attribute
         env.globals["schema_model"] = _recorder
