@@ -179,7 +179,8 @@ def test_assignments_of_comprehensions_are_laid_out_as_black_lays_them_out(value
 def _long_named_spec(length: int) -> dict[str, object]:
     """Schemas whose generated names are `length` characters or so, as in Twilio's and Stripe's specs
     (`ApiV2010AccountAvailablePhoneNumberCountry...`): class lines, `from_dict` signatures, `raise`
-    lines and nested decoders that do not fit on one line; an enum; an object without properties."""
+    lines and nested decoders that do not fit on one line; an enum with a long value; a long member
+    name; an object without properties."""
     name = ("Long" * 40)[: length - 8]
     return {
         "openapi": "3.0.3",
@@ -188,7 +189,7 @@ def _long_named_spec(length: int) -> dict[str, object]:
         "components": {
             "schemas": {
                 f"{name}Inner": {"type": "object", "properties": {"voice": {"type": "boolean"}}},
-                f"{name}Method": {"type": "string", "enum": ["GET", "POST"]},
+                f"{name}Method": {"type": "string", "enum": ["GET", "POST", "p" * (length - 8)]},
                 f"{name}Empty": {"type": "object"},
                 f"{name}Outer": {
                     "type": "object",
@@ -196,6 +197,7 @@ def _long_named_spec(length: int) -> dict[str, object]:
                         "capabilities": {"$ref": f"#/components/schemas/{name}Inner"},
                         "method": {"$ref": f"#/components/schemas/{name}Method"},
                         "empty": {"$ref": f"#/components/schemas/{name}Empty"},
+                        "m" * (length // 3): {"type": "string"},
                     },
                 },
             }

@@ -627,7 +627,8 @@ def _keep_compiled_templates() -> None:
         # the escaping functions for spec text (codegen/text.py), in every template
         env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
         env.globals["enum_member"] = enum_member
-        env.globals["black_brackets"] = black_brackets  # class and def lines with long names
+        # class and def lines, enum members with long names
+        env.globals.update(black_brackets=black_brackets, black_statement=black_statement)
         env.globals["attributes"] = attributes
         env.globals["extra_attribute"] = extra_attribute
         env.globals["schema_model"] = _recorder
