@@ -169,3 +169,30 @@ def test_infinite_and_nan_bounds_become_expressions_that_evaluate() -> None:
         and bounds["minimum"] == float("-inf")
         and bounds["x"] != bounds["x"]
     )
+
+
+@pytest.mark.parametrize("indent", [0, 4])
+def test_long_names_are_laid_out_as_black_does(indent: int) -> None:
+    """Names of every length around the line length (real specs have 100-character class names):
+    a return annotation (`) -> Name:`, `) -> RequestSpec[Name]:`) that does not fit, a returned call
+    whose parenthesized form would not fit either, a one-argument call in a conditional expression,
+    a `raise` of a call."""
+    pad = " " * indent
+    head = ["class C:"] if indent else []
+    params = ["response: httpx.Response", "other: int"]
+    for length in range(LINE_LENGTH - 30, LINE_LENGTH + 12):
+        name = "N" * length
+        call = endpoints.nested(f"{name}.from_dict(", ["_http.read_json(response)"])
+        parts = [f"{name}.from_dict(v)", 'if (v := data.get("x")) is not None', "else None"]
+        body = [
+            endpoints.statement("return ", call, indent + 4),
+            pad + "    " + layout.black_line(indent + 4, "obj.x = ", parts),
+            layout.black_brackets(
+                indent + 4, "raise E.because(", [f'"{name}"', "exc"], ") from None"
+            ),
+        ]
+        for tail in (f") -> {name}:", f") -> RequestSpec[{name}]:"):
+            signature = endpoints.signature("def f(", params, tail, indent)
+            for line in body:
+                code = "\n".join([*head, signature, line]) + "\n"
+                assert black_leaves_alone(code), code

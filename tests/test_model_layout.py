@@ -174,3 +174,51 @@ def test_assignments_of_comprehensions_are_laid_out_as_black_lays_them_out(value
     source = "class A:\n    def f(self):\n        if x:\n" + line + "\n"
     mode = black.Mode(line_length=88)
     assert black.format_str(source, mode=mode) == source
+
+
+def _long_named_spec(length: int) -> dict[str, object]:
+    """Schemas whose generated names are `length` characters or so, as in Twilio's and Stripe's specs
+    (`ApiV2010AccountAvailablePhoneNumberCountry...`): class lines, `from_dict` signatures, `raise`
+    lines and nested decoders that do not fit on one line; an enum with a long value; a long member
+    name; an object without properties."""
+    name = ("Long" * 40)[: length - 8]
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                f"{name}Inner": {"type": "object", "properties": {"voice": {"type": "boolean"}}},
+                f"{name}Method": {"type": "string", "enum": ["GET", "POST", "p" * (length - 8)]},
+                f"{name}Empty": {"type": "object"},
+                f"{name}Outer": {
+                    "type": "object",
+                    "properties": {
+                        "capabilities": {"$ref": f"#/components/schemas/{name}Inner"},
+                        "method": {"$ref": f"#/components/schemas/{name}Method"},
+                        "empty": {"$ref": f"#/components/schemas/{name}Empty"},
+                        "m" * (length // 3): {"type": "string"},
+                    },
+                },
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize("length", [60, 70, 75, 79, 80, 82, 83, 84, 90, 110])
+def test_models_with_long_names_need_no_change_from_black(length: int) -> None:
+    """Long schema names (a class line, a `def ... -> Name:` or a `raise ...("Name")` past 88
+    columns) are laid out as black lays them out, so their chunks cost black one pass."""
+    raw = generate_models(_long_named_spec(length), '"""Generated."""\n\n').code
+    style = project_style(ROOT / "generated")
+    settings = style.settings
+    style = replace(
+        style,
+        line_length=88,
+        settings={
+            "black": settings["black"] | {"line-length": 88},
+            "isort": settings["isort"] | {"line_length": 88},
+        },
+    )
+    changed = [chunk for chunk in fmt.split_chunks(raw) if fmt._format(chunk, style) != chunk]
+    assert changed == []

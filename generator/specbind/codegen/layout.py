@@ -120,13 +120,35 @@ def lines(node: Node, indent: int = 0, after: str = "") -> list[str]:
     head, tail = pad + node.head, pad + node.tail + after
     items = node.items
     comma = "," if node.signature and len(items) == 1 else ""
+    tail_lines = _return_annotation_lines(tail, indent) if node.signature else [tail]
     if not (node.collection and len(items) > 1):
         body = " " * inner + ", ".join(flat(item) for item in items) + comma
         if width(body) <= limit:
-            return [head, body, tail]
+            return [head, body, *tail_lines]
     if len(items) == 1:
-        return [head, *lines(items[0], inner, comma), tail]
-    return [head, *(line for item in items for line in lines(item, inner, ",")), tail]
+        return [head, *lines(items[0], inner, comma), *tail_lines]
+    return [head, *(line for item in items for line in lines(item, inner, ",")), *tail_lines]
+
+
+_RETURN = re.compile(r"\) -> (?P<annotation>[\w.]+(?P<subscript>\[[\w.]+\])?):")
+
+
+def _return_annotation_lines(tail: str, indent: int) -> list[str]:
+    """A def's closing line (`) -> X:`) that does not fit, as black splits it: a subscript at its
+    bracket (`) -> RequestSpec[` / the name / `]:`); a plain name in parentheses when it then fits,
+    else left as it is. Other annotations stay on one line (black lays them out)."""
+    limit = _LIMIT.get()
+    match = _RETURN.fullmatch(tail.strip())
+    if width(tail) <= limit or match is None:
+        return [tail]
+    pad = " " * indent
+    annotation = match["annotation"]
+    if match["subscript"]:
+        name, _, inner = annotation[:-1].partition("[")
+        return [f"{pad}) -> {name}[", f"{pad}{' ' * INDENT}{inner}", f"{pad}]:"]
+    if indent + INDENT + width(annotation) <= limit:
+        return [f"{pad}) -> (", f"{pad}{' ' * INDENT}{annotation}", f"{pad}):"]
+    return [tail]
 
 
 def statement_lines(statement: Statement, indent: int = 0) -> list[str]:
@@ -143,6 +165,8 @@ def statement_lines(statement: Statement, indent: int = 0) -> list[str]:
     if width(out[0]) <= _LIMIT.get():
         return out
     wrapped = lines(node, indent + INDENT)
+    if isinstance(node, Brackets) and any(width(line) > _LIMIT.get() for line in wrapped):
+        return out  # black wraps in parentheses only when every line then fits
     if (
         isinstance(node, Atom)
         and width(wrapped[0]) > _LIMIT.get()
@@ -234,10 +258,23 @@ def black_line(indent: int, head: str, parts: list[str], tail: str = "") -> str:
     if indent + INDENT + width(inner) <= limit:
         body = f"{pad}    {inner}"
     else:  # a part that is still too long is laid out as the call or display it is (see `expression`)
-        body = "\n".join(layout(expression(part), indent + INDENT) for part in parts)
+        body = "\n".join(layout(_part(part), indent + INDENT) for part in parts)
         if not _same_code(f"({inner})", f"(\n{body}\n)"):
             body = "\n".join(f"{pad}    {part}" for part in parts)
     return f"{head}(\n{body}\n{pad}){tail}"
+
+
+# a call of one plain argument: `Name.from_dict(v)`
+_ONE_ARGUMENT_CALL = re.compile(r"(?P<head>[\w.]+\()(?P<argument>[\w.]+)\)")
+
+
+def _part(text: str) -> Node:
+    """A part of a split expression as `expression` reads it; a call of one plain argument, which
+    black splits at its brackets when it does not fit, too."""
+    call = _ONE_ARGUMENT_CALL.fullmatch(text)
+    if call is not None:
+        return Brackets(call["head"], [Atom(call["argument"])], ")")
+    return expression(text)
 
 
 def _is_display(text: str) -> bool:
@@ -405,3 +442,12 @@ def name_key(name: str) -> tuple[int, list[Any]]:
 def _natural(text: str) -> list[Any]:
     """isort's order: case-insensitive, numbers by value (`x2` before `x10`)."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
+
+
+def black_brackets(
+    indent: int, head: str, items: list[str], tail: str, signature: bool = False
+) -> str:
+    """`head` (ending in an opening bracket), comma-separated `items` and `tail` (`) from None`,
+    `) -> Name:`) as black lays them out at `indent`; `signature`: a `def`'s parameters. The first line
+    carries its indentation."""
+    return layout(Brackets(head, [Atom(item) for item in items], tail, signature=signature), indent)

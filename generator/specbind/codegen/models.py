@@ -20,6 +20,7 @@ from specbind.codegen.layout import (
     Atom,
     Brackets,
     Statement,
+    black_brackets,
     black_line,
     black_statement,
     black_str,
@@ -209,6 +210,8 @@ def annotation(name: str, hint: str, default: str = "") -> str:
         elif isinstance(node, Brackets) and not node.tail.strip("])}"):
             split = Brackets(prefix + node.head, node.items, node.tail, node.collection)
             body.extend(lines(split, 8))
+        elif isinstance(node, Atom):
+            body.append(" " * 8 + prefix + member)  # a name too long for any line: black's too
         else:
             return line  # black lays it out
     return f"    {name}: (\n" + "\n".join(body) + f"\n    ){tail}"
@@ -654,6 +657,8 @@ def _keep_compiled_templates() -> None:
         # the escaping functions for spec text (codegen/text.py), in every template
         env.globals.update(inline=inline, docstring_at=docstring_at, comment=comment)
         env.globals["enum_member"] = enum_member
+        # class and def lines, enum members with long names
+        env.globals.update(black_brackets=black_brackets, black_statement=black_statement)
         env.globals["attributes"] = attributes
         env.globals["extra_attribute"] = extra_attribute
         env.globals["schema_model"] = _recorder
