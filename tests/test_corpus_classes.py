@@ -4,8 +4,6 @@ and used."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -16,6 +14,7 @@ from specbind.codegen.options import Options
 from specbind.mock.samples import sample
 from specbind.spec.load import load
 
+from tests.corpus_checks import mypy_strict
 from tests.helpers import ROOT, generate_and_import
 from tests.http_server import Reply, serve
 
@@ -44,12 +43,7 @@ def packages(folder: Path) -> dict[str, ModuleType]:
 
 
 def test_each_class_passes_mypy_strict(packages: dict[str, ModuleType], folder: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-    )
+    done = mypy_strict(folder, list(packages), folder / ".mypy_cache")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +17,7 @@ from specbind.mock.samples import sample
 from specbind.spec.examples import Example, collect
 from specbind.spec.load import load
 
+from tests.corpus_checks import mypy_strict
 from tests.helpers import ROOT, as_instants, generate_and_import, model_aliases, model_classes
 from tests.http_server import Reply, ScriptedServer, serve
 
@@ -63,12 +62,7 @@ def packages(folder: Path) -> dict[str, ModuleType]:
 def test_every_feature_package_passes_mypy_strict(
     packages: dict[str, ModuleType], folder: Path
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-    )
+    result = mypy_strict(folder, list(packages), folder / ".mypy_cache")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
