@@ -223,9 +223,17 @@ def real_spec_figures(x: dict) -> list[str]:
         f"| `specbind check`, unchanged tree (best of 5) | {x['check_clean_s']:.3f} | - | - | |",
         f"| `specbind check` after a change to another schema (drift found) | {x['check_drift_s']:.2f} "
         "| - | - | |",
-        f"| `import {'real_api'}` (best of 5, interpreter start subtracted) | "
+        f"| `import {'real_api'}` (best of 5, timed in the interpreter, bytecode cached) | "
         f"{x['import_package_s']:.3f} | - | - | `import httpx`: {x['import_httpx_s']:.3f} s, "
         f"{x['import_package_s'] / x['import_httpx_s']:.2f}x |",
+        *(
+            [
+                "| then `models`, loaded by the first response decoded into a class | "
+                f"{x['first_response_models_s']:.3f} | - | - | |"
+            ]
+            if "first_response_models_s" in x
+            else []
+        ),
         "",
         "Stages of a cold run one after another (`stages.py`, empty cache; `specbind generate` "
         "overlaps them on its workers; placing warnings in the spec file is not one of them):",

@@ -11,10 +11,12 @@ A body that is not JSON, or does not fit the event's schema, raises `WebhookErro
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._codec import DecodeError, JsonCodec
-from .models import MessageStatus, MoMessage
+
+if TYPE_CHECKING:
+    from .models import MessageStatus, MoMessage
 
 __all__ = ["EVENTS", "WebhookError", "parse_inbound_message", "parse_message_status"]
 
@@ -59,6 +61,8 @@ def parse_inbound_message(body: bytes | str) -> MoMessage:
 
     MoMessages are transferred by using HTTP ```POST``` method.
     """
+    from .models import MoMessage
+
     return parse(MoMessage, body, "inbound_message")
 
 
@@ -74,4 +78,6 @@ def parse_message_status(body: bytes | str) -> MessageStatus:
     In the case that you receive a message from a user, the user may decide to delete the message.
     Then and only then status deleted is triggered.
     """
+    from .models import MessageStatus
+
     return parse(MessageStatus, body, "message_status")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
@@ -85,12 +86,7 @@ def _runtime_source(name: str) -> str:
 def render_api(api: Api, package: str) -> dict[str, str]:
     """The modules made from the spec's operations: client, operations, request checks, webhooks,
     and the type of an error's body (`_problem`)."""
-    names = set(api.models.values()) | {  # the alias decoders, alone or in a `list_of(...)`
-        name
-        for op in api.operations
-        for r in op.responses
-        for name in re.findall(r"\bdecode_\w+", r.decoder or "")
-    }
+    names = model_names(api)
     used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=name_key)
     errors = error_body_names(api)
     files = _render(
@@ -100,8 +96,27 @@ def render_api(api: Api, package: str) -> dict[str, str]:
         model_names=used,
         error_names=errors,
         exported=sorted(PACKAGE_NAMES),
+        models_import=partial(models_import, names),
     )
     return files | render_problem(api)
+
+
+def model_names(api: Api) -> set[str]:
+    """The names `models` defines that generated code uses: classes and alias decoders."""
+    return set(api.models.values()) | {  # the alias decoders, alone or in a `list_of(...)`
+        name
+        for op in api.operations
+        for r in op.responses
+        for name in re.findall(r"\bdecode_\w+", r.decoder or "")
+    }
+
+
+def models_import(models: set[str], texts: Iterable[str | None], indent: int = 4) -> str:
+    """`from .models import ...` at `indent` for the names of `models` that `texts` (decoders, type
+    hints) use; '' for none. A function imports the classes it decodes into when it runs, so
+    importing the package does not load `models`, its largest module."""
+    used = {n for text in texts if text for n in re.findall(r"[A-Za-z_]\w*", text) if n in models}
+    return from_import(".models", import_order(sorted(used)), indent) if used else ""
 
 
 def render_problem(api: Api) -> dict[str, str]:
@@ -119,6 +134,7 @@ def render_problem(api: Api) -> dict[str, str]:
         hints=hints,
         decoders=decoders,
         names=sorted(names, key=name_key),
+        models_import=partial(models_import, names),
     )
 
 
@@ -365,11 +381,20 @@ def status_test(status: str) -> str:
     return "200 <= status < 300"
 
 
-_IMPORT = re.compile(r"^from (\S+) import ([^(\n]+)$", re.MULTILINE)
+_IMPORT = re.compile(r"^( *)from (\S+) import ([^(\n]+)$", re.MULTILINE)
+# an `if TYPE_CHECKING:` line with nothing indented under it (its imports all pruned)
+_EMPTY_TYPE_CHECKING = re.compile(r"^if TYPE_CHECKING:\n(?![ \t])", re.MULTILINE)
 
 
 def prune_imports(code: str) -> str:
-    """Drop names from `from x import a, b` lines that the module never uses."""
+    """Drop names from `from x import a, b` lines (at any indent) that the module never uses, and an
+    `if TYPE_CHECKING:` left with no import under it."""
+    pruned = _prune(code)
+    emptied = _EMPTY_TYPE_CHECKING.sub("", pruned)
+    return pruned if emptied == pruned else _prune(emptied)
+
+
+def _prune(code: str) -> str:
     lines = code.split("\n")
     body = "\n".join(line for line in lines if not _IMPORT.match(line))
     # `name` is used where `\bname\b` would match: one pass, any size
@@ -378,14 +403,14 @@ def prune_imports(code: str) -> str:
     dropped = False  # a line was dropped since the last one kept
     for line in lines:
         match = _IMPORT.match(line)
-        if not match or match.group(1) == "__future__" or line.strip().endswith("import *"):
+        if not match or match.group(2) == "__future__" or line.strip().endswith("import *"):
             if not (dropped and not line and kept and not kept[-1]):  # no blank line left doubled
                 kept.append(line)
             dropped = False
             continue
-        names = [n.strip() for n in match.group(2).split(",") if n.strip()]
+        names = [n.strip() for n in match.group(3).split(",") if n.strip()]
         used = [n for n in names if n.split(" as ")[-1] in words]
         if used:
-            kept.append(from_import(match.group(1), used))
+            kept.append(from_import(match.group(2), used, len(match.group(1))))
         dropped = dropped or not used
     return "\n".join(kept)

@@ -420,12 +420,18 @@ def sorted_imports(lines: list[str]) -> str | None:
     return "\n".join(sections)
 
 
-def from_import(module: str, names: list[str]) -> str:
-    """`from module import names` as isort (profile black) writes it: wrapped one per line when too long."""
-    line = f"from {module} import {', '.join(names)}"
+def from_import(module: str, names: list[str], indent: int = 0) -> str:
+    """`from module import names` as isort (profile black) writes it at `indent`: wrapped one per
+    line when too long."""
+    pad = " " * indent
+    line = f"{pad}from {module} import {', '.join(names)}"
     if width(line) <= _LIMIT.get():
         return line
-    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
+    return (
+        f"{pad}from {module} import (\n"
+        + "".join(f"{pad}    {name},\n" for name in names)
+        + f"{pad})"
+    )
 
 
 def import_order(names: Iterable[str]) -> list[str]:

@@ -9,10 +9,11 @@
 Every failure raises a subclass of `ApiError` (see `errors`); webhook bodies are parsed by `webhooks`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._auth import MissingCredentialError
 from ._codec import DecodeError
 from ._http import NOT_GIVEN, BinaryContent, RequestSpec, SavedContent
-from ._problem import ErrorBody
 from ._responses import AsyncStreamedResponse, RawResponse, StreamedResponse
 from ._retries import RetryPolicy
 from .client import AsyncClient, Client
@@ -32,8 +33,25 @@ from .errors import (
     RequestValidationError,
     UnprocessableEntityError,
 )
-from .models import Error
 from .webhooks import WebhookError
+
+if TYPE_CHECKING:
+    from ._problem import ErrorBody
+    from .models import Error
+else:
+
+    def __getattr__(name: str) -> Any:
+        """The error body types, from `models` (the largest module), loaded when first asked for."""
+        if name == "ErrorBody":
+            from . import _problem
+
+            return _problem.ErrorBody
+        if name in __all__:  # the spec's error body classes
+            from . import models
+
+            return getattr(models, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "1"  # the version of the API description (info.version)
 

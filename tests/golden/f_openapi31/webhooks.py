@@ -11,10 +11,12 @@ A body that is not JSON, or does not fit the event's schema, raises `WebhookErro
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._codec import DecodeError, JsonCodec
-from .models import Event
+
+if TYPE_CHECKING:
+    from .models import Event
 
 __all__ = ["EVENTS", "WebhookError", "parse_new_event"]
 
@@ -54,4 +56,6 @@ def parse(model: type[M], body: bytes | str, event: str) -> M:
 
 def parse_new_event(body: bytes | str) -> Event:
     """Parse the body of the `newEvent` webhook request."""
+    from .models import Event
+
     return parse(Event, body, "newEvent")

@@ -14,7 +14,7 @@ import os
 import platform
 import time
 from dataclasses import replace
-from typing import IO, Any, Awaitable, Callable, Mapping, Self, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Self, TypeVar, cast
 
 import httpx
 
@@ -43,7 +43,9 @@ from ._responses import (
 )
 from ._retries import RetryPolicy
 from .errors import ApiError, error_for, wait_refused
-from .models import Pet, Shape
+
+if TYPE_CHECKING:
+    from .models import Pet, Shape
 
 T = TypeVar("T")
 R = TypeVar("R")

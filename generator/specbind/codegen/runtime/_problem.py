@@ -13,7 +13,7 @@ from typing import Any, Callable, TypeAlias
 
 from ._codec import DecodeError
 
-__all__ = ["DECODERS", "ErrorBody", "ProblemDetails"]
+__all__ = ["ErrorBody", "ProblemDetails", "decoders"]
 
 PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance")
 
@@ -56,5 +56,7 @@ def _text(value: Any) -> str | None:
 ErrorBody: TypeAlias = ProblemDetails
 """What `ApiStatusError.problem` holds when the body is a JSON object."""
 
-# Tried in turn on an error body the operation documents no schema for.
-DECODERS: tuple[Callable[[Any], ErrorBody], ...] = (ProblemDetails.from_dict,)
+
+def decoders() -> tuple[Callable[[Any], ErrorBody], ...]:
+    """Tried in turn on an error body the operation documents no schema for."""
+    return (ProblemDetails.from_dict,)

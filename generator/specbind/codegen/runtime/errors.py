@@ -9,12 +9,15 @@ defines none); a body that does not fit is kept as text only. No exception keeps
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeAlias
 
 import httpx
 
 from ._codec import DecodeError
-from ._problem import DECODERS, ErrorBody
+from ._problem import decoders
+
+if TYPE_CHECKING:
+    from ._problem import ErrorBody
 
 __all__ = [
     "ApiConnectionError",
@@ -35,7 +38,8 @@ __all__ = [
 ]
 
 # status key of the spec ('404', '4XX', 'default') -> the decoder of its error body's schema
-Problems = Mapping[str, Callable[[Any], ErrorBody]]
+# (a string: `ErrorBody` may name classes of `models`, which load only when first used)
+Problems: TypeAlias = "Mapping[str, Callable[[Any], ErrorBody]]"
 
 
 class ApiError(Exception):
@@ -200,7 +204,7 @@ def read_problem(status: int, value: Any, problems: Problems) -> ErrorBody | Non
         problems.get(str(status)) or problems.get(f"{status // 100}XX") or problems.get("default")
     )
     candidates = (
-        [documented] if documented else list(dict.fromkeys([*problems.values(), *DECODERS]))
+        [documented] if documented else list(dict.fromkeys([*problems.values(), *decoders()]))
     )
     for decode in candidates:
         try:
