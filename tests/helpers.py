@@ -67,3 +67,58 @@ def model_aliases(code: str) -> dict[str, str]:
         for pointer, name in _SPEC_ALIAS.findall(code)
         if is_component_pointer(comment_text(pointer))
     }
+
+
+def mutated_specs(
+    count: int, seed: int, bases: list[Path] | None = None
+) -> list[dict[str, object]]:
+    """Valid specs (`bases`: chat-api and the HTTP feature spec unless given) with one to three
+    values replaced by values of the wrong kind, or removed."""
+    import copy
+    import random
+
+    from specbind.spec.load import load
+
+    rng = random.Random(seed)
+    documents_of = [
+        load(path).document
+        for path in bases or [CHAT_SPEC, ROOT / "tests" / "specs" / "features" / "http.yaml"]
+    ]
+    wrong: list[object] = [
+        None,
+        1,
+        "x",
+        [],
+        {},
+        True,
+        {"$ref": "#/nope"},
+        {"type": "wat"},
+        [1, {}],
+        3.5,
+    ]
+
+    def places(node: object, at: tuple[object, ...]) -> list[tuple[object, ...]]:
+        found = [at] if at else []
+        children = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node) if isinstance(node, list) else []
+        )
+        for key, child in children:
+            found += places(child, at + (key,))
+        return found
+
+    documents = []
+    for _ in range(count):
+        document = copy.deepcopy(rng.choice(documents_of))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.choice(places(document, ()))
+            parent: object = document
+            for key in at[:-1]:
+                parent = parent[key]  # type: ignore[index]
+            if isinstance(parent, dict) and rng.random() < 0.3:
+                parent.pop(at[-1], None)
+            elif isinstance(parent, (dict, list)):
+                parent[at[-1]] = copy.deepcopy(rng.choice(wrong))  # type: ignore[index]
+        documents.append(document)
+    return documents

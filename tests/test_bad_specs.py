@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from specbind.cli import main
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, mutated_specs
 
 CORPUS = ROOT / "tests" / "bad_specs"
 UPDATE = os.environ.get("SPECBIND_UPDATE_GOLDEN") == "1"
@@ -201,58 +201,6 @@ def test_lenient_drops_an_operation_it_cannot_describe_and_says_so(tmp_path: Pat
     assert "def fine(" in client and "def broken(" not in client
 
 
-def _mutations(count: int, seed: int) -> list[dict[str, object]]:
-    """Valid specs with one to three values replaced by values of the wrong kind, or removed."""
-    import copy
-    import random
-
-    from specbind.spec.load import load
-
-    rng = random.Random(seed)
-    bases = [
-        load(ROOT / "spec" / "chat-api.yaml").document,
-        load(ROOT / "tests" / "specs" / "features" / "http.yaml").document,
-    ]
-    wrong: list[object] = [
-        None,
-        1,
-        "x",
-        [],
-        {},
-        True,
-        {"$ref": "#/nope"},
-        {"type": "wat"},
-        [1, {}],
-        3.5,
-    ]
-
-    def places(node: object, at: tuple[object, ...]) -> list[tuple[object, ...]]:
-        found = [at] if at else []
-        children = (
-            node.items()
-            if isinstance(node, dict)
-            else enumerate(node) if isinstance(node, list) else []
-        )
-        for key, child in children:
-            found += places(child, at + (key,))
-        return found
-
-    documents = []
-    for _ in range(count):
-        document = copy.deepcopy(rng.choice(bases))
-        for _ in range(rng.randint(1, 3)):
-            at = rng.choice(places(document, ()))
-            parent: object = document
-            for key in at[:-1]:
-                parent = parent[key]  # type: ignore[index]
-            if isinstance(parent, dict) and rng.random() < 0.3:
-                parent.pop(at[-1], None)
-            elif isinstance(parent, (dict, list)):
-                parent[at[-1]] = copy.deepcopy(rng.choice(wrong))  # type: ignore[index]
-        documents.append(document)
-    return documents
-
-
 @pytest.mark.parametrize("lenient", [False, True], ids=["strict", "lenient"])
 def test_mutated_specs_give_problems_never_crashes(tmp_path: Path, lenient: bool) -> None:
     """Broken specs go through validation, the models stage and the endpoints stage: each stage
@@ -268,7 +216,7 @@ def test_mutated_specs_give_problems_never_crashes(tmp_path: Path, lenient: bool
     from specbind.spec.validate import check
 
     stopped_at: list[str] = []
-    for i, document in enumerate(_mutations(30, seed=6)):
+    for i, document in enumerate(mutated_specs(30, seed=6)):
         spec = tmp_path / f"m{i}.json"
         spec.write_text(json.dumps(document))
         stage = "validate"

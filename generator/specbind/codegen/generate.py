@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -75,44 +76,36 @@ def generate(
         # ... and formats what needs no models
         formatting_runtime = start_formatting(runtime, workers, style)
         stage("validate")
-        warnings = _validated(spec, options.lenient) + located(spec, freed, "warning")
+        warnings = _validated(spec, options.lenient)
+        # placed in the spec's files all at once at the end: one parse of each file
+        unplaced: list[tuple[str, str]] = list(freed)
         stage("models")
         models = modelling.get()
         formatting_models = start_formatting({"models.py": models.code}, workers, style)
         classes = models.schemas.model_classes()
-        warnings += located(
-            spec,
-            [
-                (
-                    f"#/components/schemas/{old}",
-                    f"schema {old!r} becomes class {classes.get('#/components/schemas/' + old)!r}: "
-                    "the generated code uses its name for something else",
-                )
-                for old in collision_renames(schema_renames(spec.document))
-            ]
-            + models.schemas.renamed_members(spec.document),
-            "warning",
-        )
+        unplaced += [
+            (
+                f"#/components/schemas/{old}",
+                f"schema {old!r} becomes class {classes.get('#/components/schemas/' + old)!r}: "
+                "the generated code uses its name for something else",
+            )
+            for old in collision_renames(schema_renames(spec.document))
+        ] + models.schemas.renamed_members(spec.document)
         stage("endpoints")
         api = describe_generated(spec.document, models.schemas, options)
         # what validation let through (or --lenient kept) but cannot become an operation
-        if api.skipped:
-            skipped = located(spec, api.skipped, "warning" if options.lenient else "error")
-            if not options.lenient:
-                raise SpecError(skipped)
-            warnings += skipped
-        warnings += located(spec, api.renamed, "warning")
+        if api.skipped and not options.lenient:
+            raise SpecError(located(spec, api.skipped, "error"))
+        unplaced += api.skipped + api.renamed
         try:
             api.webhooks = describe_webhooks(spec.document, classes, options.webhooks)
         except ValueError as exc:
             raise SpecError([Problem(spec.path, str(exc), "#/components/schemas")]) from None
         sources = render_api(api, package)
         stage("format")
-        formatted = (
-            start_formatting(sources, workers, style).get()
-            | formatting_models.get()
-            | formatting_runtime.get()
-        )
+        formatting_api = start_formatting(sources, workers, style)
+        warnings += located(spec, unplaced, "warning")  # while the workers format
+        formatted = formatting_api.get() | formatting_models.get() | formatting_runtime.get()
         sources |= runtime
         sources["models.py"] = models.code
     files = {name: _with_header(header, formatted[name]) for name in sorted(sources)}
@@ -142,10 +135,34 @@ def _validated(spec: LoadedSpec, lenient: bool) -> list[Problem]:
     entry = cache.key("validate", VALIDATORS, spec.document, lenient)
     if cache.read(entry) == "clean":
         return []
-    warnings = check(spec, lenient=lenient)
+    warnings = check(spec, lenient=lenient, clean_parts=CachedCleanParts())
     if not warnings:
         cache.write(entry, "clean")
     return warnings
+
+
+class CachedCleanParts:
+    """The keys of the spec parts (`spec/parts.py`) validation found clean, in the user cache as one
+    entry for these validator versions and this specbind: after an edit, only the parts it changed
+    (and what depends on them) are validated again. Started afresh past `LIMIT` keys."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.entry = cache.key("validate-parts", VALIDATORS)
+        self._known: set[str] | None = None
+
+    def known(self) -> set[str]:
+        if self._known is None:
+            stored = cache.read(self.entry)
+            self._known = stored if isinstance(stored, set) else set()
+        return self._known
+
+    def add(self, keys: Iterable[str]) -> None:
+        new = set(keys)
+        known = self.known() | new
+        self._known = known if len(known) <= self.LIMIT else new
+        cache.write(self.entry, self._known)
 
 
 def _models(

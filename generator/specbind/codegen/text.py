@@ -203,6 +203,8 @@ def _inert(text: str) -> str:
     characters that are not printable escaped, carriage returns dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\\", "\\\\")
     text = text.replace('"""', '\\"\\"\\"')
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text  # the usual case, checked at C speed
     return "".join(c if c.isprintable() or c in "\n\t" else _escape(c) for c in text)
 
 

@@ -5,19 +5,30 @@ from __future__ import annotations
 import ast
 import re
 import reprlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
 from specbind.spec.document import deref, resolve_pointer
 from specbind.spec.load import LoadedSpec, locate_all
+from specbind.spec.parts import cut, reduced
 from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
 
 SUPPORTED = ("3.0.", "3.1.")
 MAX_MESSAGE = 200
 
 
-def validate(spec: LoadedSpec) -> list[Problem]:
-    """Every problem in the spec (errors and warnings), each located in its file."""
+class CleanParts(Protocol):
+    """A record of the parts (`parts.Parts` keys) found clean before, kept between runs."""
+
+    def known(self) -> set[str]: ...
+
+    def add(self, keys: Iterable[str]) -> None: ...
+
+
+def validate(spec: LoadedSpec, clean_parts: CleanParts | None = None) -> list[Problem]:
+    """Every problem in the spec (errors and warnings), each located in its file. With
+    `clean_parts`, openapi-spec-validator sees only the parts not found clean before."""
     document = spec.document
     problems = _version_problems(document)
     if problems:
@@ -26,8 +37,37 @@ def validate(spec: LoadedSpec) -> list[Problem]:
     if not problems:  # the validator cannot cope with dangling references
         problems = list(_operation_id_problems(document)) + list(_parameter_problems(document))
         problems += list(_path_problems(document)) + list(_security_problems(document))
-        problems += [p for p in _validator_problems(document) if not _OWN_CHECKS.search(p[1])]
+        found = _validator_found(document, clean_parts)
+        problems += [p for p in found if not _OWN_CHECKS.search(p[1])]
     return _located(spec, problems)
+
+
+# Above this share of parts left to check, the whole document is checked (it is no slower).
+MOST_PARTS = 0.5
+
+
+def _validator_found(
+    document: dict[str, Any], clean_parts: CleanParts | None
+) -> list[tuple[str, str]]:
+    """openapi-spec-validator's problems. With a record of clean parts: only the others are
+    checked (in a document of them, the components they reach and everything outside the parts);
+    when that finds anything, the whole document is checked, so problems are always the same."""
+    parts = cut(document) if clean_parts is not None else None
+    if clean_parts is None or parts is None:
+        return list(_validator_problems(document))
+    known = clean_parts.known()
+    todo = [location for location, key in parts.keys.items() if key not in known]
+    if not todo:
+        return []
+    if len(todo) <= MOST_PARTS * len(parts.keys):
+        checked = parts.covering(todo)
+        if not list(_validator_problems(reduced(document, checked))):
+            clean_parts.add(parts.keys[location] for location in checked)
+            return []
+    found = list(_validator_problems(document))
+    if not found:
+        clean_parts.add(parts.keys.values())
+    return found
 
 
 _HTTP_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -132,9 +172,12 @@ def _operation_id_problems(document: dict[str, Any]) -> Iterator[tuple[str, str]
                 first[op_id] = where
 
 
-def check(spec: LoadedSpec, lenient: bool = False) -> list[Problem]:
-    """Validate and raise SpecError on errors (all of them, unless lenient); return the warnings."""
-    problems = validate(spec)
+def check(
+    spec: LoadedSpec, lenient: bool = False, clean_parts: CleanParts | None = None
+) -> list[Problem]:
+    """Validate and raise SpecError on errors (all of them, unless lenient); return the warnings.
+    `clean_parts`: see `validate`."""
+    problems = validate(spec, clean_parts)
     errors = [p for p in problems if p.severity == "error"]
     if errors and not lenient:
         raise SpecError(problems)

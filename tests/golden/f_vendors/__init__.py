@@ -3,7 +3,7 @@
 
     from f_vendors import Client
 
-    with Client(api_key="...") as client:
+    with Client(username="...", password="...") as client:
         ...
 
 Every failure raises a subclass of `ApiError` (see `errors`); webhook bodies are parsed by `webhooks`.
