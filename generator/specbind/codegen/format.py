@@ -279,9 +279,11 @@ def _inferred_targets(module: str, workers: Workers | None = None) -> list[str]:
     (black's `detect_target_versions`). Found chunk by chunk, each chunk's features cached by its
     hash and the uncached ones parsed on `workers`: black finds each feature within one statement,
     so the chunks' features together are the module's, and a change to one chunk parses that chunk
-    again instead of the whole module. A chunk that does not parse alone: the whole module decides.
+    again instead of the whole module. A long class is parsed in the parts it is formatted in (its
+    head, then each method under the stand-in class line), so a one-method change parses one method.
+    A chunk that does not parse alone: the whole module decides.
     """
-    chunks = split_chunks(module)
+    chunks = [part for chunk in split_chunks(module) for part in split_members(chunk)]
     keys = [_features_key(chunk) for chunk in chunks]
     found: list[str | None] = [_read_cache(key) for key in keys]
     todo = [i for i, cached in enumerate(found) if cached is None]

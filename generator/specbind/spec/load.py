@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import yaml
+from specbind.spec.json_positions import json_positions
 from specbind.spec.problems import Problem, SpecError, parts_of, pointer_of
 
 if TYPE_CHECKING:
@@ -312,8 +313,16 @@ def locate_all(path: Path, pointers: list[str]) -> dict[str, tuple[int, int] | N
     """`locate` for many pointers of one file, reading and parsing it once (a multi-MB spec
     takes seconds to compose, and a run may locate hundreds of warnings)."""
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return {pointer: None for pointer in pointers}
+    if text.lstrip().startswith(("{", "[")):  # JSON: found without composing every node
+        found = json_positions(text, pointers)
+        if found is not None:
+            return dict(found)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
         root = None
     return {pointer: _position(root, pointer) for pointer in pointers}
 
