@@ -36,7 +36,10 @@ def inline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
-@pytest.mark.parametrize("variant", ["change-type", "add-operation"])
+@pytest.mark.parametrize(
+    "variant",
+    ["change-type", "add-operation", "rename-operation", "require-parameter", "rename-schema"],
+)
 def test_after_a_one_schema_or_one_operation_change_the_bytes_are_those_of_a_cold_run(
     inline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
@@ -89,7 +92,9 @@ def test_an_unreadable_or_foreign_entry_is_recomputed(
     first = package_files(spec, "pets")
     entries = sorted((inline / "stages").rglob("*"))
     entries = [p for p in entries if p.is_file()]
-    assert len(entries) == 3  # validation, the clean parts it found (spec/parts.py), and models
+    assert (
+        len(entries) == 4
+    )  # validation, the clean parts it found (spec/parts.py), models, operation blocks
     entries[0].write_bytes(b"not a pickle")
     # an entry copied under another key (a file renamed by hand, a collision of names)
     shutil.copyfile(entries[1], entries[1].with_name("f" * 64))
@@ -136,3 +141,25 @@ def test_the_models_see_the_paths_when_something_reaches_into_them() -> None:
     assert pipeline.models_input(reached) == reached
     tagged = {**plain, "paths": {"/pets": {"get": {**operation, "x": {"discriminator": {}}}}}}
     assert pipeline.models_input(tagged) == tagged
+
+
+def test_a_changed_operation_renders_its_own_blocks_only(
+    inline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request builder and client methods of the operations a change leaves alone come from
+    the cache (`endpoints.OperationBlocks`); the changed one is rendered again."""
+    from specbind.codegen import endpoints
+
+    package_files(_spec(tmp_path, "base"), "pets")
+    rendered: list[str] = []
+    real = endpoints.OperationBlocks.__call__
+
+    def counting(self: Any, name: str, op: Any, render: Any) -> str:
+        return str(real(self, name, op, lambda o: rendered.append(f"{name} {o.name}") or render(o)))
+
+    monkeypatch.setattr(endpoints.OperationBlocks, "__call__", counting)
+    package_files(_spec(tmp_path, "base"), "pets")
+    assert rendered == []
+    package_files(_spec(tmp_path, "require-parameter"), "pets")
+    assert rendered and len({entry.split()[1] for entry in rendered}) == 1, rendered
+    assert {entry.split()[0] for entry in rendered} == {"operation", "sync_method", "async_method"}

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
+from specbind.codegen import cache
 from specbind.codegen.guard import GuardedEnvironment, guard
 from specbind.codegen.layout import (
     Atom,
     Brackets,
     Node,
     Statement,
+    current_line_length,
     from_import,
     import_order,
     layout,
@@ -89,6 +93,9 @@ def render_api(api: Api, package: str) -> dict[str, str]:
     names = model_names(api)
     used = sorted({n for op in api.operations for n in _names_in(op) if n in names}, key=name_key)
     errors = error_body_names(api)
+    # what an operation's blocks read besides the operation (the templates' own text and specbind's
+    # code are in every cache key)
+    blocks = OperationBlocks(package, sorted(names), current_line_length())
     files = _render(
         API_FILES,
         api=taint(api),
@@ -97,8 +104,38 @@ def render_api(api: Api, package: str) -> dict[str, str]:
         error_names=errors,
         exported=sorted(PACKAGE_NAMES),
         models_import=partial(models_import, names),
+        block=blocks,
     )
+    blocks.save()
     return files | render_problem(api)
+
+
+class OperationBlocks:
+    """What each operation adds to a module (`block(name, op, macro)` in the templates: its request
+    builder and reader, its client methods), kept in the user cache between runs, so a change to one
+    operation renders that one again and reuses the others. A block is found by its name and the
+    operation's data; the entry by everything else the blocks read (`context`) and, through
+    `cache.key`, specbind's code and templates. The entry keeps the blocks of the last run only."""
+
+    def __init__(self, *context: Any) -> None:
+        self.entry = cache.key("operation-blocks", ("Jinja2",), *context)
+        stored = cache.read(self.entry)
+        self.known: dict[str, str] = stored if isinstance(stored, dict) else {}
+        self.used: dict[str, str] = {}
+
+    def __call__(self, name: str, op: Operation, render: Callable[[Operation], str]) -> str:
+        key = f"{name}:{hashlib.sha256(pickle.dumps(op, protocol=5)).hexdigest()}"
+        text = self.used.get(key)
+        if text is None:
+            text = self.known.get(key)
+        if text is None:
+            text = str(render(op))
+        self.used[key] = text
+        return text
+
+    def save(self) -> None:
+        if self.used != self.known:
+            cache.write(self.entry, self.used)
 
 
 def model_names(api: Api) -> set[str]:
