@@ -126,9 +126,11 @@ def peer_spec(spec: Path) -> Path:
     return out
 
 
-def peer_generate(spec: Path, out: Path, timeout: float | None = None) -> tuple[float, int, int]:
+def peer_generate(
+    spec: Path, out: Path, timeout: float | None = None, extra: list[str | Path] | None = None
+) -> tuple[float, int, int]:
     return run(
-        [PEER, "generate", "--path", spec, "--output-path", out, "--overwrite"],
+        [PEER, "generate", "--path", spec, "--output-path", out, "--overwrite", *(extra or [])],
         env=peer_env(),
         cwd=WORK,
         timeout=timeout,

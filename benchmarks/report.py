@@ -195,7 +195,9 @@ def real_spec_figures(x: dict) -> list[str]:
     ratio = f"{cold / peer:.2f}x the peer" if peer else "peer failed"
     peer_row = (
         f"| openapi-python-client | {peer:.1f} | {x['peer_peak_mib']} | "
-        f"{x['peer_endpoints']} endpoint modules |"
+        f"{x['peer_endpoints']} endpoint modules"
+        + (f" ({x['peer_error']})" if x.get("peer_error") else "")
+        + " |"
         if peer
         else f"| openapi-python-client | - | - | failed: {x['peer_error']} |"
     )

@@ -175,7 +175,7 @@ def _models(
     cached = cache.read(entry)
     if isinstance(cached, Models):
         return Pending(lambda: cached)
-    modelling = workers.submit(generate_models, document, header, columns)
+    modelling = workers.apart(generate_models, document, header, columns)
 
     def get() -> Models:
         code = modelling.get()
@@ -187,41 +187,28 @@ def _models(
 
 def models_input(document: dict[str, Any]) -> dict[str, Any]:
     """The part of the document the models stage reads: all of it but `paths`, which
-    datamodel-code-generator does not read with its default scope (component schemas only), so a
-    change to an operation leaves the models' cache entry valid. `paths` stays when something
-    could reach into it: a `$ref` elsewhere pointing there, or a discriminator inside it."""
+    datamodel-code-generator does not read with its default scope (component schemas only; it
+    collects discriminators from them alone), so a change to an operation leaves the models' cache
+    entry valid. `paths` stays when something elsewhere could reach into it: a `$ref` or a
+    discriminator mapping pointing there."""
     paths = document.get("paths")
     rest = {key: value for key, value in document.items() if key != "paths"}
-    if not paths or _reaches_paths(rest) or _has_key(paths, "discriminator"):
+    if not paths or _reaches_paths(rest):
         return document
     return rest
 
 
 def _reaches_paths(node: Any) -> bool:
-    """Whether a `$ref` in `node` points into `#/paths`."""
+    """Whether a string in `node` (a `$ref`, a mapping's value) points into `#/paths`."""
     todo = [node]
     while todo:
         item = todo.pop()
         if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/paths"):
-                return True
             todo.extend(item.values())
         elif isinstance(item, list):
             todo.extend(item)
-    return False
-
-
-def _has_key(node: Any, key: str) -> bool:
-    todo = [node]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, dict):
-            if key in item:
-                return True
-            todo.extend(item.values())
-        elif isinstance(item, list):
-            todo.extend(item)
+        elif isinstance(item, str) and item.startswith("#/paths"):
+            return True
     return False
 
 

@@ -23,36 +23,85 @@ class Pending(Generic[T]):
 
 
 class Workers:
-    """A pool of forked workers, or none: `submit` and `map` behave the same in both cases."""
+    """A pool of forked workers, or none: `submit` and `map` behave the same in both cases. The pool
+    starts with the first job given to it, after any `apart` job started before (a fork is then
+    made while this process has no pool threads yet)."""
 
     def __init__(self, processes: int) -> None:
+        self._processes = processes if processes >= 2 else 0
         self._pool: Any = None
-        if processes >= 2:
+        self._apart: list[Any] = []  # processes started by `apart`
+
+    @property
+    def parallel(self) -> bool:
+        return self._processes >= 2
+
+    def _started(self) -> Any:
+        if self._pool is None:
             import gc
             import multiprocessing
 
             gc.freeze()  # the workers' collector then never walks (and copies) the parent's objects
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(processes)
+                self._pool = multiprocessing.get_context("fork").Pool(self._processes)
             finally:
                 gc.unfreeze()
-
-    @property
-    def parallel(self) -> bool:
-        return self._pool is not None
+        return self._pool
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Pending[T]:
-        if self._pool is None:
+        if not self.parallel:
             # inline: runs when first asked for, like a stage in turn
             return Pending(cache(lambda: fn(*args)))
-        return Pending(self._pool.apply_async(fn, args).get)
+        return Pending(self._started().apply_async(fn, args).get)
+
+    def apart(self, fn: Callable[..., T], *args: Any) -> Pending[T]:
+        """`submit`, but in a process of its own that ends with the job: a job that builds much it
+        does not return (datamodel-code-generator) gives its memory back, where a pool worker would
+        keep it while it formats. The process is forked, so `args` are not copied to it."""
+        if not self.parallel:
+            return self.submit(fn, *args)
+        import gc
+        import multiprocessing
+
+        receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+        process = multiprocessing.get_context("fork").Process(
+            target=_run_apart, args=(sender, fn, args), daemon=True
+        )
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
+        sender.close()
+        self._apart.append(process)
+
+        def get() -> T:
+            try:
+                ok, value = receiver.recv()
+            except EOFError:
+                raise RuntimeError(
+                    f"the worker process running {fn.__name__} ended early"
+                ) from None
+            finally:
+                receiver.close()
+                process.join()
+            if not ok:
+                raise value
+            return value  # type: ignore[no-any-return]
+
+        return Pending(cache(get))
 
     def map(self, fn: Callable[[Any], T], items: list[Any]) -> Pending[list[T]]:
-        if self._pool is None:
+        if not self.parallel:
             return self.submit(lambda: [fn(item) for item in items])
-        return Pending(self._pool.map_async(fn, items, chunksize=1).get)
+        return Pending(self._started().map_async(fn, items, chunksize=1).get)
 
     def close(self) -> None:
+        for process in self._apart:
+            if process.is_alive():
+                process.terminate()  # work nobody waits for any more
+            process.join()
+        self._apart = []
         if self._pool is not None:
             self._pool.terminate()  # also stops work nobody waits for any more (a spec that failed validation)
             self._pool.join()
@@ -63,6 +112,15 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _run_apart(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        result = (True, fn(*args))
+    except BaseException as exc:  # sent back, raised where the result is asked for
+        result = (False, exc)
+    sender.send(result)
+    sender.close()
 
 
 def available() -> int:
