@@ -213,6 +213,20 @@ def test_a_long_class_formatted_method_by_method_gives_the_bytes_of_the_whole() 
     assert fmt.format_code(code, STYLE) == whole(code)
 
 
+def test_a_docstring_line_that_reads_like_an_import_does_not_keep_a_class_whole() -> None:
+    """GitHub's descriptions have lines starting with "from": the 2.3 MB client class was formatted
+    as one job (and again after any one-operation change) because they were taken for imports."""
+    code = _long_class().replace(
+        '"""Doc.\n\n', '"""Doc.\n\nfrom the API, import it\n    import this too\n', 1
+    )
+    assert not fmt.has_imports(code) and fmt.has_imports(code + "\nimport os\n")
+    parts = fmt.split_members(code)
+    assert len(parts) > 60
+    assert fmt.format_code(code, STYLE) == whole(code)
+    real_import = code.replace("    size: int=1\n", "    from os import sep\n    size: int=1\n", 1)
+    assert fmt.split_members(real_import) == [real_import]
+
+
 def test_a_changed_method_of_a_long_class_is_formatted_again_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -168,6 +168,20 @@ def split_chunks(code: str) -> list[str]:
     return [chunk.rstrip("\n") + "\n" for chunk in chunks]
 
 
+def has_imports(code: str) -> bool:
+    """Whether a line of `code` outside triple-quoted strings imports: a docstring line that starts
+    with "from" (GitHub's descriptions have them) is not an import. Strings are told as the cuts
+    tell them: by the parity of the triple quotes before."""
+    double = single = counted = 0
+    for match in _IMPORTS.finditer(code):
+        double += code.count('"""', counted, match.start())
+        single += code.count("'''", counted, match.start())
+        counted = match.start()
+        if double % 2 == 0 and single % 2 == 0:
+            return True
+    return False
+
+
 def split_members(chunk: str) -> list[str]:
     """A chunk that is a long class without imports, as its head (the class line, its docstring and
     whatever precedes the first cut) and its methods, each under `MEMBER_WRAPPER`; any other chunk as
@@ -176,7 +190,7 @@ def split_members(chunk: str) -> list[str]:
     if (
         chunk.count("\n") < MEMBER_SPLIT_MIN_LINES
         or not chunk.startswith("class ")
-        or _IMPORTS.search(chunk)
+        or has_imports(chunk)
     ):
         return [chunk]
     parts: list[str] = []
@@ -345,7 +359,7 @@ def _format(code: str, style: Style | None = None, targets: list[str] | None = N
     if targets is None:
         targets = _how(style, code)
     settings = style.settings["black"]
-    if _IMPORTS.search(code):
+    if has_imports(code):
         import isort
 
         code = isort.code(code, config=_isort_config(json.dumps(style.settings["isort"])))

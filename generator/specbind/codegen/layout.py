@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Union
 
 INDENT = 4
@@ -334,8 +335,11 @@ def black_statement(indent: int, prefix: str, text: str) -> str:
     return layout(Statement(prefix, node), indent)
 
 
+@lru_cache(maxsize=8192)
 def _same_code(expected: str, laid_out: str) -> bool:
-    """Whether the laid-out expression is the same code (a check on `expression`'s reading of the text)."""
+    """Whether the laid-out expression is the same code (a check on `expression`'s reading of the
+    text). Kept per pair: a spec's models repeat the same long lines (Stripe: 3,220 pairs in 10,292).
+    """
     try:
         return ast.dump(ast.parse(expected.strip(), mode="eval")) == ast.dump(
             ast.parse(laid_out.strip(), mode="eval")
