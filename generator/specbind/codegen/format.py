@@ -118,16 +118,13 @@ def start_formatting(
         batch = workers.submit(_format_ruff, [todo[key][0] for key in keys], style)
         formatting: Pending[list[str]] = batch
     else:
-        if workers is None:
-            if (
-                sum(chunk.count("\n") for chunk, _ in todo.values()) >= PARALLEL_MIN_LINES
-                and available() > 1
-            ):
-                import_formatters()  # once, before forking: the workers inherit them
-                workers = own = Workers(available())
-            else:
-                workers = Workers(0)
-        formatting = workers.map(
+        few = sum(chunk.count("\n") for chunk, _ in todo.values()) < PARALLEL_MIN_LINES
+        if few:  # here, even with workers at hand: they may not have started (a small change)
+            workers = Workers(0)
+        elif workers is None and available() > 1:
+            import_formatters()  # once, before forking: the workers inherit them
+            workers = own = Workers(available())
+        formatting = (workers or Workers(0)).map(
             _format_black, [(todo[key][0], style, todo[key][1]) for key in keys]
         )
 
@@ -301,6 +298,10 @@ def _inferred_targets(module: str, workers: Workers | None = None) -> list[str]:
     keys = [_features_key(chunk) for chunk in chunks]
     found: list[str | None] = [_read_cache(key) for key in keys]
     todo = [i for i, cached in enumerate(found) if cached is None]
+    if sum(chunks[i].count("\n") for i in todo) < PARALLEL_MIN_LINES:
+        workers = (
+            None  # a few chunks: parsed here, sooner than on workers that may not have started
+        )
     parsed = (workers or Workers(0)).map(_chunk_features, [chunks[i] for i in todo]).get()
     for i, features in zip(todo, parsed):
         found[i] = features

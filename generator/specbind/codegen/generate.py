@@ -70,8 +70,8 @@ def generate(
     style = options.style
     with Workers(available()) as workers, line_length(style.line_length):
         modelling = _models(workers, modelled, header, style.line_length)
-        if workers.parallel and style.formatter == "black":
-            workers.submit(import_formatters)  # the other worker warms up meanwhile
+        if workers.parallel and style.formatter == "black" and not modelling.done:
+            workers.submit(import_formatters)  # a cold run: the workers warm up meanwhile
         runtime = render_runtime()
         # ... and formats what needs no models
         formatting_runtime = start_formatting(runtime, workers, style)
@@ -174,7 +174,7 @@ def _models(
     entry = cache.key("models", MODELLERS, document, header, columns)
     cached = cache.read(entry)
     if isinstance(cached, Models):
-        return Pending(lambda: cached)
+        return Pending(lambda: cached, done=True)
     modelling = workers.apart(generate_models, document, header, columns)
 
     def get() -> Models:

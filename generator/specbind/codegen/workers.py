@@ -18,8 +18,9 @@ T = TypeVar("T")
 class Pending(Generic[T]):
     """A result that may still be computed elsewhere; `get()` waits for it (and re-raises its error)."""
 
-    def __init__(self, get: Callable[[], T]) -> None:
+    def __init__(self, get: Callable[[], T], done: bool = False) -> None:
         self.get = get
+        self.done = done  # known already (from a cache): nothing to wait for
 
 
 class Workers:
