@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from specbind.spec import validate as validation
 from specbind.spec.load import load
-from specbind.spec.parts import cut, reduced
+from specbind.spec.parts import PARKED, cut, reduced
 
 from tests.helpers import CHAT_SPEC, ROOT, mutated_specs
 
@@ -155,3 +156,23 @@ def test_a_problem_outside_the_parts_is_found(edit: Any, tmp_path: Path) -> None
     path.write_text(json.dumps(document))
     whole = [str(p) for p in validation.validate(load(path))]
     assert whole and [str(p) for p in validation.validate(load(path), record)] == whole
+
+
+def test_parts_only_reached_are_parked_where_the_validator_does_not_look() -> None:
+    """Stripe's schemas reach one another: checking one operation would mean checking them all.
+    What the checked parts only refer to goes under an extension member, references rewritten."""
+    document = document_of(CHAT_SPEC)
+    parts = cut(document)
+    assert parts is not None
+    path = next(loc for loc in parts.keys if loc[0] == "paths" and parts.reaches[loc])
+    parked = parts.covering([path]) - {path}
+    subset = reduced(document, [path], parked=parked)
+    assert not subset["components"].get("schemas")
+    assert set(subset[PARKED]["schemas"]) == {loc[2] for loc in parked if loc[1] == "schemas"}
+    refs = re.findall(r'"\$ref": "([^"]+)"', json.dumps(subset))
+    assert refs and all(ref.startswith(f"#/{PARKED}/") for ref in refs)
+    for ref in refs:  # every one resolves
+        node: Any = subset
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+    assert document_of(CHAT_SPEC) == document  # the document itself is untouched

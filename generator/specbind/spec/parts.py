@@ -72,22 +72,65 @@ def cut(document: dict[str, Any]) -> Parts | None:
     return Parts(keys, reaches)
 
 
-def reduced(document: dict[str, Any], locations: Iterable[Location]) -> dict[str, Any]:
+# where `reduced` puts the components the checked parts only refer to: an extension member, which
+# openapi-spec-validator does not check, while references into it still resolve
+PARKED = "x-specbind-parked"
+
+
+def reduced(
+    document: dict[str, Any], locations: Iterable[Location], parked: Iterable[Location] = ()
+) -> dict[str, Any]:
     """The document with only the parts at `locations` (with the rest of it, which every part
-    needs). The caller passes `Parts.covering(...)`, so every reference resolves."""
+    needs), and the components at `parked` under `PARKED`, every reference to them pointing there:
+    they are there to be reached, not checked. The caller passes all the parts reach, so every
+    reference resolves."""
     out, _ = _split(document)
     out = dict(out)
-    for location in sorted(locations):
+    moved = {location for location in parked if location[0] == "components"}
+    rewrite = _references_into(moved, PARKED)
+    for location in sorted(set(locations) - moved):
         if location == REST:
             continue
         if location[0] == "components":
+            node = document["components"][location[1]][location[2]]
             components = out.setdefault("components", {})
-            components.setdefault(location[1], {})[location[2]] = document["components"][
-                location[1]
-            ][location[2]]
+            components.setdefault(location[1], {})[location[2]] = rewrite(node)
         else:
-            out.setdefault(location[0], {})[location[1]] = document[location[0]][location[1]]
+            out.setdefault(location[0], {})[location[1]] = rewrite(
+                document[location[0]][location[1]]
+            )
+    for _, kind, name in sorted(moved):
+        node = document["components"][kind][name]
+        out.setdefault(PARKED, {}).setdefault(kind, {})[name] = rewrite(node)
     return out
+
+
+def _references_into(moved: set[Location], to: str) -> Any:
+    """A copier of a part with its references to the `moved` components pointing under `to`."""
+    if not moved:
+        return lambda node: node
+
+    def target(ref: Any) -> Any:
+        if isinstance(ref, str):
+            location = _component(ref) if ref.startswith("#") else None
+            if location in moved:
+                return "#/" + to + ref[len("#/components") :]
+        return ref
+
+    def copy(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {key: copy(value) for key, value in node.items()}
+            if "$ref" in out:
+                out["$ref"] = target(out["$ref"])
+            mapping = out.get("mapping")
+            if isinstance(mapping, dict) and "propertyName" in out:
+                out["mapping"] = {key: target(value) for key, value in mapping.items()}
+            return out
+        if isinstance(node, list):
+            return [copy(item) for item in node]
+        return node
+
+    return copy
 
 
 def _split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[Location, Any] | None]:

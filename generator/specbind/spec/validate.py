@@ -60,9 +60,9 @@ def _validator_found(
     if not todo:
         return []
     if len(todo) <= MOST_PARTS * len(parts.keys):
-        checked = parts.covering(todo)
-        if not list(_validator_problems(reduced(document, checked))):
-            clean_parts.add(parts.keys[location] for location in checked)
+        reached = parts.covering(todo) - set(todo)  # there to resolve references, not checked
+        if not list(_validator_problems(reduced(document, todo, parked=reached))):
+            clean_parts.add(parts.keys[location] for location in todo)
             return []
     found = list(_validator_problems(document))
     if not found:
