@@ -95,7 +95,7 @@ def render_api(api: Api, package: str) -> dict[str, str]:
     errors = error_body_names(api)
     # what an operation's blocks read besides the operation (the templates' own text and specbind's
     # code are in every cache key)
-    blocks = OperationBlocks(package, sorted(names), current_line_length())
+    blocks = OperationBlocks((package, current_line_length()), sorted(names))
     files = _render(
         API_FILES,
         api=taint(api),
@@ -113,18 +113,22 @@ def render_api(api: Api, package: str) -> dict[str, str]:
 class OperationBlocks:
     """What each operation adds to a module (`block(name, op, macro)` in the templates: its request
     builder and reader, its client methods), kept in the user cache between runs, so a change to one
-    operation renders that one again and reuses the others. A block is found by its name and the
-    operation's data; the entry by everything else the blocks read (`context`) and, through
-    `cache.key`, specbind's code and templates. The entry keeps the blocks of the last run only."""
+    operation renders that one again and reuses the others. A block is found by its name, the
+    operation's data and what else the blocks read (`reads`); the entry by the package and line
+    length (`where`) and, through `cache.key`, specbind's code and templates. The entry is rewritten
+    with the blocks of the last run only, so it does not grow."""
 
-    def __init__(self, *context: Any) -> None:
-        self.entry = cache.key("operation-blocks", ("Jinja2",), *context)
+    def __init__(self, where: Any, reads: Any) -> None:
+        self.entry = cache.key("operation-blocks", ("Jinja2",), where)
+        self.reads = hashlib.sha256(pickle.dumps(reads, protocol=5)).hexdigest()
         stored = cache.read(self.entry)
         self.known: dict[str, str] = stored if isinstance(stored, dict) else {}
         self.used: dict[str, str] = {}
 
     def __call__(self, name: str, op: Operation, render: Callable[[Operation], str]) -> str:
-        key = f"{name}:{hashlib.sha256(pickle.dumps(op, protocol=5)).hexdigest()}"
+        digest = hashlib.sha256(pickle.dumps(op, protocol=5))
+        digest.update(self.reads.encode())
+        key = f"{name}:{digest.hexdigest()}"
         text = self.used.get(key)
         if text is None:
             text = self.known.get(key)
