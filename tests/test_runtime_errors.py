@@ -115,7 +115,7 @@ def test_an_undocumented_status_tries_the_operation_s_schemas_then_the_spec_s() 
     problems = {"404": strict("code"), "422": strict("errors")}
     assert errors.error_for(response(503, b'{"errors": 2}'), problems).problem == ("errors", 2)
     fallback = errors.error_for(response(503, b'{"title": "Busy"}'), problems).problem
-    assert fallback == _problem.ProblemDetails(title="Busy")  # this stand-in spec's DECODERS
+    assert fallback == _problem.ProblemDetails(title="Busy")  # this stand-in spec's decoders()
 
 
 def test_a_body_without_title_or_detail_is_summarised_by_its_message() -> None:

@@ -293,7 +293,7 @@ TAKEN_CLASS_NAMES = frozenset(
     | {"JsonCodec", "DecodeError", "Client", "AsyncClient", "RequestSpec", "BinaryContent"}
     | {"SavedContent", "NotGiven", "RetryPolicy", "ApiError", "Timeout", "WebhookError", "TypeVar"}
     | {"Callable", "Awaitable", "IO", "T", "M", "EVENTS", "NOT_GIVEN", "DEFAULT_BASE_URL"}
-    | {"DEFAULT_TIMEOUT", "ErrorBody", "DECODERS"}
+    | {"DEFAULT_TIMEOUT", "ErrorBody", "TYPE_CHECKING"}
 )
 _TAKEN_FOLDED = {re.sub(r"[^0-9a-z]", "", name.lower()): name for name in TAKEN_CLASS_NAMES}
 
