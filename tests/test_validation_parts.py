@@ -176,3 +176,16 @@ def test_parts_only_reached_are_parked_where_the_validator_does_not_look() -> No
         for part in ref[2:].split("/"):
             node = node[part.replace("~1", "/").replace("~0", "~")]
     assert document_of(CHAT_SPEC) == document  # the document itself is untouched
+
+
+def test_a_document_with_a_member_named_like_the_parking_keeps_everything_in_place() -> None:
+    document = document_of(CHAT_SPEC)
+    document[PARKED] = {"schemas": {"Mine": {"type": "string"}}}
+    before = copy.deepcopy(document)
+    parts = cut(document)
+    assert parts is not None
+    path = next(loc for loc in parts.keys if loc[0] == "paths" and parts.reaches[loc])
+    subset = reduced(document, [path], parked=parts.covering([path]) - {path})
+    assert subset[PARKED] == {"schemas": {"Mine": {"type": "string"}}}
+    assert {loc[2] for loc in parts.reaches[path]} <= set(subset["components"]["schemas"])
+    assert document == before

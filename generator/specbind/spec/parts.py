@@ -87,6 +87,8 @@ def reduced(
     out, _ = _split(document)
     out = dict(out)
     moved = {location for location in parked if location[0] == "components"}
+    if PARKED in out:  # the document has a member of that name (!): nothing is parked
+        locations, moved = set(locations) | moved, set()
     rewrite = _references_into(moved, PARKED)
     for location in sorted(set(locations) - moved):
         if location == REST:
