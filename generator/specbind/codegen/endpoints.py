@@ -156,7 +156,7 @@ def models_import(models: set[str], texts: Iterable[str | None], indent: int = 4
     """`from .models import ...` at `indent` for the names of `models` that `texts` (decoders, type
     hints) use; '' for none. A function imports the classes it decodes into when it runs, so
     importing the package does not load `models`, its largest module."""
-    used = {n for text in texts if text for n in re.findall(r"[A-Za-z_]\w*", text) if n in models}
+    used = {n for text in texts if text for n in _identifiers(text) if n in models}
     return from_import(".models", import_order(sorted(used)), indent) if used else ""
 
 
@@ -168,7 +168,7 @@ def render_problem(api: Api) -> dict[str, str]:
         return {PROBLEM_FILE: _runtime_source(PROBLEM_FILE)}
     hints = [hint for hint, _ in bodies]
     decoders = [decoder for _, decoder in bodies]
-    names = {n for text in hints + decoders for n in re.findall(r"[A-Za-z_]\w*", text)}
+    names = {n for text in hints + decoders for n in _identifiers(text)}
     names -= {"from_dict", "None"}
     return _render(
         {PROBLEM_FILE: PROBLEM_TEMPLATE},
@@ -253,7 +253,12 @@ def _names_in(op: Operation) -> set[str]:
     hints += [r.decoder for r in op.responses if r.decoder]
     if op.body:
         hints.append(op.body.type_hint)
-    return {name for hint in hints for name in re.findall(r"[A-Za-z_]\w*", hint)}
+    return {name for hint in hints for name in _identifiers(hint)}
+
+
+def _identifiers(code: str) -> list[str]:
+    """The names in a type hint or decoder expression (`list_of(Pet)`: list_of, Pet)."""
+    return re.findall(r"[A-Za-z_]\w*", code)
 
 
 def literal(data: Any, prefix: str, indent: int = 0) -> str:

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -118,9 +119,8 @@ def start_formatting(
         batch = workers.submit(_format_ruff, [todo[key][0] for key in keys], style)
         formatting: Pending[list[str]] = batch
     else:
-        few = sum(chunk.count("\n") for chunk, _ in todo.values()) < PARALLEL_MIN_LINES
-        if few:  # here, even with workers at hand: they may not have started (a small change)
-            workers = Workers(0)
+        if not _worth_workers(chunk for chunk, _ in todo.values()):
+            workers = Workers(0)  # here, even with workers at hand: they may not have started
         elif workers is None and available() > 1:
             import_formatters()  # once, before forking: the workers inherit them
             workers = own = Workers(available())
@@ -143,6 +143,11 @@ def start_formatting(
         }
 
     return Pending(finish)
+
+
+def _worth_workers(chunks: Iterable[str]) -> bool:
+    """Whether there is enough to do for worker processes (a small change is done sooner here)."""
+    return sum(chunk.count("\n") for chunk in chunks) >= PARALLEL_MIN_LINES
 
 
 def split_chunks(code: str) -> list[str]:
@@ -298,10 +303,8 @@ def _inferred_targets(module: str, workers: Workers | None = None) -> list[str]:
     keys = [_features_key(chunk) for chunk in chunks]
     found: list[str | None] = [_read_cache(key) for key in keys]
     todo = [i for i, cached in enumerate(found) if cached is None]
-    if sum(chunks[i].count("\n") for i in todo) < PARALLEL_MIN_LINES:
-        workers = (
-            None  # a few chunks: parsed here, sooner than on workers that may not have started
-        )
+    if not _worth_workers(chunks[i] for i in todo):
+        workers = None  # parsed here, sooner than on workers that may not have started
     parsed = (workers or Workers(0)).map(_chunk_features, [chunks[i] for i in todo]).get()
     for i, features in zip(todo, parsed):
         found[i] = features

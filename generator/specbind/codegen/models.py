@@ -573,9 +573,8 @@ class _Run:
     def __init__(self, document: dict[str, Any], renames: dict[str, str]) -> None:
         self.document, self.renames = document, renames
         self.recorder = Recorder(lambda f: requote_all(open_enums(f.type_hint, f.data_type)))
-        self.optional: set[tuple[str, str]] = (
-            set()
-        )  # (class path, wire name) the spec leaves optional
+        # (class path, wire name) of each member the spec leaves optional
+        self.optional: set[tuple[str, str]] = set()
 
     def __enter__(self) -> None:
         _Run.current = self

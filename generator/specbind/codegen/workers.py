@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, Callable, Generic, TypeVar
 
@@ -39,14 +41,8 @@ class Workers:
 
     def _started(self) -> Any:
         if self._pool is None:
-            import gc
-            import multiprocessing
-
-            gc.freeze()  # the workers' collector then never walks (and copies) the parent's objects
-            try:
-                self._pool = multiprocessing.get_context("fork").Pool(self._processes)
-            finally:
-                gc.unfreeze()
+            with _forking() as context:
+                self._pool = context.Pool(self._processes)
         return self._pool
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Pending[T]:
@@ -61,18 +57,10 @@ class Workers:
         keep it while it formats. The process is forked, so `args` are not copied to it."""
         if not self.parallel:
             return self.submit(fn, *args)
-        import gc
-        import multiprocessing
-
-        receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-        process = multiprocessing.get_context("fork").Process(
-            target=_run_apart, args=(sender, fn, args), daemon=True
-        )
-        gc.freeze()
-        try:
+        with _forking() as context:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_run_apart, args=(sender, fn, args), daemon=True)
             process.start()
-        finally:
-            gc.unfreeze()
         sender.close()
         self._apart.append(process)
 
@@ -113,6 +101,20 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def _forking() -> Iterator[Any]:
+    """The fork context, with the collector's view of this process frozen meanwhile: the children's
+    collector then never walks (and so copies) the parent's objects."""
+    import gc
+    import multiprocessing
+
+    gc.freeze()
+    try:
+        yield multiprocessing.get_context("fork")
+    finally:
+        gc.unfreeze()
 
 
 def _run_apart(sender: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -309,6 +309,10 @@ def locate(path: Path, pointer: str) -> tuple[int, int] | None:
     return locate_all(path, [pointer])[pointer]
 
 
+# a text that can only be JSON: its first character after white space opens an object or array
+_JSON_START = re.compile(r"[ \t\r\n]*[\[{]")
+
+
 def locate_all(path: Path, pointers: list[str]) -> dict[str, tuple[int, int] | None]:
     """`locate` for many pointers of one file, reading and parsing it once (a multi-MB spec
     takes seconds to compose, and a run may locate hundreds of warnings)."""
@@ -316,7 +320,7 @@ def locate_all(path: Path, pointers: list[str]) -> dict[str, tuple[int, int] | N
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return {pointer: None for pointer in pointers}
-    if text.lstrip().startswith(("{", "[")):  # JSON: found without composing every node
+    if _JSON_START.match(text):  # JSON: found without composing every node
         found = json_positions(text, pointers)
         if found is not None:
             return dict(found)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +107,7 @@ def reduced(
     return out
 
 
-def _references_into(moved: set[Location], to: str) -> Any:
+def _references_into(moved: set[Location], to: str) -> Callable[[Any], Any]:
     """A copier of a part with its references to the `moved` components pointing under `to`."""
     if not moved:
         return lambda node: node
@@ -124,8 +124,8 @@ def _references_into(moved: set[Location], to: str) -> Any:
             out = {key: copy(value) for key, value in node.items()}
             if "$ref" in out:
                 out["$ref"] = target(out["$ref"])
-            mapping = out.get("mapping")
-            if isinstance(mapping, dict) and "propertyName" in out:
+            mapping = _discriminator_mapping(out)
+            if mapping is not None:
                 out["mapping"] = {key: target(value) for key, value in mapping.items()}
             return out
         if isinstance(node, list):
@@ -177,8 +177,8 @@ def _references(node: Any) -> set[Location] | None:
                 if target is None:
                     return None
                 found.add(target)
-            mapping = item.get("mapping")
-            if isinstance(mapping, dict) and "propertyName" in item:  # a discriminator's
+            mapping = _discriminator_mapping(item)
+            if mapping is not None:
                 for value in mapping.values():
                     if isinstance(value, str):
                         target = (
@@ -193,6 +193,12 @@ def _references(node: Any) -> set[Location] | None:
         elif isinstance(item, list):
             todo.extend(item)
     return found
+
+
+def _discriminator_mapping(node: dict[str, Any]) -> dict[str, Any] | None:
+    """The `mapping` of `node` when it is a discriminator (its values refer to schemas)."""
+    mapping = node.get("mapping")
+    return mapping if isinstance(mapping, dict) and "propertyName" in node else None
 
 
 def _component(ref: str) -> Location | None:

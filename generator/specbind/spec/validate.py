@@ -42,7 +42,9 @@ def validate(spec: LoadedSpec, clean_parts: CleanParts | None = None) -> list[Pr
     return _located(spec, problems)
 
 
-# Above this share of parts left to check, the whole document is checked (it is no slower).
+# Above this share of parts left to check, the whole document is checked: the validator follows
+# references into the parked parts too, so checking 38 % of Stripe's parts took 1.7 s against 2.0 s
+# for all of them, and a problem found would cost a second, whole check.
 MOST_PARTS = 0.5
 
 
